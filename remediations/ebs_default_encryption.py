@@ -1,0 +1,57 @@
+"""EBS encryption by default, optionally with a chosen KMS key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from remediations._aws import kms_arn
+from soc2ctl.diff import Change
+from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+
+
+class EbsDefaultEncryptionParams(Params):
+    enabled: bool = True
+    kms_key_id: str | None = None  # key id, key ARN, alias name or alias ARN; None leaves the key unmanaged
+
+
+class EbsDefaultEncryption(Remediation):
+    """New EBS volumes and snapshot copies are encrypted by default in every region."""
+
+    name = "ebs-default-encryption"
+    scope = Scope.REGION
+    criteria = ("CC6.1", "C1.1")
+    Params = EbsDefaultEncryptionParams
+    read_actions = ("ec2:GetEbsEncryptionByDefault", "ec2:GetEbsDefaultKmsKeyId")
+    write_actions = (
+        "ec2:EnableEbsEncryptionByDefault",
+        "ec2:DisableEbsEncryptionByDefault",
+        "ec2:ModifyEbsDefaultKmsKeyId",
+    )
+
+    def read(self, ctx: TaskContext, params: EbsDefaultEncryptionParams) -> dict[str, Any]:
+        ec2 = ctx.client("ec2")
+        state: dict[str, Any] = {"enabled": ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"]}
+        if params.kms_key_id:
+            state["kms_key_id"] = kms_arn(
+                ec2.get_ebs_default_kms_key_id()["KmsKeyId"], ctx.region, ctx.account_id
+            )
+        return state
+
+    def desired(self, ctx: TaskContext, params: EbsDefaultEncryptionParams, observed: Any) -> dict[str, Any]:
+        want: dict[str, Any] = {"enabled": params.enabled}
+        if params.kms_key_id:
+            want["kms_key_id"] = kms_arn(params.kms_key_id, ctx.region, ctx.account_id)
+        return want
+
+    def apply(
+        self, ctx: TaskContext, params: EbsDefaultEncryptionParams, observed: Any, changes: list[Change]
+    ) -> None:
+        ec2 = ctx.client("ec2")
+        paths = {c.path for c in changes}
+        if "kms_key_id" in paths:
+            ec2.modify_ebs_default_kms_key_id(KmsKeyId=params.kms_key_id)
+        if "enabled" in paths:
+            if params.enabled:
+                ec2.enable_ebs_encryption_by_default()
+            else:
+                ec2.disable_ebs_encryption_by_default()

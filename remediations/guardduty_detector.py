@@ -1,0 +1,70 @@
+"""A GuardDuty detector in every account and region, with the chosen features and finding frequency."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from soc2ctl.diff import Change
+from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+
+Frequency = Literal["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"]
+
+
+class GuardDutyDetectorParams(Params):
+    enabled: bool = True
+    finding_publishing_frequency: Frequency = "FIFTEEN_MINUTES"
+    features: dict[str, bool] = Field(
+        default_factory=dict,
+        description="Protection plans by GuardDuty feature name, e.g. S3_DATA_EVENTS: true. Unlisted: unmanaged.",
+    )
+
+
+class GuardDutyDetector(Remediation):
+    """Threat detection is on everywhere: the member-detector part of guardduty-org."""
+
+    name = "guardduty-detector"
+    scope = Scope.REGION
+    criteria = ("CC7.1", "CC7.2")
+    Params = GuardDutyDetectorParams
+    read_actions = ("guardduty:ListDetectors", "guardduty:GetDetector")
+    write_actions = ("guardduty:CreateDetector", "guardduty:UpdateDetector", "iam:CreateServiceLinkedRole")
+
+    def read(self, ctx: TaskContext, params: GuardDutyDetectorParams) -> dict[str, Any]:
+        gd = ctx.client("guardduty")
+        ids = [i for page in gd.get_paginator("list_detectors").paginate() for i in page["DetectorIds"]]
+        if not ids:
+            return {"detector": None}
+        found = gd.get_detector(DetectorId=ids[0])
+        return {
+            "detector_id": ids[0],
+            "detector": {
+                "enabled": found["Status"] == "ENABLED",
+                "finding_publishing_frequency": found.get("FindingPublishingFrequency"),
+                "features": {f["Name"]: f["Status"] == "ENABLED" for f in found.get("Features", [])},
+            },
+        }
+
+    def desired(self, ctx: TaskContext, params: GuardDutyDetectorParams, observed: Any) -> dict[str, Any]:
+        return {"detector": params.model_dump()}
+
+    def apply(
+        self, ctx: TaskContext, params: GuardDutyDetectorParams, observed: Any, changes: list[Change]
+    ) -> None:
+        gd = ctx.client("guardduty")
+        current = (observed.get("detector") or {}).get("features", {})
+        features = [
+            {"Name": name, "Status": "ENABLED" if on else "DISABLED"}
+            for name, on in {**current, **params.features}.items()
+        ]
+        settings: dict[str, Any] = {
+            "Enable": params.enabled,
+            "FindingPublishingFrequency": params.finding_publishing_frequency,
+        }
+        if features:
+            settings["Features"] = features
+        if observed.get("detector") is None:
+            gd.create_detector(**settings)
+        else:
+            gd.update_detector(DetectorId=observed["detector_id"], **settings)

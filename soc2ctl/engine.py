@@ -1,0 +1,115 @@
+"""Wiring of one run: playbook + inventory + sessions -> tasks -> graph -> executor.
+
+The CLI, the drift runner and the benchmarks all start a run here, so they cannot disagree on how a run is
+set up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from soc2ctl.errors import Problem, UserError
+from soc2ctl.executor import Executor
+from soc2ctl.inventory import Inventory, read_inventory_file, resolve_inventory
+from soc2ctl.models import InventoryFile
+from soc2ctl.plan import new_run_id
+from soc2ctl.playbook import Playbook, file_sha256, load_playbook
+from soc2ctl.recorder import CallRecorder
+from soc2ctl.sessions import AwsSessions
+from soc2ctl.tasks import Task, build_graph, build_tasks
+
+
+@dataclass
+class Run:
+    run_id: str
+    playbook: Playbook
+    inventory: Inventory
+    sessions: AwsSessions
+    tasks: list[Task]
+    graph: nx.DiGraph
+    executor: Executor
+
+    def sources(self) -> dict[str, dict[str, Any]]:
+        return {
+            "playbook": {"path": str(self.playbook.path), "sha256": self.playbook.sha256},
+            "inventory": {"path": str(self.inventory.path), "sha256": file_sha256(self.inventory.path)},
+        }
+
+
+def make_sessions(
+    spec: InventoryFile, *, run_id: str, profile: str | None = None, parallelism: int = 16
+) -> AwsSessions:
+    endpoint_url = spec.endpoint_url
+    credentials = None
+    if spec.sandbox:
+        from soc2ctl.sandbox import ensure_running
+
+        state = ensure_running()
+        endpoint_url = state["endpoint"]
+        credentials = {"access_key": "testing", "secret_key": "testing"}
+    sessions = AwsSessions(
+        run_id=run_id,
+        profile=profile,
+        endpoint_url=endpoint_url,
+        role_name=spec.organization.role_name,
+        external_id=spec.organization.external_id,
+        credentials=credentials,
+        max_pool_connections=max(10, parallelism * 2),
+    )
+    if spec.sandbox and not sessions.base.get_config_variable("region"):
+        sessions.base.set_config_variable("region", spec.home_region or spec.regions[0])
+    return sessions
+
+
+def load_inventory(
+    path: Path, *, run_id: str, profile: str | None, parallelism: int = 16
+) -> tuple[Inventory, AwsSessions]:
+    spec, raw = read_inventory_file(path)
+    sessions = make_sessions(spec, run_id=run_id, profile=profile, parallelism=parallelism)
+    return resolve_inventory(path, spec, raw, sessions), sessions
+
+
+def prepare_run(
+    playbook_path: Path,
+    inventory_path: Path,
+    *,
+    profile: str | None = None,
+    limit: str | None = None,
+    controls: list[str] | None = None,
+    extra_vars: dict[str, Any] | None = None,
+    parallelism: int = 16,
+    run_id: str | None = None,
+    recorder: CallRecorder | None = None,
+) -> Run:
+    run_id = run_id or new_run_id()
+    playbook = load_playbook(playbook_path)
+    inventory, sessions = load_inventory(
+        inventory_path, run_id=run_id, profile=profile, parallelism=parallelism
+    )
+    if limit:
+        bad = inventory.unknown_pattern_terms(limit)
+        if bad and bad != ["organization"]:
+            raise UserError(
+                Problem(
+                    f"--limit {limit!r}: {', '.join(bad)} match(es) no account or group", str(inventory_path)
+                )
+            )
+    tasks = build_tasks(
+        playbook, inventory, limit=limit, control_ids=controls, extra_vars=extra_vars, run_id=run_id
+    )
+    if not tasks:
+        raise UserError(f"nothing to do: no task matches (hosts {playbook.spec.hosts!r}, limit {limit!r})")
+    graph = build_graph(tasks)
+    executor = Executor(
+        sessions,
+        graph,
+        parallelism=parallelism,
+        recorder=recorder,
+        home_region=inventory.home_region,
+        management_account_id=inventory.management_account_id,
+    )
+    return Run(run_id, playbook, inventory, sessions, tasks, graph, executor)

@@ -1,0 +1,218 @@
+"""Runs the task graph: read (plan) or read-apply-verify (apply), in dependency order, in parallel.
+
+A failed task marks its descendants skipped with the reason; unrelated tasks go on, so one unreachable
+account never hides the results of the others. Ctrl-C stops scheduling, lets running calls finish, and
+reports every task that did not run as skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+from botocore.exceptions import BotoCoreError, ClientError
+
+from soc2ctl.diff import Change, compute_changes, fingerprint, overall_action
+from soc2ctl.recorder import ApiCall, CallRecorder
+from soc2ctl.remediation import TaskContext
+from soc2ctl.sessions import AccountAccessError, AwsSessions
+from soc2ctl.tasks import Task
+
+log = logging.getLogger(__name__)
+
+FAILED_STATUSES = frozenset({"failed"})
+
+
+@dataclass
+class TaskResult:
+    task: Task
+    action: str = "no-op"
+    changes: list[Change] = field(default_factory=list)
+    observed: Any = None
+    fingerprint: str | None = None
+    error: str | None = None
+    status: str = "planned"  # planned | ok | changed | failed | skipped
+    calls: list[ApiCall] = field(default_factory=list)
+    verified: Any = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+def describe_error(task: Task, exc: BaseException) -> str:
+    where = f"account {task.account.id}" + (f" {task.region}" if task.region else "")
+    if isinstance(exc, AccountAccessError):
+        return str(exc)
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        return f"{where}: {err.get('Code')}: {err.get('Message')} (calling {exc.operation_name})"
+    if isinstance(exc, BotoCoreError):
+        return f"{where}: {exc}"
+    return f"{where}: internal error in remediation {task.module.name}: {exc!r}"
+
+
+class Executor:
+    def __init__(
+        self,
+        sessions: AwsSessions,
+        graph: nx.DiGraph,
+        *,
+        parallelism: int = 16,
+        recorder: CallRecorder | None = None,
+        home_region: str,
+        management_account_id: str,
+    ) -> None:
+        self.sessions = sessions
+        self.graph = graph
+        self.parallelism = max(1, parallelism)
+        self.recorder = recorder or CallRecorder()
+        self.home_region = home_region
+        self.management_account_id = management_account_id
+        self.interrupted = False
+        sessions.register("after-call", self.recorder.after_call)
+
+    # ------------------------------------------------------------ per task
+
+    def context(self, task: Task) -> TaskContext:
+        return TaskContext(
+            sessions=self.sessions,
+            account_id=task.account.id,
+            account_name=task.account.name,
+            region=task.call_region,
+            home_region=self.home_region,
+            management_account_id=self.management_account_id,
+            vars=task.variables,
+        )
+
+    def evaluate(self, task: Task) -> TaskResult:
+        """Read the observed state and diff it against the desired state. Never writes."""
+        result = TaskResult(task)
+        if task.error:
+            result.status, result.action, result.error = "failed", "error", task.error
+            return result
+        with CallRecorder.capture() as calls:
+            try:
+                self._read_into(task, result)
+            except Exception as exc:  # every failure becomes a task error, never a crash of the run
+                log.debug("task %s failed", task.key, exc_info=True)
+                result.status, result.action, result.error = "failed", "error", describe_error(task, exc)
+        result.calls = calls
+        return result
+
+    def _read_into(self, task: Task, result: TaskResult) -> None:
+        ctx = self.context(task)
+        observed = task.module.read(ctx, task.params)
+        desired = task.module.desired(ctx, task.params, observed)
+        result.observed = observed
+        result.fingerprint = fingerprint(observed)
+        result.changes = compute_changes(observed, desired)
+        result.action = overall_action(result.changes)
+        if task.module.detect_only and result.changes:
+            result.action = "detect"
+
+    def apply_one(self, task: Task, expected_fingerprint: str | None = None) -> TaskResult:
+        """Re-read, apply when the diff is non-empty, re-read to verify."""
+        planned = self.evaluate(task)
+        if planned.failed or planned.action in ("no-op", "detect"):
+            planned.status = "failed" if planned.failed else "ok"
+            return planned
+        if expected_fingerprint is not None and planned.fingerprint != expected_fingerprint:
+            planned.status, planned.error = "failed", "state changed since the plan was made (stale plan)"
+            return planned
+        with CallRecorder.capture() as calls:
+            try:
+                task.module.apply(self.context(task), task.params, planned.observed, planned.changes)
+            except Exception as exc:
+                log.debug("apply %s failed", task.key, exc_info=True)
+                planned.status, planned.error = "failed", describe_error(task, exc)
+        planned.calls += calls
+        if planned.failed:
+            return planned
+        after = self.evaluate(task)
+        planned.calls += after.calls
+        planned.verified = after.observed
+        if after.failed or after.changes:
+            left = ", ".join(c.path for c in after.changes) or after.error
+            planned.status, planned.error = (
+                "failed",
+                f"verification failed after apply: still differs at {left}",
+            )
+        else:
+            planned.status = "changed"
+        return planned
+
+    # ------------------------------------------------------------ whole graph
+
+    def plan(self, on_done: Callable[[TaskResult], None] | None = None) -> dict[str, TaskResult]:
+        return self.run(self.evaluate, on_done)
+
+    def apply(
+        self,
+        expected: dict[str, str | None] | None = None,
+        on_done: Callable[[TaskResult], None] | None = None,
+    ) -> dict[str, TaskResult]:
+        def work(task: Task) -> TaskResult:
+            return self.apply_one(task, (expected or {}).get(task.key))
+
+        return self.run(work, on_done)
+
+    def run(
+        self, work: Callable[[Task], TaskResult], on_done: Callable[[TaskResult], None] | None = None
+    ) -> dict[str, TaskResult]:
+        graph = self.graph
+        results: dict[str, TaskResult] = {}
+        waiting = {node: graph.in_degree(node) for node in graph}
+        ready = [node for node, count in waiting.items() if count == 0]
+        running: dict[Future[TaskResult], str] = {}
+        stop = threading.Event()
+
+        def finish(result: TaskResult) -> None:
+            results[result.task.key] = result
+            if on_done:
+                on_done(result)
+
+        def skip(node: str, reason: str) -> None:
+            if node not in results:
+                finish(
+                    TaskResult(graph.nodes[node]["task"], action="skipped", status="skipped", error=reason)
+                )
+
+        pool = ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="soc2ctl")
+        try:
+            while ready or running:
+                while ready and not stop.is_set():
+                    node = ready.pop()
+                    running[pool.submit(work, graph.nodes[node]["task"])] = node
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    node = running.pop(future)
+                    result = future.result()
+                    finish(result)
+                    if result.failed:
+                        for child in nx.descendants(graph, node):
+                            skip(child, f"skipped: depends on {node}, which failed")
+                        continue
+                    for child in graph.successors(node):
+                        waiting[child] -= 1
+                        if waiting[child] == 0 and child not in results:
+                            ready.append(child)
+        except KeyboardInterrupt:
+            self.interrupted = True
+            stop.set()
+            for future in running:
+                future.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+            for future in running:
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    finish(future.result())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        for node in graph:
+            skip(node, "skipped: run interrupted before this task started")
+        return {node: results[node] for node in graph}

@@ -1,0 +1,214 @@
+"""Inventories: which accounts and regions a run may touch, and the variables of each.
+
+Variable precedence, lowest first (Ansible's order, with the playbook's `vars` as defaults below it):
+inventory `vars` < group `vars` (by `priority`, then name) < account `vars`. The playbook's own `vars`
+sit below all of these and `--extra-vars` above, so a playbook ships defaults and the inventory tailors them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from soc2ctl import patterns
+from soc2ctl.errors import Problem, UserError
+from soc2ctl.models import GroupEntry, InventoryFile, load_model
+from soc2ctl.sessions import AccountAccessError, AwsSessions
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    name: str
+    ou_path: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+    groups: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    vars: dict[str, Any] = field(default_factory=dict)
+    is_management: bool = False
+
+    @property
+    def matchable(self) -> patterns.Matchable:
+        return patterns.Matchable(self.id, self.name, frozenset(self.groups))
+
+
+@dataclass(frozen=True)
+class DiscoveredAccount:
+    id: str
+    name: str
+    ou_path: str
+    tags: dict[str, str]
+
+
+@dataclass
+class Inventory:
+    path: Path
+    spec: InventoryFile
+    raw: Any
+    accounts: list[Account]
+    management_account_id: str
+    home_region: str
+
+    def select(self, pattern: str | None) -> list[Account]:
+        if not pattern:
+            return list(self.accounts)
+        by_id = {a.id: a for a in self.accounts}
+        return [by_id[m.account_id] for m in patterns.select(pattern, (a.matchable for a in self.accounts))]
+
+    def unknown_pattern_terms(self, pattern: str) -> list[str]:
+        return patterns.unknown_terms(pattern, (a.matchable for a in self.accounts))
+
+    def account(self, account_id: str) -> Account | None:
+        return next((a for a in self.accounts if a.id == account_id), None)
+
+    @property
+    def management(self) -> Account:
+        """The management account, as a target of organization-scope controls, whether or not it is listed."""
+        found = self.account(self.management_account_id)
+        return found or Account(
+            id=self.management_account_id,
+            name="management",
+            regions=(self.home_region,),
+            vars=dict(self.spec.vars),
+            is_management=True,
+        )
+
+
+def read_inventory_file(path: Path) -> tuple[InventoryFile, Any]:
+    return load_model(InventoryFile, path)
+
+
+def resolve_inventory(path: Path, spec: InventoryFile, raw: Any, sessions: AwsSessions | None) -> Inventory:
+    """Merge static and discovered accounts, apply groups, exclusions and variables."""
+    home = spec.home_region or spec.regions[0]
+    discovered: dict[str, DiscoveredAccount] = {}
+    management_id = spec.organization.management_account
+    if spec.organization.discover:
+        if sessions is None:
+            raise UserError(Problem("organization.discover needs AWS credentials", str(path)))
+        management_id, discovered = discover_organization(sessions, home, path)
+    if management_id is None:
+        if sessions is None:
+            management_id = "000000000000"
+        else:
+            try:
+                management_id = sessions.caller_account
+            except AccountAccessError as exc:
+                raise UserError(Problem(str(exc), str(path))) from None
+
+    accounts = []
+    for account_id in _ordered_ids(spec, discovered):
+        if account_id in spec.exclude:
+            continue
+        if account_id == management_id and not (
+            spec.organization.include_management or account_id in spec.accounts
+        ):
+            continue
+        accounts.append(_build_account(account_id, spec, discovered.get(account_id), management_id))
+    accounts = [a for a in accounts if a.name not in spec.exclude]
+    return Inventory(path, spec, raw, accounts, management_id, home)
+
+
+def _ordered_ids(spec: InventoryFile, discovered: dict[str, DiscoveredAccount]) -> list[str]:
+    ids = list(discovered)
+    ids += [a for a in spec.accounts if a not in discovered]
+    return ids
+
+
+def _build_account(
+    account_id: str, spec: InventoryFile, found: DiscoveredAccount | None, management_id: str
+) -> Account:
+    entry = spec.accounts.get(account_id)
+    name = (entry.name if entry and entry.name else None) or (found.name if found else account_id)
+    ou_path = (entry.ou if entry and entry.ou else None) or (found.ou_path if found else "")
+    tags = {**(found.tags if found else {}), **(entry.tags if entry else {})}
+    groups = sorted(
+        (g for g, group in spec.groups.items() if _in_group(group, account_id, name, ou_path, tags)),
+        key=lambda g: (spec.groups[g].priority, g),
+    )
+    merged: dict[str, Any] = dict(spec.vars)
+    for g in groups:
+        merged.update(spec.groups[g].vars)
+    if entry:
+        merged.update(entry.vars)
+    regions = tuple(entry.regions if entry and entry.regions else spec.regions)
+    return Account(
+        id=account_id,
+        name=name,
+        ou_path=ou_path,
+        tags=tags,
+        groups=tuple(groups),
+        regions=regions,
+        vars=merged,
+        is_management=account_id == management_id,
+    )
+
+
+def _in_group(group: GroupEntry, account_id: str, name: str, ou_path: str, tags: dict[str, str]) -> bool:
+    if account_id in group.accounts or name in group.accounts:
+        return True
+    for ou in group.ous:
+        ou = ou.strip("/")
+        if ou_path == ou or ou_path.startswith(ou + "/") or fnmatch.fnmatchcase(ou_path, ou):
+            return True
+    return bool(group.tags) and all(tags.get(k) == v for k, v in group.tags.items())
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def discover_organization(
+    sessions: AwsSessions, region: str, path: Path
+) -> tuple[str, dict[str, DiscoveredAccount]]:
+    """Accounts, OU paths and tags from AWS Organizations, read with the caller's own credentials."""
+    try:
+        caller = sessions.caller_account
+        org = sessions.client(caller, region, "organizations")
+        management_id = org.describe_organization()["Organization"]["MasterAccountId"]
+        active = {
+            a["Id"]: a["Name"]
+            for page in org.get_paginator("list_accounts").paginate()
+            for a in page["Accounts"]
+            if a.get("Status", a.get("State", "ACTIVE")) == "ACTIVE"
+        }
+        ou_paths = dict(_walk_ous(org))
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            tags = dict(zip(active, pool.map(lambda a: _tags(org, a), active), strict=True))
+    except AccountAccessError as exc:
+        raise UserError(Problem(str(exc), str(path))) from None
+    except (ClientError, BotoCoreError) as exc:
+        raise UserError(
+            Problem(
+                f"organization discovery failed (organizations API, caller credentials): {exc}", str(path)
+            )
+        ) from None
+    found = {
+        i: DiscoveredAccount(i, name, ou_paths.get(i, ""), tags[i]) for i, name in sorted(active.items())
+    }
+    return management_id, found
+
+
+def _walk_ous(org: Any) -> Iterator[tuple[str, str]]:
+    roots = org.list_roots()["Roots"]
+    stack = [(root["Id"], "") for root in roots]
+    while stack:
+        parent, path = stack.pop()
+        for page in org.get_paginator("list_accounts_for_parent").paginate(ParentId=parent):
+            for account in page["Accounts"]:
+                yield account["Id"], path
+        for page in org.get_paginator("list_organizational_units_for_parent").paginate(ParentId=parent):
+            for ou in page["OrganizationalUnits"]:
+                stack.append((ou["Id"], f"{path}/{ou['Name']}".lstrip("/")))
+
+
+def _tags(org: Any, account_id: str) -> dict[str, str]:
+    tags = {}
+    for page in org.get_paginator("list_tags_for_resource").paginate(ResourceId=account_id):
+        tags.update({t["Key"]: t["Value"] for t in page["Tags"]})
+    return tags

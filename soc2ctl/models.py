@@ -1,0 +1,144 @@
+"""The validated shapes of inventories and playbooks.
+
+Models forbid unknown keys: a typo such as `depend_on` must be an error with a line number, not a silently
+ignored setting in a tool that changes production security configuration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from soc2ctl.errors import Problem, UserError
+from soc2ctl.yamlsrc import line_of, load_yaml
+
+M = TypeVar("M", bound="BaseModel")
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Risk(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+# ---------------------------------------------------------------- inventory
+
+
+class OrganizationSettings(Strict):
+    discover: bool = False
+    role_name: str = "OrganizationAccountAccessRole"
+    external_id: str | None = None
+    include_management: bool = Field(
+        default=False, description="Make the management account itself a target of account/region controls."
+    )
+    management_account: str | None = Field(
+        default=None, description="Management account id; discovered from the caller when omitted."
+    )
+    break_glass_role: str | None = Field(default=None, description="Role name that SCPs must never lock out.")
+
+
+class AccountEntry(Strict):
+    name: str | None = None
+    ou: str | None = Field(default=None, description="OU path for static accounts, e.g. Workloads/Prod")
+    tags: dict[str, str] = Field(default_factory=dict)
+    regions: list[str] | None = None
+    vars: dict[str, Any] = Field(default_factory=dict)
+
+
+class GroupEntry(Strict):
+    """An account joins the group if any selector matches: an OU path (or below), all tags, or the list."""
+
+    ous: list[str] = Field(default_factory=list)
+    tags: dict[str, str] = Field(default_factory=dict)
+    accounts: list[str] = Field(default_factory=list)
+    priority: int = Field(default=0, description="Higher wins when two groups set the same variable.")
+    vars: dict[str, Any] = Field(default_factory=dict)
+
+
+class InventoryFile(Strict):
+    organization: OrganizationSettings = Field(default_factory=OrganizationSettings)
+    regions: list[str] = Field(default_factory=lambda: ["us-east-1"], min_length=1)
+    home_region: str | None = Field(default=None, description="Where global and organization controls run.")
+    accounts: dict[str, AccountEntry] = Field(default_factory=dict)
+    groups: dict[str, GroupEntry] = Field(default_factory=dict)
+    exclude: list[str] = Field(default_factory=list)
+    vars: dict[str, Any] = Field(default_factory=dict)
+    endpoint_url: str | None = Field(default=None, description="AWS endpoint override (LocalStack, moto).")
+    sandbox: bool = Field(default=False, description="Run against the built-in sandbox organization.")
+
+    @field_validator("accounts")
+    @classmethod
+    def _account_ids(cls, value: dict[str, AccountEntry]) -> dict[str, AccountEntry]:
+        for account_id in value:
+            if not ACCOUNT_ID.match(str(account_id)):
+                raise ValueError(f"account id {account_id!r} is not 12 digits (quote it in YAML)")
+        return value
+
+
+# ---------------------------------------------------------------- playbook
+
+
+class ExceptionEntry(Strict):
+    """A documented, expiring exemption of accounts/regions/resources from one control."""
+
+    accounts: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+    resources: list[str] = Field(default_factory=list)
+    justification: str = Field(min_length=1)
+    owner: str = Field(min_length=1)
+    expires: dt.date
+
+
+class ControlSpec(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    remediation: str
+    desired: dict[str, Any] = Field(default_factory=dict)
+    criteria: list[str] = Field(default_factory=list)
+    depends_on: list[str] = Field(default_factory=list)
+    risk: Risk = Risk.MEDIUM
+    auto_remediate: bool = False
+    hosts: str | None = Field(default=None, description="Narrow this control to a host pattern.")
+    regions: list[str] | None = None
+    exceptions: list[ExceptionEntry] = Field(default_factory=list)
+    description: str | None = None
+
+
+class PlaybookFile(Strict):
+    name: str
+    hosts: str = "all"
+    regions: list[str] | None = None
+    vars: dict[str, Any] = Field(default_factory=dict)
+    controls: list[ControlSpec] = Field(min_length=1)
+
+
+def load_model(model: type[M], path: Path) -> tuple[M, Any]:
+    """Load and validate a YAML file; every schema error is reported with its line."""
+    raw = load_yaml(path)
+    if raw is None:
+        raise UserError(Problem("file is empty", str(path)))
+    try:
+        return model.model_validate(raw), raw
+    except ValidationError as exc:
+        raise UserError(schema_problems(exc, raw, str(path))) from None
+
+
+def schema_problems(exc: ValidationError, raw: Any, file: str, prefix: tuple[Any, ...] = ()) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = prefix + tuple(err["loc"])
+        dotted = ".".join(str(p) for p in loc) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        problems.append(Problem(f"{dotted}: {msg}", file, line_of(raw, loc)))
+    return problems

@@ -1,0 +1,80 @@
+"""The remediation module contract.
+
+A remediation module knows one kind of setting. It declares its scope, its parameter schema (a pydantic
+model), the SOC 2 criteria it serves and the IAM actions it reads and writes; it implements `read` (observed
+state as plain JSON data), optionally `desired` (what the state should be, in the same shape) and `apply`
+(the writes that make observed match desired). The engine does everything else: templating, diffing,
+ordering, retries, verification, evidence. A module never decides whether to write: `apply` is only called
+when the diff is non-empty, and the engine re-reads afterwards to verify.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from botocore.client import BaseClient
+from pydantic import BaseModel, ConfigDict
+
+from soc2ctl.diff import Change
+from soc2ctl.sessions import AwsSessions
+
+
+class Scope(StrEnum):
+    ORG = "org"  # once per organization, in the management (or delegated admin) account, home region
+    ACCOUNT = "account"  # once per account: global settings, called in the home region
+    REGION = "region"  # once per account and region
+
+
+class Params(BaseModel):
+    """Base for module parameter schemas: unknown parameters are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass
+class TaskContext:
+    """Where a task runs, and the clients to read and write there."""
+
+    sessions: AwsSessions
+    account_id: str
+    account_name: str
+    region: str
+    home_region: str
+    management_account_id: str
+    vars: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, service: str, *, region: str | None = None, account_id: str | None = None) -> BaseClient:
+        return self.sessions.client(account_id or self.account_id, region or self.region, service)
+
+    def arn(self, service: str, resource: str, *, region: str | None = None) -> str:
+        return f"arn:aws:{service}:{self.region if region is None else region}:{self.account_id}:{resource}"
+
+
+class Remediation:
+    """Base class of every remediation module; subclasses are small and declarative."""
+
+    name: ClassVar[str]
+    scope: ClassVar[Scope]
+    criteria: ClassVar[tuple[str, ...]] = ()
+    read_actions: ClassVar[tuple[str, ...]] = ()
+    write_actions: ClassVar[tuple[str, ...]] = ()
+    Params: ClassVar[type[BaseModel]] = Params
+    detect_only: ClassVar[bool] = False
+    human_step: ClassVar[str | None] = None  # what a person must do, for findings no API can fix
+    sensitive_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def summary(cls) -> str:
+        return (cls.__doc__ or cls.name).strip().splitlines()[0]
+
+    def read(self, ctx: TaskContext, params: Any) -> Any:
+        raise NotImplementedError
+
+    def desired(self, ctx: TaskContext, params: Any, observed: Any) -> dict[str, Any]:
+        """By default, desired state is the parameters themselves (unset parameters are not managed)."""
+        return params.model_dump(exclude_none=True)
+
+    def apply(self, ctx: TaskContext, params: Any, observed: Any, changes: list[Change]) -> None:
+        raise NotImplementedError(f"{self.name} cannot apply changes")

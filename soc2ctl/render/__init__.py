@@ -1,0 +1,1 @@
+"""Human renderings of plans and apply results, all built from the plan document."""

@@ -1,0 +1,207 @@
+"""AWS sessions: one base session from the standard chain, one assumed-role session per member account.
+
+Why it looks like this:
+- Client creation is the expensive part of botocore (~200 ms with a fresh session). All sessions share one
+  data loader, and clients are cached per (account, region, service), so a run pays for each model once.
+- Member credentials are `RefreshableCredentials`: botocore refreshes them before expiry, so long runs over
+  thousands of accounts never fail on an expired token.
+- The STS session name carries the run id, so CloudTrail in every account ties each call to the run.
+- Custom endpoints (moto, LocalStack) must work without changing real AWS behaviour: the only adaptation is
+  the s3control account-id host prefix, stripped only when the endpoint is a loopback address.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import botocore.session
+from botocore.client import BaseClient, Config
+from botocore.credentials import RefreshableCredentials
+from botocore.exceptions import BotoCoreError, ClientError
+
+from soc2ctl import __version__
+
+_LOOPBACK_PREFIXED = re.compile(r"^\d{12}\.(127\.\d+\.\d+\.\d+|localhost|localstack|\[::1\])$")
+
+
+class AccountAccessError(Exception):
+    """A member account could not be reached; every task in it fails with this message."""
+
+    def __init__(self, account_id: str, message: str) -> None:
+        self.account_id = account_id
+        super().__init__(f"account {account_id}: {message}")
+
+
+def strip_loopback_account_prefix(request: Any, **_: Any) -> None:
+    """s3control puts `<account>.` in front of the host; on a loopback endpoint that name cannot resolve."""
+    parts = urlsplit(request.url)
+    host = parts.hostname or ""
+    if _LOOPBACK_PREFIXED.match(host):
+        netloc = parts.netloc.split(".", 1)[1]
+        request.url = urlunsplit(parts._replace(netloc=netloc))
+
+
+def session_name(run_id: str) -> str:
+    return re.sub(r"[^\w+=,.@-]", "-", f"soc2ctl-{run_id}")[:64]
+
+
+class AwsSessions:
+    """Clients for any (account, region, service) of one run."""
+
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        profile: str | None = None,
+        endpoint_url: str | None = None,
+        role_name: str = "OrganizationAccountAccessRole",
+        external_id: str | None = None,
+        credentials: dict[str, str] | None = None,
+        max_pool_connections: int = 32,
+        retry_attempts: int = 8,
+    ) -> None:
+        self.run_id = run_id
+        self.profile = profile
+        self.endpoint_url = endpoint_url
+        self.role_name = role_name
+        self.external_id = external_id
+        self.config = Config(
+            retries={"mode": "standard", "max_attempts": retry_attempts},
+            max_pool_connections=max_pool_connections,
+            user_agent_extra=f"soc2ctl/{__version__}",
+        )
+        self._handlers: list[tuple[str, Callable[..., Any]]] = []
+        self._lock = threading.Lock()
+        self._account_locks: dict[str, threading.Lock] = {}
+        self._sessions: dict[str, botocore.session.Session] = {}
+        self._failures: dict[str, AccountAccessError] = {}
+        self._clients: dict[tuple[str, str, str], BaseClient] = {}
+        self.base = botocore.session.Session(profile=profile)
+        if credentials:
+            self.base.set_credentials(**credentials)
+        self._install_handlers(self.base)
+        self.register("before-sign.s3-control", strip_loopback_account_prefix)
+        self._identity: dict[str, str] | None = None
+
+    # ------------------------------------------------------------ events
+
+    def register(self, event: str, handler: Callable[..., Any]) -> None:
+        """Register a botocore event handler on every session, present and future (recorder, faults)."""
+        with self._lock:
+            self._handlers.append((event, handler))
+            for session in [self.base, *self._sessions.values()]:
+                session.register(event, handler)
+            # Clients copy their session's emitter at creation: drop them so new ones see the handler.
+            self._clients.clear()
+
+    def _install_handlers(self, session: botocore.session.Session) -> None:
+        for event, handler in self._handlers:
+            session.register(event, handler)
+
+    # ------------------------------------------------------------ identity
+
+    def caller_identity(self) -> dict[str, str]:
+        if self._identity is None:
+            sts = self._create_client(self.base, "sts", self.default_region())
+            try:
+                ident = sts.get_caller_identity()
+            except (ClientError, BotoCoreError) as exc:
+                raise AccountAccessError(
+                    "(caller)", f"cannot identify the caller credentials: {exc}"
+                ) from None
+            self._identity = {"Account": ident["Account"], "Arn": ident["Arn"], "UserId": ident["UserId"]}
+        return self._identity
+
+    @property
+    def caller_account(self) -> str:
+        return self.caller_identity()["Account"]
+
+    def default_region(self) -> str:
+        return self.base.get_config_variable("region") or "us-east-1"
+
+    # ------------------------------------------------------------ clients
+
+    def client(self, account_id: str, region: str, service: str) -> BaseClient:
+        key = (account_id, region, service)
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        session = self.session_for(account_id)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self._create_client(session, service, region)
+                self._clients[key] = client
+        return client
+
+    def _create_client(self, session: botocore.session.Session, service: str, region: str) -> BaseClient:
+        return session.create_client(
+            service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
+        )
+
+    def session_for(self, account_id: str) -> botocore.session.Session:
+        """The base session for the caller's own account, an assumed-role session for any other."""
+        if account_id in self._failures:
+            raise self._failures[account_id]
+        if account_id == self.caller_account:
+            return self.base
+        session = self._sessions.get(account_id)
+        if session is not None:
+            return session
+        with self._lock:
+            lock = self._account_locks.setdefault(account_id, threading.Lock())
+        with lock:
+            if account_id in self._sessions:
+                return self._sessions[account_id]
+            try:
+                session = self._assumed_session(account_id)
+            except AccountAccessError as exc:
+                self._failures[account_id] = exc
+                raise
+            with self._lock:
+                self._sessions[account_id] = session
+            return session
+
+    def role_arn(self, account_id: str) -> str:
+        return f"arn:aws:iam::{account_id}:role/{self.role_name}"
+
+    def _assume(self, account_id: str) -> dict[str, str]:
+        params: dict[str, Any] = {
+            "RoleArn": self.role_arn(account_id),
+            "RoleSessionName": session_name(self.run_id),
+        }
+        if self.external_id:
+            params["ExternalId"] = self.external_id
+        sts = self.client(self.caller_account, self.default_region(), "sts")
+        try:
+            creds = sts.assume_role(**params)["Credentials"]
+        except ClientError as exc:
+            err = exc.response.get("Error", {})
+            raise AccountAccessError(
+                account_id,
+                f"cannot assume {params['RoleArn']}: {err.get('Code')}: {err.get('Message')} "
+                f"(check the role exists and trusts {self.caller_identity()['Arn']})",
+            ) from None
+        except BotoCoreError as exc:
+            raise AccountAccessError(account_id, f"cannot assume {params['RoleArn']}: {exc}") from None
+        return {
+            "access_key": creds["AccessKeyId"],
+            "secret_key": creds["SecretAccessKey"],
+            "token": creds["SessionToken"],
+            "expiry_time": creds["Expiration"].isoformat(),
+        }
+
+    def _assumed_session(self, account_id: str) -> botocore.session.Session:
+        session = botocore.session.Session(profile=self.profile)
+        session.register_component("data_loader", self.base.get_component("data_loader"))
+        self._install_handlers(session)
+        session._credentials = RefreshableCredentials.create_from_metadata(
+            metadata=self._assume(account_id),
+            refresh_using=lambda: self._assume(account_id),
+            method="sts-assume-role",
+        )
+        return session

@@ -1,0 +1,155 @@
+"""From playbook × inventory to the task graph.
+
+A task is one control at one target. Organization-scope controls run once, in the management account and
+home region; account-scope controls once per account (called in the home region); region-scope controls
+once per account and region. Edges come from `depends_on`: a task waits for the tasks of the controls it
+depends on at the same target, or at the enclosing target (an account task for a region task, the
+organization task for everything).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+from pydantic import ValidationError
+
+from soc2ctl import patterns, registry
+from soc2ctl.errors import UserError
+from soc2ctl.inventory import Account, Inventory
+from soc2ctl.models import ControlSpec
+from soc2ctl.playbook import Playbook
+from soc2ctl.remediation import Remediation, Scope
+from soc2ctl.templating import TemplateProblem, render
+
+ORG_GROUP = "organization"
+
+
+@dataclass
+class Task:
+    key: str
+    control: ControlSpec
+    module: Remediation
+    account: Account
+    region: str | None  # None above region scope
+    call_region: str
+    variables: dict[str, Any]
+    params: Any = None
+    error: str | None = None
+
+    @property
+    def scope(self) -> Scope:
+        return self.module.scope
+
+
+def task_key(control_id: str, account_id: str, region: str | None) -> str:
+    return f"{control_id}/{account_id}/{region or '-'}"
+
+
+def build_tasks(
+    playbook: Playbook,
+    inventory: Inventory,
+    *,
+    limit: str | None = None,
+    control_ids: list[str] | None = None,
+    extra_vars: dict[str, Any] | None = None,
+    run_id: str = "",
+) -> list[Task]:
+    known = {c.id for c in playbook.spec.controls}
+    unknown = [c for c in control_ids or [] if c not in known]
+    if unknown:
+        raise UserError(f"--controls: unknown control id(s) {', '.join(unknown)} (in {playbook.path})")
+    hosts = inventory.select(playbook.spec.hosts)
+    if limit:
+        hosts = [a for a in hosts if a in inventory.select(limit)]
+    tasks = []
+    for control in playbook.spec.controls:
+        if control_ids and control.id not in control_ids:
+            continue
+        module = registry.get(control.remediation)
+        assert module is not None  # load_playbook rejected unknown modules
+        for account, region in _targets(control, module, playbook, inventory, hosts, limit):
+            call_region = region or inventory.home_region
+            variables = {
+                **playbook.spec.vars,
+                **account.vars,
+                **(extra_vars or {}),
+                "account_id": account.id,
+                "account_name": account.name,
+                "region": call_region,
+                "home_region": inventory.home_region,
+                "management_account_id": inventory.management_account_id,
+                "ou_path": account.ou_path,
+                "tags": account.tags,
+                "groups": list(account.groups),
+                "run_id": run_id,
+            }
+            task = Task(
+                task_key(control.id, account.id, region),
+                control,
+                module,
+                account,
+                region,
+                call_region,
+                variables,
+            )
+            _resolve_params(task)
+            tasks.append(task)
+    return tasks
+
+
+def _targets(
+    control: ControlSpec,
+    module: Remediation,
+    playbook: Playbook,
+    inventory: Inventory,
+    hosts: list[Account],
+    limit: str | None,
+) -> list[tuple[Account, str | None]]:
+    if module.scope is Scope.ORG:
+        mgmt = inventory.management
+        matchable = patterns.Matchable(mgmt.id, mgmt.name, frozenset({*mgmt.groups, ORG_GROUP}))
+        if limit and not patterns.select(limit, [matchable]):
+            return []
+        return [(mgmt, None)]
+    if control.hosts:
+        narrowed = {a.id for a in inventory.select(control.hosts)}
+        hosts = [a for a in hosts if a.id in narrowed]
+    if module.scope is Scope.ACCOUNT:
+        return [(a, None) for a in hosts]
+    wanted = control.regions or playbook.spec.regions
+    return [(a, r) for a in hosts for r in a.regions if not wanted or r in wanted]
+
+
+def _resolve_params(task: Task) -> None:
+    try:
+        rendered = render(task.control.desired, task.variables)
+        task.params = task.module.Params.model_validate(rendered)
+    except TemplateProblem as exc:
+        task.error = f"control {task.control.id}: {exc}"
+    except ValidationError as exc:
+        details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        task.error = f"control {task.control.id}: invalid desired parameters: {details}"
+
+
+def build_graph(tasks: list[Task]) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    by_control: dict[str, list[Task]] = {}
+    for task in tasks:
+        graph.add_node(task.key, task=task)
+        by_control.setdefault(task.control.id, []).append(task)
+    for task in tasks:
+        for dep in task.control.depends_on:
+            for upstream in by_control.get(dep, []):
+                if _encloses(upstream, task):
+                    graph.add_edge(upstream.key, task.key)
+    return graph
+
+
+def _encloses(upstream: Task, task: Task) -> bool:
+    if upstream.scope is Scope.ORG:
+        return True
+    if upstream.account.id != task.account.id:
+        return False
+    return upstream.region is None or task.region is None or upstream.region == task.region

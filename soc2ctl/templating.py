@@ -1,0 +1,49 @@
+"""Desired parameters templated from variables, with Jinja2's native types.
+
+`"{{ backup_retention_days }}"` renders to the integer 35, not the string "35", so a parameter schema can
+check types after templating. Undefined variables are errors (StrictUndefined), never empty strings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, meta
+from jinja2.nativetypes import NativeEnvironment
+
+_ENV = NativeEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+class TemplateProblem(Exception):
+    pass
+
+
+def _is_template(value: str) -> bool:
+    return "{{" in value or "{%" in value
+
+
+def render(value: Any, variables: dict[str, Any]) -> Any:
+    if isinstance(value, str) and _is_template(value):
+        try:
+            return _ENV.from_string(value).render(variables)
+        except TemplateError as exc:
+            raise TemplateProblem(f"template {value!r}: {exc}") from None
+    if isinstance(value, dict):
+        return {k: render(v, variables) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render(v, variables) for v in value]
+    return value
+
+
+def variables_used(value: Any) -> set[str]:
+    """Every top-level variable a (nested) value refers to, for the unknown-variable check."""
+    if isinstance(value, str) and _is_template(value):
+        try:
+            return set(meta.find_undeclared_variables(_ENV.parse(value)))
+        except TemplateError as exc:
+            raise TemplateProblem(f"template {value!r}: {exc}") from None
+    if isinstance(value, dict):
+        return set().union(*(variables_used(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(variables_used(v) for v in value)) if value else set()
+    return set()
