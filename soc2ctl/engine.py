@@ -18,7 +18,6 @@ from soc2ctl.inventory import Inventory, read_inventory_file, resolve_inventory
 from soc2ctl.models import InventoryFile
 from soc2ctl.plan import new_run_id
 from soc2ctl.playbook import Playbook, file_sha256, load_playbook
-from soc2ctl.recorder import CallRecorder
 from soc2ctl.sessions import AwsSessions
 from soc2ctl.tasks import Task, build_graph, build_tasks
 
@@ -83,7 +82,6 @@ def prepare_run(
     extra_vars: dict[str, Any] | None = None,
     parallelism: int = 16,
     run_id: str | None = None,
-    recorder: CallRecorder | None = None,
 ) -> Run:
     run_id = run_id or new_run_id()
     playbook = load_playbook(playbook_path)
@@ -108,7 +106,6 @@ def prepare_run(
         sessions,
         graph,
         parallelism=parallelism,
-        recorder=recorder,
         home_region=inventory.home_region,
         management_account_id=inventory.management_account_id,
     )

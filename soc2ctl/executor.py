@@ -64,18 +64,15 @@ class Executor:
         graph: nx.DiGraph,
         *,
         parallelism: int = 16,
-        recorder: CallRecorder | None = None,
         home_region: str,
         management_account_id: str,
     ) -> None:
         self.sessions = sessions
         self.graph = graph
         self.parallelism = max(1, parallelism)
-        self.recorder = recorder or CallRecorder()
         self.home_region = home_region
         self.management_account_id = management_account_id
         self.interrupted = False
-        sessions.register("after-call", self.recorder.after_call)
 
     # ------------------------------------------------------------ per task
 

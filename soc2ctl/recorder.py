@@ -26,7 +26,8 @@ class ApiCall:
 
     @property
     def is_write(self) -> bool:
-        return not self.operation.startswith(_READ_PREFIXES)
+        """Whether the call changes AWS state (STS calls only mint credentials)."""
+        return self.service != "sts" and not self.operation.startswith(_READ_PREFIXES)
 
     @property
     def iam_action(self) -> str:

@@ -24,6 +24,7 @@ from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from soc2ctl import __version__
+from soc2ctl.recorder import CallRecorder
 
 _LOOPBACK_PREFIXED = re.compile(r"^\d{12}\.(127\.\d+\.\d+\.\d+|localhost|localstack|\[::1\])$")
 
@@ -85,6 +86,8 @@ class AwsSessions:
             self.base.set_credentials(**credentials)
         self._install_handlers(self.base)
         self.register("before-sign.s3-control", strip_loopback_account_prefix)
+        self.recorder = CallRecorder()
+        self.register("after-call", self.recorder.after_call)
         self._identity: dict[str, str] | None = None
 
     # ------------------------------------------------------------ events

@@ -1,0 +1,65 @@
+"""Shared fixtures: offline AWS (moto in-process and as a server), organizations, fault injection."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Test isolation from whatever AWS configuration the machine has: never reach real AWS.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+    }
+)
+for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "MOTO_ACCOUNT_ID", "AWS_ENDPOINT_URL"):
+    os.environ.pop(var, None)
+
+from moto import mock_aws  # noqa: E402
+
+from soc2ctl.sandbox import moto_ext  # noqa: E402
+from tests.helpers import MotoServer, create_org  # noqa: E402
+
+moto_ext.apply()
+
+
+@pytest.fixture(autouse=True)
+def soc2ctl_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "soc2ctl-home"
+    monkeypatch.setenv("SOC2CTL_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """In-process moto for unit speed."""
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def org(aws: None) -> dict[str, str]:
+    """An in-process organization: the management account plus three members, name -> id."""
+    return create_org(None, ["alpha", "beta", "gamma"])
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoServer]:
+    server = MotoServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> MotoServer:
+    """A clean moto server, reached the way users reach LocalStack: AWS_ENDPOINT_URL."""
+    moto_server.reset()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
+    return moto_server

@@ -1,0 +1,165 @@
+"""Test helpers: organizations on moto, tasks for one module, fault injection at the botocore edge."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import socket
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.awsrequest import AWSResponse
+
+from soc2ctl import registry
+from soc2ctl.executor import Executor, TaskResult
+from soc2ctl.inventory import Account
+from soc2ctl.models import ControlSpec
+from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount
+from soc2ctl.sandbox.seed import create_organization as _create_organization
+from soc2ctl.sessions import AwsSessions, strip_loopback_account_prefix
+from soc2ctl.tasks import Task, build_graph, task_key
+
+
+class MotoServer:
+    def __init__(self, server: Any, endpoint: str) -> None:
+        self._server = server
+        self.endpoint = endpoint
+
+    @classmethod
+    def start(cls) -> MotoServer:
+        from moto.server import ThreadedMotoServer
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
+        return cls(server, f"http://127.0.0.1:{port}")
+
+    def reset(self) -> None:
+        req = urllib.request.Request(self.endpoint + "/moto-api/reset", method="POST")
+        urllib.request.urlopen(req, timeout=10).close()
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
+def create_org(endpoint: str | None, names: list[str], ou: str = "Workloads") -> dict[str, str]:
+    """An organization with one account per name (in `ou`, tagged team=<name>), name -> id."""
+    layout = tuple(SandboxAccount(n, ou, {"team": n}, "fresh") for n in names)
+    if endpoint is None:  # in-process moto: the endpoint argument is only used as endpoint_url
+        return _create_organization(None, layout)  # type: ignore[arg-type]
+    return _create_organization(endpoint, layout)
+
+
+def member_client(
+    service: str, account_id: str, region: str = "us-east-1", endpoint: str | None = None
+) -> Any:
+    """A boto3 client in a member account, independent of soc2ctl's own session code."""
+    core = botocore.session.Session()
+    core.register("before-sign.s3-control", strip_loopback_account_prefix)
+    base = boto3.Session(botocore_session=core, region_name=region)
+    if account_id == MANAGEMENT_ACCOUNT:
+        return base.client(service, endpoint_url=endpoint)
+    creds = base.client("sts", endpoint_url=endpoint).assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole", RoleSessionName="test"
+    )["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        botocore_session=core,
+        region_name=region,
+    ).client(service, endpoint_url=endpoint)
+
+
+# ---------------------------------------------------------------- one module, one target
+
+
+@dataclass
+class ModuleRun:
+    """Drives one remediation module at one target through the real executor."""
+
+    module: str
+    desired: dict[str, Any]
+    account_id: str = MANAGEMENT_ACCOUNT
+    region: str | None = "us-east-1"
+    home_region: str = "us-east-1"
+    sessions: AwsSessions | None = None
+    variables: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self.sessions = self.sessions or AwsSessions(run_id="test")
+        self.remediation = registry.get(self.module)
+        assert self.remediation is not None, f"no module {self.module}"
+        if self.remediation.scope.value != "region":
+            self.region = None
+
+    def task(self) -> Task:
+        control = ControlSpec(id=self.module, remediation=self.module, desired=self.desired)
+        account = Account(id=self.account_id, name=f"acct-{self.account_id}")
+        task = Task(
+            task_key(self.module, self.account_id, self.region),
+            control,
+            self.remediation,
+            account,
+            self.region,
+            self.region or self.home_region,
+            dict(self.variables or {}),
+        )
+        task.params = self.remediation.Params.model_validate(self.desired)
+        return task
+
+    def executor(self) -> Executor:
+        return Executor(
+            self.sessions,
+            build_graph([self.task()]),
+            parallelism=1,
+            home_region=self.home_region,
+            management_account_id=MANAGEMENT_ACCOUNT,
+        )
+
+    def plan(self) -> TaskResult:
+        return next(iter(self.executor().plan().values()))
+
+    def apply(self) -> TaskResult:
+        return next(iter(self.executor().apply().values()))
+
+
+def write_calls(result: TaskResult) -> list[str]:
+    return [c.iam_action for c in result.calls if c.is_write]
+
+
+# ---------------------------------------------------------------- faults
+
+
+def aws_error(code: str, message: str, status: int = 403) -> tuple[AWSResponse, dict[str, Any]]:
+    parsed = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
+    return AWSResponse("https://fault.invalid", status, {}, None), parsed
+
+
+def deny(sessions: AwsSessions, operations: str = "*", code: str = "AccessDenied") -> list[str]:
+    """Answer every matching call (by `Service.Operation` glob) with an access-denied error, at the botocore
+    edge, as AWS does when an SCP or the role's policy denies it. Returns the list of denied calls."""
+    denied: list[str] = []
+
+    def handler(model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        name = f"{model.service_model.service_name}.{model.name}"
+        if fnmatch.fnmatchcase(name, operations):
+            denied.append(name)
+            return aws_error(code, f"User is not authorized to perform: {name}")
+        return None
+
+    sessions.register("before-call", handler)
+    return denied
+
+
+def parse_json_output(text: str) -> Any:
+    return json.loads(text)
+
+
+Handler = Callable[..., Any]
