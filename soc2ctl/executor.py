@@ -19,7 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from soc2ctl.diff import Change, compute_changes, fingerprint, overall_action
 from soc2ctl.recorder import ApiCall, CallRecorder
-from soc2ctl.remediation import TaskContext
+from soc2ctl.remediation import TaskContext, UnsafeChange
 from soc2ctl.sessions import AccountAccessError, AwsSessions
 from soc2ctl.tasks import Task
 
@@ -49,6 +49,8 @@ def describe_error(task: Task, exc: BaseException) -> str:
     where = f"account {task.account.id}" + (f" {task.region}" if task.region else "")
     if isinstance(exc, AccountAccessError):
         return str(exc)
+    if isinstance(exc, UnsafeChange):
+        return f"{where}: refused: {exc}"
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         return f"{where}: {err.get('Code')}: {err.get('Message')} (calling {exc.operation_name})"
@@ -110,8 +112,10 @@ class Executor:
         result.fingerprint = fingerprint(observed)
         result.changes = compute_changes(observed, desired)
         result.action = overall_action(result.changes)
-        if task.module.detect_only and result.changes:
+        if task.module.detects_only(task.params) and result.changes:
             result.action = "detect"
+        elif result.changes:
+            task.module.guard(ctx, task.params, observed, result.changes)
 
     def apply_one(self, task: Task, expected_fingerprint: str | None = None) -> TaskResult:
         """Re-read, apply when the diff is non-empty, re-read to verify."""

@@ -21,6 +21,11 @@ from soc2ctl.diff import Change
 from soc2ctl.sessions import AwsSessions
 
 
+class UnsafeChange(Exception):
+    """Raised by `Remediation.guard` when a change must not be applied (e.g. an SCP that would lock out the
+    executor). The task is reported as an error in the plan, and apply refuses it."""
+
+
 class Scope(StrEnum):
     ORG = "org"  # once per organization, in the management (or delegated admin) account, home region
     ACCOUNT = "account"  # once per account: global settings, called in the home region
@@ -62,6 +67,7 @@ class Remediation:
     write_actions: ClassVar[tuple[str, ...]] = ()
     Params: ClassVar[type[BaseModel]] = Params
     detect_only: ClassVar[bool] = False
+    home_region_only: ClassVar[bool] = False  # region-scope control evaluated in the home region only
     human_step: ClassVar[str | None] = None  # what a person must do, for findings no API can fix
     sensitive_fields: ClassVar[frozenset[str]] = frozenset()
 
@@ -71,6 +77,13 @@ class Remediation:
 
     def read(self, ctx: TaskContext, params: Any) -> Any:
         raise NotImplementedError
+
+    def detects_only(self, params: Any) -> bool:
+        """Whether this task only reports. Override when a fix is opt-in through a parameter."""
+        return self.detect_only
+
+    def guard(self, ctx: TaskContext, params: Any, observed: Any, changes: list[Change]) -> None:
+        """Raise `UnsafeChange` to refuse a change that is unsafe to apply. Runs at plan and apply time."""
 
     def desired(self, ctx: TaskContext, params: Any, observed: Any) -> dict[str, Any]:
         """By default, desired state is the parameters themselves (unset parameters are not managed)."""

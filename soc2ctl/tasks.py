@@ -119,6 +119,8 @@ def _targets(
     if module.scope is Scope.ACCOUNT:
         return [(a, None) for a in hosts]
     wanted = control.regions or playbook.spec.regions
+    if module.home_region_only:
+        wanted = [inventory.home_region]
     return [(a, r) for a in hosts for r in a.regions if not wanted or r in wanted]
 
 

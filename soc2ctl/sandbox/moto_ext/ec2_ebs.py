@@ -1,27 +1,11 @@
-"""Fills in AWS APIs that moto lacks, so the sandbox and the test suite can exercise the real modules.
-
-These patches touch moto only (its response classes and backends), never soc2ctl's modules, and are
-applied in the sandbox server process and in the test suite. Every gap is listed in docs/moto-gaps.md.
-"""
+"""EC2: GetEbsDefaultKmsKeyId and ResetEbsDefaultKmsKeyId (moto stores Modify... but cannot read it back)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-_applied = False
-
 
 def apply() -> None:
-    """Idempotently install every extension."""
-    global _applied
-    if _applied:
-        return
-    _ebs_default_kms_key()
-    _applied = True
-
-
-def _ebs_default_kms_key() -> None:
-    """moto stores ModifyEbsDefaultKmsKeyId but has no GetEbsDefaultKmsKeyId / ResetEbsDefaultKmsKeyId."""
     from moto.core.responses import ActionResult
     from moto.ec2.responses.settings import Settings
 
