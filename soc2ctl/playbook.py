@@ -32,6 +32,8 @@ BUILTIN_VARS = frozenset(
         "tags",
         "groups",
         "run_id",
+        "executor_role_name",
+        "break_glass_role",
     }
 )
 
@@ -148,6 +150,8 @@ def _sample_builtins(variables: dict[str, Any]) -> dict[str, Any]:
         "tags": {},
         "groups": [],
         "run_id": "validate",
+        "executor_role_name": "OrganizationAccountAccessRole",
+        "break_glass_role": None,
     }
     return {k: variables.get(k, v) for k, v in defaults.items()}
 

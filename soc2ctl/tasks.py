@@ -84,6 +84,8 @@ def build_tasks(
                 "tags": account.tags,
                 "groups": list(account.groups),
                 "run_id": run_id,
+                "executor_role_name": inventory.spec.organization.role_name,
+                "break_glass_role": inventory.spec.organization.break_glass_role,
             }
             task = Task(
                 task_key(control.id, account.id, region),
