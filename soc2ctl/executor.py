@@ -34,6 +34,7 @@ class TaskResult:
     action: str = "no-op"
     changes: list[Change] = field(default_factory=list)
     observed: Any = None
+    desired: Any = None
     fingerprint: str | None = None
     error: str | None = None
     status: str = "planned"  # planned | ok | changed | failed | skipped
@@ -109,6 +110,7 @@ class Executor:
         observed = task.module.read(ctx, task.params)
         desired = task.module.desired(ctx, task.params, observed)
         result.observed = observed
+        result.desired = desired
         result.fingerprint = fingerprint(observed)
         result.changes = compute_changes(observed, desired)
         result.action = overall_action(result.changes)
