@@ -10,9 +10,9 @@ import datetime as dt
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from soc2ctl.errors import Problem, UserError
 from soc2ctl.yamlsrc import line_of, load_yaml
@@ -32,6 +32,17 @@ class Risk(StrEnum):
 
 
 # ---------------------------------------------------------------- inventory
+
+
+def _account_id(value: Any) -> str:
+    """Unquoted ids arrive as YAML integers; accept them, but a lost leading zero must be an error."""
+    text = str(value)
+    if not ACCOUNT_ID.match(text):
+        raise ValueError(f"account id {value!r} is not 12 digits (quote ids in YAML: \"012345678901\")")
+    return text
+
+
+AccountId = Annotated[str, BeforeValidator(_account_id)]
 
 
 class OrganizationSettings(Strict):
@@ -64,25 +75,27 @@ class GroupEntry(Strict):
     priority: int = Field(default=0, description="Higher wins when two groups set the same variable.")
     vars: dict[str, Any] = Field(default_factory=dict)
 
+    @field_validator("accounts", mode="before")
+    @classmethod
+    def _ids_as_text(cls, value: Any) -> Any:
+        return [str(v) for v in value] if isinstance(value, list) else value
+
 
 class InventoryFile(Strict):
     organization: OrganizationSettings = Field(default_factory=OrganizationSettings)
     regions: list[str] = Field(default_factory=lambda: ["us-east-1"], min_length=1)
     home_region: str | None = Field(default=None, description="Where global and organization controls run.")
-    accounts: dict[str, AccountEntry] = Field(default_factory=dict)
+    accounts: dict[AccountId, AccountEntry] = Field(default_factory=dict)
     groups: dict[str, GroupEntry] = Field(default_factory=dict)
     exclude: list[str] = Field(default_factory=list)
     vars: dict[str, Any] = Field(default_factory=dict)
     endpoint_url: str | None = Field(default=None, description="AWS endpoint override (LocalStack, moto).")
     sandbox: bool = Field(default=False, description="Run against the built-in sandbox organization.")
 
-    @field_validator("accounts")
+    @field_validator("exclude", mode="before")
     @classmethod
-    def _account_ids(cls, value: dict[str, AccountEntry]) -> dict[str, AccountEntry]:
-        for account_id in value:
-            if not ACCOUNT_ID.match(str(account_id)):
-                raise ValueError(f"account id {account_id!r} is not 12 digits (quote it in YAML)")
-        return value
+    def _excluded_ids(cls, value: Any) -> Any:
+        return [str(v) for v in value] if isinstance(value, list) else value
 
 
 # ---------------------------------------------------------------- playbook

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import logging
 import json
 import socket
 import urllib.request
@@ -32,6 +33,8 @@ class MotoServer:
     @classmethod
     def start(cls) -> MotoServer:
         from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
