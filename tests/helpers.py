@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
-import logging
 import json
+import logging
 import socket
 import urllib.request
 from collections.abc import Callable
