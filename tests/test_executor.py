@@ -1,0 +1,93 @@
+"""The DAG executor: dependency order, skip-on-failure, isolation of failures, clean interruption."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import networkx as nx
+
+from soc2ctl.executor import Executor, TaskResult
+from soc2ctl.inventory import Account
+from soc2ctl.models import ControlSpec
+from soc2ctl.sessions import AwsSessions
+from soc2ctl.tasks import Task
+
+
+def make_graph(edges: list[tuple[str, str]], nodes: list[str]) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    for node in nodes:
+        control = ControlSpec(id=node, remediation="ebs-default-encryption")
+        task = Task(node, control, None, Account(id="111111111111", name="a"), None, "us-east-1", {})  # type: ignore[arg-type]
+        graph.add_node(node, task=task)
+    graph.add_edges_from(edges)
+    return graph
+
+
+def executor(graph: nx.DiGraph, parallelism: int = 4) -> Executor:
+    return Executor(
+        AwsSessions(run_id="t"),
+        graph,
+        parallelism=parallelism,
+        home_region="us-east-1",
+        management_account_id="111111111111",
+    )
+
+
+def test_dependency_order_and_failure_skips_only_descendants():
+    graph = make_graph([("a", "b"), ("b", "c"), ("x", "y")], ["a", "b", "c", "x", "y", "z"])
+    order: list[str] = []
+    lock = threading.Lock()
+
+    def work(task: Task) -> TaskResult:
+        with lock:
+            order.append(task.key)
+        if task.key == "b":
+            return TaskResult(task, action="error", status="failed", error="boom")
+        return TaskResult(task, status="ok")
+
+    results = executor(graph).run(work)
+    assert order.index("a") < order.index("b")
+    assert "c" not in order
+    assert results["c"].status == "skipped" and "depends on b, which failed" in results["c"].error
+    assert {k for k, r in results.items() if r.status == "ok"} == {"a", "x", "y", "z"}
+    assert list(results) == list(graph)  # every task reported, in graph order
+
+
+def test_parallelism_is_bounded():
+    graph = make_graph([], [f"t{i}" for i in range(12)])
+    running = 0
+    peak = 0
+    lock = threading.Lock()
+
+    def work(task: Task) -> TaskResult:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+        return TaskResult(task, status="ok")
+
+    executor(graph, parallelism=3).run(work)
+    assert 1 < peak <= 3
+
+
+def test_ctrl_c_stops_scheduling_and_reports_what_ran():
+    graph = make_graph([("first", "second")], ["first", "second", "other"])
+
+    def work(task: Task) -> TaskResult:
+        if task.key == "first":
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.2)
+        return TaskResult(task, status="ok")
+
+    ex = executor(graph, parallelism=1)
+    results = ex.run(work)
+    assert ex.interrupted
+    assert results["second"].status == "skipped"
+    assert "interrupted" in results["second"].error
+    assert len(results) == 3
