@@ -8,7 +8,7 @@ reports every task that did not run as skipped.
 from __future__ import annotations
 
 import logging
-import threading
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -67,12 +67,15 @@ class Executor:
         graph: nx.DiGraph,
         *,
         parallelism: int = 16,
+        max_per_account: int = 4,
         home_region: str,
         management_account_id: str,
     ) -> None:
         self.sessions = sessions
         self.graph = graph
         self.parallelism = max(1, parallelism)
+        self.max_per_account = max(1, max_per_account)
+        self._stop_reason: str | None = None
         self.home_region = home_region
         self.management_account_id = management_account_id
         self.interrupted = False
@@ -165,6 +168,11 @@ class Executor:
 
         return self.run(work, on_done)
 
+    def stop(self, reason: str) -> None:
+        """Stop scheduling new tasks (running ones finish); the rest are reported skipped with `reason`.
+        Callable from an `on_done` callback, e.g. when the evidence sink fails during apply."""
+        self._stop_reason = reason
+
     def run(
         self, work: Callable[[Task], TaskResult], on_done: Callable[[TaskResult], None] | None = None
     ) -> dict[str, TaskResult]:
@@ -173,7 +181,11 @@ class Executor:
         waiting = {node: graph.in_degree(node) for node in graph}
         ready = [node for node, count in waiting.items() if count == 0]
         running: dict[Future[TaskResult], str] = {}
-        stop = threading.Event()
+        per_account: Counter[str] = Counter()
+        self._stop_reason = None
+
+        def account_of(node: str) -> str:
+            return graph.nodes[node]["task"].account.id
 
         def finish(result: TaskResult) -> None:
             results[result.task.key] = result
@@ -186,15 +198,25 @@ class Executor:
                     TaskResult(graph.nodes[node]["task"], action="skipped", status="skipped", error=reason)
                 )
 
+        def schedule() -> None:
+            """Submit ready tasks, at most `max_per_account` at a time in any one account, so one
+            throttled account backing off cannot occupy the whole pool."""
+            for node in list(ready):
+                if self._stop_reason is not None:
+                    return
+                if per_account[account_of(node)] < self.max_per_account:
+                    ready.remove(node)
+                    per_account[account_of(node)] += 1
+                    running[pool.submit(work, graph.nodes[node]["task"])] = node
+
         pool = ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="soc2ctl")
         try:
-            while ready or running:
-                while ready and not stop.is_set():
-                    node = ready.pop()
-                    running[pool.submit(work, graph.nodes[node]["task"])] = node
+            schedule()
+            while running:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     node = running.pop(future)
+                    per_account[account_of(node)] -= 1
                     result = future.result()
                     finish(result)
                     if result.failed:
@@ -205,9 +227,10 @@ class Executor:
                         waiting[child] -= 1
                         if waiting[child] == 0 and child not in results:
                             ready.append(child)
+                schedule()
         except KeyboardInterrupt:
             self.interrupted = True
-            stop.set()
+            self._stop_reason = "skipped: run interrupted before this task started"
             for future in running:
                 future.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
@@ -217,5 +240,5 @@ class Executor:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         for node in graph:
-            skip(node, "skipped: run interrupted before this task started")
+            skip(node, self._stop_reason or "skipped: not reached")
         return {node: results[node] for node in graph}

@@ -25,6 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from soc2ctl import __version__
 from soc2ctl.recorder import CallRecorder
+from soc2ctl.retry import RetryPolicy
 
 _LOOPBACK_PREFIXED = re.compile(r"^\d{12}\.(127\.\d+\.\d+\.\d+|localhost|localstack|\[::1\])$")
 
@@ -63,7 +64,7 @@ class AwsSessions:
         external_id: str | None = None,
         credentials: dict[str, str] | None = None,
         max_pool_connections: int = 32,
-        retry_attempts: int = 8,
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
         self.run_id = run_id
         self.profile = profile
@@ -71,10 +72,12 @@ class AwsSessions:
         self.role_name = role_name
         self.external_id = external_id
         self.config = Config(
-            retries={"mode": "standard", "max_attempts": retry_attempts},
+            # botocore's quick retries (with its retry quota) inside, tenacity's patient ones outside.
+            retries={"mode": "standard", "max_attempts": 3},
             max_pool_connections=max_pool_connections,
             user_agent_extra=f"soc2ctl/{__version__}",
         )
+        self.retry_policy = retry_policy or RetryPolicy()
         self._handlers: list[tuple[str, Callable[..., Any]]] = []
         self._lock = threading.Lock()
         self._account_locks: dict[str, threading.Lock] = {}
@@ -142,9 +145,10 @@ class AwsSessions:
         return client
 
     def _create_client(self, session: botocore.session.Session, service: str, region: str) -> BaseClient:
-        return session.create_client(
+        client = session.create_client(
             service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
         )
+        return self.retry_policy.wrap(client)
 
     def session_for(self, account_id: str) -> botocore.session.Session:
         """The base session for the caller's own account, an assumed-role session for any other."""

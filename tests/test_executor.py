@@ -91,3 +91,51 @@ def test_ctrl_c_stops_scheduling_and_reports_what_ran():
     assert results["second"].status == "skipped"
     assert "interrupted" in results["second"].error
     assert len(results) == 3
+
+
+def test_per_account_cap_keeps_pool_free_for_other_accounts():
+    graph = make_graph([], [f"t{i}" for i in range(8)])
+    for i, node in enumerate(graph):
+        task = graph.nodes[node]["task"]
+        task.account = Account(id=f"{i % 2}" * 12, name=f"acct{i % 2}")
+    running: dict[str, int] = {}
+    peak: dict[str, int] = {}
+    total_peak = 0
+    lock = threading.Lock()
+
+    def work(task: Task) -> TaskResult:
+        nonlocal total_peak
+        with lock:
+            running[task.account.id] = running.get(task.account.id, 0) + 1
+            peak[task.account.id] = max(peak.get(task.account.id, 0), running[task.account.id])
+            total_peak = max(total_peak, sum(running.values()))
+        time.sleep(0.03)
+        with lock:
+            running[task.account.id] -= 1
+        return TaskResult(task, status="ok")
+
+    ex = Executor(
+        AwsSessions(run_id="t"),
+        graph,
+        parallelism=8,
+        max_per_account=2,
+        home_region="us-east-1",
+        management_account_id="111111111111",
+    )
+    ex.run(work)
+    assert max(peak.values()) <= 2
+    assert total_peak > 2
+
+
+def test_stop_from_callback_skips_the_rest_with_reason():
+    graph = make_graph([("a", "b"), ("b", "c")], ["a", "b", "c"])
+    ex = executor(graph, parallelism=1)
+
+    def on_done(result: TaskResult) -> None:
+        if result.task.key == "a":
+            ex.stop("skipped: evidence sink failed")
+
+    results = ex.run(lambda task: TaskResult(task, status="ok"), on_done)
+    assert results["a"].status == "ok"
+    assert results["b"].status == "skipped" and results["b"].error == "skipped: evidence sink failed"
+    assert results["c"].status == "skipped"
