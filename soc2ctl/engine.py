@@ -6,6 +6,7 @@ set up.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,10 +66,17 @@ def make_sessions(
 
 
 def load_inventory(
-    path: Path, *, run_id: str, profile: str | None, parallelism: int = 16
+    path: Path,
+    *,
+    run_id: str,
+    profile: str | None,
+    parallelism: int = 16,
+    on_sessions: Callable[[AwsSessions], None] | None = None,
 ) -> tuple[Inventory, AwsSessions]:
     spec, raw = read_inventory_file(path)
     sessions = make_sessions(spec, run_id=run_id, profile=profile, parallelism=parallelism)
+    if on_sessions:
+        on_sessions(sessions)  # event handlers (benchmarks' latency, tests' faults) before the first call
     return resolve_inventory(path, spec, raw, sessions), sessions
 
 
@@ -82,11 +90,12 @@ def prepare_run(
     extra_vars: dict[str, Any] | None = None,
     parallelism: int = 16,
     run_id: str | None = None,
+    on_sessions: Callable[[AwsSessions], None] | None = None,
 ) -> Run:
     run_id = run_id or new_run_id()
     playbook = load_playbook(playbook_path)
     inventory, sessions = load_inventory(
-        inventory_path, run_id=run_id, profile=profile, parallelism=parallelism
+        inventory_path, run_id=run_id, profile=profile, parallelism=parallelism, on_sessions=on_sessions
     )
     if limit:
         bad = inventory.unknown_pattern_terms(limit)
