@@ -1,0 +1,82 @@
+"""Security Hub's organization configuration auto-enables new member accounts, with the default standards."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from remediations._aws import paginate
+from soc2ctl.diff import Change
+from soc2ctl.models import AccountId
+from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
+
+
+class SecurityHubOrgConfigParams(Params):
+    admin_account_id: AccountId | None = Field(
+        default=None,
+        description="The Security Hub delegated administrator; null: the one designated in the organization.",
+    )
+    auto_enable: bool = True
+    auto_enable_standards: Literal["DEFAULT", "NONE"] = "DEFAULT"
+
+
+class SecurityHubOrgConfig(Remediation):
+    """New accounts get Security Hub automatically: the organization part of securityhub-org."""
+
+    name = "securityhub-org-config"
+    scope = Scope.ORG
+    criteria = ("CC4.1", "CC7.1")
+    Params = SecurityHubOrgConfigParams
+    read_actions = (
+        "securityhub:ListOrganizationAdminAccounts",
+        "securityhub:DescribeOrganizationConfiguration",
+    )
+    write_actions = ("securityhub:UpdateOrganizationConfiguration",)
+
+    def read(self, ctx: TaskContext, params: SecurityHubOrgConfigParams) -> dict[str, Any]:
+        admin = params.admin_account_id or designated_admin(ctx)
+        if admin is None:
+            return {"admin_account_id": None, "configuration_type": None, "organization": None}
+        found = ctx.client("securityhub", account_id=admin).describe_organization_configuration()
+        return {
+            "admin_account_id": admin,
+            "configuration_type": found.get("OrganizationConfiguration", {}).get(
+                "ConfigurationType", "LOCAL"
+            ),
+            "organization": {
+                "auto_enable": found["AutoEnable"],
+                "auto_enable_standards": found.get("AutoEnableStandards", "NONE"),
+            },
+        }
+
+    def desired(self, ctx: TaskContext, params: SecurityHubOrgConfigParams, observed: Any) -> dict[str, Any]:
+        return {"organization": params.model_dump(exclude={"admin_account_id"})}
+
+    def guard(
+        self, ctx: TaskContext, params: SecurityHubOrgConfigParams, observed: Any, changes: list[Change]
+    ) -> None:
+        """Refuse what this module cannot fix: designating the administrator is the delegated-admins
+        control's job, and under central configuration auto-enable is set by configuration policies."""
+        if observed["admin_account_id"] is None:
+            raise UnsafeChange(
+                "no Security Hub delegated administrator is designated (see the delegated-admins control)"
+            )
+        if observed["configuration_type"] == "CENTRAL":
+            raise UnsafeChange(
+                f"Security Hub in {observed['admin_account_id']} uses central configuration: "
+                "auto-enable is governed by configuration policies, not by the organization configuration"
+            )
+
+    def apply(
+        self, ctx: TaskContext, params: SecurityHubOrgConfigParams, observed: Any, changes: list[Change]
+    ) -> None:
+        ctx.client("securityhub", account_id=observed["admin_account_id"]).update_organization_configuration(
+            AutoEnable=params.auto_enable, AutoEnableStandards=params.auto_enable_standards
+        )
+
+
+def designated_admin(ctx: TaskContext) -> str | None:
+    """The organization's Security Hub administrator, as the management account sees it."""
+    admins = paginate(ctx.client("securityhub"), "list_organization_admin_accounts", "AdminAccounts")
+    return next((a["AccountId"] for a in admins if a.get("Status") == "ENABLED"), None)
