@@ -23,7 +23,7 @@ from botocore.client import BaseClient, Config
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
-from soc2ctl import __version__
+from soc2ctl import __version__, client_classes
 from soc2ctl.recorder import CallRecorder
 from soc2ctl.retry import RetryPolicy
 
@@ -65,6 +65,7 @@ class AwsSessions:
         credentials: dict[str, str] | None = None,
         max_pool_connections: int = 32,
         retry_policy: RetryPolicy | None = None,
+        share_client_classes: bool = True,
     ) -> None:
         self.run_id = run_id
         self.profile = profile
@@ -78,6 +79,9 @@ class AwsSessions:
             user_agent_extra=f"soc2ctl/{__version__}",
         )
         self.retry_policy = retry_policy or RetryPolicy()
+        self.share_client_classes = share_client_classes
+        if share_client_classes:
+            client_classes.install()
         self._handlers: list[tuple[str, Callable[..., Any]]] = []
         self._lock = threading.Lock()
         self._account_locks: dict[str, threading.Lock] = {}
@@ -105,6 +109,8 @@ class AwsSessions:
             self._clients.clear()
 
     def _install_handlers(self, session: botocore.session.Session) -> None:
+        if self.share_client_classes:
+            client_classes.mark(session)
         for event, handler in self._handlers:
             session.register(event, handler)
 
