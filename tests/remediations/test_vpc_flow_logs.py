@@ -1,0 +1,251 @@
+import pytest
+from pydantic import ValidationError
+
+from soc2ctl import registry
+from soc2ctl.sandbox import seed
+from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount, create_organization, seed_settings
+from soc2ctl.sandbox.seeds import vpc_flow_logs
+from tests.helpers import ModuleRun, deny, member_client, write_calls
+
+MODULE = "vpc-flow-logs"
+BUCKET = "central-flow-logs"
+BUCKET_ARN = f"arn:aws:s3:::{BUCKET}"
+S3 = {"s3_bucket_arn": BUCKET_ARN}
+WANTED = {
+    "traffic_type": "ALL",
+    "destination_type": "s3",
+    "destination": BUCKET_ARN,
+    "max_aggregation_interval": 600,
+}
+
+
+@pytest.fixture
+def bucket(org) -> str:
+    """The central bucket, in the management account as in the sandbox (moto resolves it cross-account)."""
+    member_client("s3", "123456789012").create_bucket(Bucket=BUCKET)
+    return BUCKET_ARN
+
+
+def declared(result) -> bool:
+    """Every call the module made is one of the IAM actions it declares (the iam-policy is complete)."""
+    module = registry.get(MODULE)
+    made = {c.iam_action for c in result.calls if c.service != "sts"}  # sts: the engine's own role assumption
+    return made <= {*module.read_actions, *module.write_actions}
+
+
+def vpc_ids(ec2) -> list[str]:
+    return sorted(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"])
+
+
+def vpc_arn(account: str, vpc_id: str, region: str = "us-east-1") -> str:
+    return f"arn:aws:ec2:{region}:{account}:vpc/{vpc_id}"
+
+
+def flow_logs(ec2, vpc_id: str) -> list[dict]:
+    return ec2.describe_flow_logs(Filter=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
+
+
+def log_to_bucket(ec2, vpc_id: str, traffic: str = "ALL") -> None:
+    ec2.create_flow_logs(
+        ResourceType="VPC",
+        ResourceIds=[vpc_id],
+        TrafficType=traffic,
+        LogDestinationType="s3",
+        LogDestination=BUCKET_ARN,
+        MaxAggregationInterval=600,
+    )
+
+
+def test_compliant_is_noop(org, bucket):
+    ec2 = member_client("ec2", org["alpha"])
+    for vpc_id in vpc_ids(ec2):
+        log_to_bucket(ec2, vpc_id)
+    result = ModuleRun(MODULE, S3, org["alpha"]).plan()
+    assert result.action == "no-op"
+    assert result.changes == []
+    assert declared(result)
+
+
+def test_vpc_without_flow_logs_is_a_create_and_apply_creates_it(org, bucket):
+    ec2 = member_client("ec2", org["beta"], "eu-west-1")
+    (vpc_id,) = vpc_ids(ec2)
+    run = ModuleRun(MODULE, S3, org["beta"], region="eu-west-1")
+    planned = run.plan()
+    assert planned.action == "create"
+    assert [(c.path, c.before, c.after) for c in planned.changes] == [
+        (f"[{vpc_arn(org['beta'], vpc_id, 'eu-west-1')}].flow_log", None, WANTED)
+    ]
+    applied = run.apply()
+    assert applied.status == "changed"
+    assert write_calls(applied) == ["ec2:CreateFlowLogs"]
+    assert declared(applied)
+    (created,) = flow_logs(ec2, vpc_id)
+    assert (created["TrafficType"], created["LogDestination"]) == ("ALL", BUCKET_ARN)
+    assert flow_logs(member_client("ec2", org["beta"]), vpc_ids(member_client("ec2", org["beta"]))[0]) == []
+
+
+def test_drifted_only_the_vpc_lacking_flow_logs_changes(org, bucket):
+    ec2 = member_client("ec2", org["gamma"])
+    ec2.create_vpc(CidrBlock="10.9.0.0/16")
+    logged, bare = vpc_ids(ec2)
+    log_to_bucket(ec2, logged)
+    run = ModuleRun(MODULE, S3, org["gamma"])
+    assert [(c.path, c.before, c.after) for c in run.plan().changes] == [
+        (f"[{vpc_arn(org['gamma'], bare)}].flow_log", None, WANTED)
+    ]
+    assert write_calls(run.apply()) == ["ec2:CreateFlowLogs"]
+    assert len(flow_logs(ec2, bare)) == 1 and len(flow_logs(ec2, logged)) == 1
+
+
+def test_non_matching_flow_log_is_an_update_that_adds_one_and_keeps_it(org, bucket):
+    ec2 = member_client("ec2", org["alpha"])
+    (vpc_id,) = vpc_ids(ec2)
+    ec2.create_flow_logs(
+        ResourceType="VPC",
+        ResourceIds=[vpc_id],
+        TrafficType="REJECT",
+        LogDestinationType="cloud-watch-logs",
+        LogGroupName="team-logs",
+        DeliverLogsPermissionArn="arn:aws:iam::111111111111:role/flow",
+    )
+    run = ModuleRun(MODULE, S3, org["alpha"])
+    planned = run.plan()
+    assert planned.action == "update"
+    where = f"[{vpc_arn(org['alpha'], vpc_id)}].flow_log"
+    assert [(c.path, c.before, c.after) for c in planned.changes] == [
+        (f"{where}.traffic_type", "REJECT", "ALL"),
+        (f"{where}.destination_type", "cloud-watch-logs", "s3"),
+        (f"{where}.destination", "team-logs", BUCKET_ARN),
+    ]
+    assert run.apply().status == "changed"
+    assert sorted(f["TrafficType"] for f in flow_logs(ec2, vpc_id)) == ["ALL", "REJECT"]
+
+
+def test_cloud_watch_logs_destination_creates_the_log_group_once(org):
+    ec2 = member_client("ec2", org["beta"])
+    ec2.create_vpc(CidrBlock="10.8.0.0/16")
+    params = {
+        "destination_type": "cloud-watch-logs",
+        "log_group_name": "/soc2/{region}/vpc-flow-logs",
+        "deliver_logs_permission_arn": f"arn:aws:iam::{org['beta']}:role/flow-logs",
+        "max_aggregation_interval": 60,
+    }
+    run = ModuleRun(MODULE, params, org["beta"])
+    applied = run.apply()
+    assert applied.status == "changed", applied.error
+    assert write_calls(applied) == ["logs:CreateLogGroup", "ec2:CreateFlowLogs", "ec2:CreateFlowLogs"]
+    assert declared(applied)
+    groups = member_client("logs", org["beta"]).describe_log_groups()["logGroups"]
+    assert [g["logGroupName"] for g in groups] == ["/soc2/us-east-1/vpc-flow-logs"]
+    for vpc_id in vpc_ids(ec2):
+        (created,) = flow_logs(ec2, vpc_id)
+        assert created["LogGroupName"] == "/soc2/us-east-1/vpc-flow-logs"
+        assert created["DeliverLogsStatus"] == "SUCCESS"
+    assert write_calls(run.apply()) == []
+
+
+def test_every_vpc_across_pages_is_reported(org, bucket):
+    ec2 = member_client("ec2", org["gamma"])
+    for i in range(6):
+        ec2.create_vpc(CidrBlock=f"10.{i}.0.0/16")
+    vpcs = vpc_ids(ec2)
+    log_to_bucket(ec2, vpcs[0])
+    log_to_bucket(ec2, vpcs[-1])
+    run = ModuleRun(MODULE, S3, org["gamma"])
+
+    def small_pages(params, **_):
+        params.setdefault("MaxResults", 5)  # moto (patched) honours MaxResults/NextToken as AWS does
+
+    run.sessions.register("before-parameter-build.ec2.DescribeVpcs", small_pages)
+    run.sessions.register(
+        "before-parameter-build.ec2.DescribeFlowLogs", lambda params, **_: params.setdefault("MaxResults", 1)
+    )
+    planned = run.plan()
+    operations = [c.operation for c in planned.calls]
+    assert operations.count("DescribeVpcs") == 2 and operations.count("DescribeFlowLogs") == 2
+    assert set(planned.observed) == {vpc_arn(org["gamma"], v) for v in vpcs}
+    assert {c.path for c in planned.changes} == {f"[{vpc_arn(org['gamma'], v)}].flow_log" for v in vpcs[1:-1]}
+    assert run.apply().status == "changed"
+    assert all(len(flow_logs(ec2, v)) == 1 for v in vpcs)
+
+
+def test_idempotent_second_apply_makes_no_write_call(org, bucket):
+    run = ModuleRun(MODULE, S3, org["gamma"])
+    assert write_calls(run.apply()) == ["ec2:CreateFlowLogs"]
+    second = run.apply()
+    assert second.status == "ok"
+    assert write_calls(second) == []
+    assert second.calls, "the second apply must still read"
+
+
+def test_access_denied_is_a_clear_task_error(org, bucket):
+    run = ModuleRun(MODULE, S3, org["alpha"])
+    deny(run.sessions, "ec2.DescribeFlowLogs")
+    result = run.plan()
+    assert result.action == "error"
+    assert f"account {org['alpha']} us-east-1: AccessDenied" in result.error
+    assert "DescribeFlowLogs" in result.error
+
+
+def test_unsuccessful_create_is_a_task_error_naming_the_vpc(org):
+    (vpc_id,) = vpc_ids(member_client("ec2", org["alpha"]))
+    result = ModuleRun(MODULE, {"s3_bucket_arn": "arn:aws:s3:::no-such-bucket"}, org["alpha"]).apply()
+    assert result.status == "failed"
+    assert f"account {org['alpha']} us-east-1:" in result.error
+    assert vpc_id in result.error and "CreateFlowLogs" in result.error
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"s3_bucket_arn": "central-flow-logs"}, {"destination_type": "cloud-watch-logs"}],
+)
+def test_incomplete_destination_is_refused_by_the_schema(params):
+    with pytest.raises(ValidationError):
+        registry.get(MODULE).Params.model_validate(params)
+
+
+def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
+    """The seed puts each posture in the expected state, through HTTP (the moto extensions serialise)."""
+    layout = tuple(
+        SandboxAccount(n, "Workloads", {}, p)
+        for n, p in (("c", "compliant"), ("d", "drifted"), ("f", "fresh"))
+    )
+    ids = create_organization(server.endpoint, layout)
+    monkeypatch.setattr(
+        seed, "_seeders", lambda: [("region", vpc_flow_logs.seed)]
+    )  # this control's seed only
+    seed_settings(server.endpoint, ids, layout)
+    actions = {
+        (name, region): ModuleRun(
+            MODULE,
+            {"s3_bucket_arn": f"arn:aws:s3:::soc2-vpc-flow-logs-{MANAGEMENT_ACCOUNT}"},
+            ids[name],
+            region=region,
+        )
+        .plan()
+        .action
+        for name in ids
+        for region in ("us-east-1", "eu-west-1")
+    }
+    assert actions == {
+        ("c", "us-east-1"): "no-op",
+        ("c", "eu-west-1"): "no-op",
+        ("d", "us-east-1"): "create",
+        ("d", "eu-west-1"): "no-op",
+        ("f", "us-east-1"): "create",
+        ("f", "eu-west-1"): "create",
+    }
+    assert (
+        ModuleRun(
+            MODULE,
+            {"s3_bucket_arn": f"arn:aws:s3:::soc2-vpc-flow-logs-{MANAGEMENT_ACCOUNT}"},
+            MANAGEMENT_ACCOUNT,
+        )
+        .plan()
+        .action
+        == "no-op"
+    )
+    fixed = ModuleRun(
+        MODULE, {"s3_bucket_arn": f"arn:aws:s3:::soc2-vpc-flow-logs-{MANAGEMENT_ACCOUNT}"}, ids["d"]
+    ).apply()
+    assert fixed.status == "changed", fixed.error
