@@ -34,6 +34,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.update(
     {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -45,6 +46,7 @@ os.environ.update(
 for _var in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID"):
     os.environ.pop(_var, None)
 
+import peers  # noqa: E402
 from botocore.awsrequest import AWSResponse  # noqa: E402
 
 from soc2ctl.engine import prepare_run  # noqa: E402
@@ -165,14 +167,17 @@ def fake_operation_name(sessions: Any, fake: FakeAws) -> None:
 # ---------------------------------------------------------------- moto server organization
 
 
-def start_moto() -> tuple[subprocess.Popen[bytes], str]:
+def start_moto(latency_ms: float) -> tuple[subprocess.Popen[bytes], str]:
+    """A moto server in its own process (its CPU is not ours), adding the latency on the server side."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    server = Path(__file__).with_name("moto_latency_server.py")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, str(server), "--port", str(port), "--latency-ms", str(latency_ms)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"},
     )
     endpoint = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -184,13 +189,17 @@ def start_moto() -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("moto server did not start")
 
 
-def create_moto_org(endpoint: str, accounts: int) -> None:
+def create_moto_org(endpoint: str, accounts: int) -> list[str]:
     import boto3
 
     org = boto3.client("organizations", endpoint_url=endpoint)
     org.create_organization(FeatureSet="ALL")
-    for i in range(accounts):
-        org.create_account(Email=f"a{i}@example.com", AccountName=f"acct-{i}")
+    return [
+        org.create_account(Email=f"a{i}@example.com", AccountName=f"acct-{i}")["CreateAccountStatus"][
+            "AccountId"
+        ]
+        for i in range(accounts)
+    ]
 
 
 # ---------------------------------------------------------------- the run
@@ -207,10 +216,12 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     latency_s = args.latency_ms / 1000
     proc = None
     fake = None
+    endpoint = ""
+    member_ids: list[str] = []
     if args.mode == "moto":
-        proc, endpoint = start_moto()
+        proc, endpoint = start_moto(args.latency_ms)
         os.environ["AWS_ENDPOINT_URL"] = endpoint
-        create_moto_org(endpoint, args.accounts)
+        member_ids = create_moto_org(endpoint, args.accounts)
     else:
         fake = FakeAws(args.accounts, latency_s)
         fake.record()
@@ -218,10 +229,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
     def setup(sessions: Any) -> None:
         sessions.register("after-call", lambda model=None, **_: calls_by_op.update([model.name]))
-        if fake:
+        if fake:  # client-side latency inside the fake; in moto mode the server adds it
             fake_operation_name(sessions, fake)
-        else:
-            sessions.register("before-send", lambda **_: time.sleep(latency_s))
 
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -231,6 +240,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             results = run.executor.plan()
             doc = plan_document(results, run_id=run.run_id, **run.sources())
             wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+            peers_rows = run_peers(args, endpoint, Path(tmp), member_ids) if args.mode == "moto" else []
     finally:
         if proc:
             proc.terminate()
@@ -255,7 +265,26 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "ratio_to_lower_bound": round(wall / lower, 2) if lower else None,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "threads_at_end": threading.active_count(),
+        "peers": peers_rows,
     }
+
+
+def run_peers(args: argparse.Namespace, endpoint: str, workdir: Path, member_ids: list[str]) -> list[dict]:
+    """The same work by each tool as a separate process, with wall-time ratios to soc2ctl's CLI."""
+    if not (args.c7n_org or args.prowler):
+        return []
+    regions = ALL_REGIONS[: args.regions]
+    rows = [peers.run_soc2ctl(endpoint, workdir, args.parallelism)]
+    if args.c7n_org:
+        rows.append(peers.run_c7n_org(endpoint, workdir, member_ids, regions, args.c7n_org, args.parallelism))
+    if args.prowler:
+        rows.append(
+            peers.run_prowler(endpoint, workdir, member_ids, regions, args.prowler, args.prowler_workers)
+        )
+    base = rows[0]["wall_s"]
+    for row in rows:
+        row["wall_ratio_to_soc2ctl"] = round(row["wall_s"] / base, 2) if base else None
+    return rows
 
 
 def main() -> None:
@@ -268,6 +297,9 @@ def main() -> None:
     parser.add_argument("--parallelism", type=int, default=32)
     parser.add_argument("--mode", choices=["moto", "fake"], default="fake")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--c7n-org", help="path to c7n-org (moto mode): run it on the same organization")
+    parser.add_argument("--prowler", help="path to prowler (moto mode): run it on the same organization")
+    parser.add_argument("--prowler-workers", type=int, default=2, help="parallel prowler processes")
     args = parser.parse_args()
     if not 1 <= args.accounts <= 1000 or not 1 <= args.regions <= len(ALL_REGIONS):
         parser.error(f"--accounts 1..1000, --regions 1..{len(ALL_REGIONS)}")
@@ -276,7 +308,10 @@ def main() -> None:
         print(json.dumps(figures))
     else:
         for key, value in figures.items():
-            print(f"{key:>22}: {value}")
+            if key != "peers":
+                print(f"{key:>22}: {value}")
+        for row in figures["peers"]:
+            print(f"{'peer ' + row['tool']:>22}: {row}")
 
 
 if __name__ == "__main__":
