@@ -1,0 +1,442 @@
+"""Guardrail SCPs deny leaving the organization, turning off security services and root-user actions."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from remediations._aws import paginate
+from soc2ctl import registry
+from soc2ctl.diff import Change, fingerprint, same
+from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
+from soc2ctl.scp_eval import Denial, denials, normalise_policy
+
+SCP = "SERVICE_CONTROL_POLICY"
+MAX_SCP_CHARS = 5120  # AWS Organizations quota on an SCP's size
+GLOBAL_REGION = "us-east-1"  # where calls to global services (IAM, Organizations, STS...) are made
+FUTURE_ACCOUNT = "000000000000"
+CORE_ACTIONS = (
+    "sts:AssumeRole",
+    "organizations:Describe*",
+    "organizations:List*",
+)  # stands for "an account that joins the target later"
+
+Guardrail = Literal[
+    "leave-organization",
+    "cloudtrail",
+    "guardduty",
+    "config",
+    "securityhub",
+    "access-analyzer",
+    "ebs-default-encryption",
+    "s3-public-access-block",
+    "root-user",
+]
+
+# Guardrail -> (Sid, denied actions). `root-user` is built separately: it denies everything, to one principal.
+DENIED_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "leave-organization": ("DenyLeaveOrganization", ("organizations:LeaveOrganization",)),
+    "cloudtrail": ("ProtectCloudTrail", ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail")),
+    "guardduty": (
+        "ProtectGuardDuty",
+        (
+            "guardduty:DeleteDetector",
+            "guardduty:UpdateDetector",
+            "guardduty:DisassociateFromAdministratorAccount",
+            "guardduty:DisassociateFromMasterAccount",
+            "guardduty:DeleteMembers",
+            "guardduty:DisassociateMembers",
+            "guardduty:StopMonitoringMembers",
+        ),
+    ),
+    "config": (
+        "ProtectConfig",
+        (
+            "config:StopConfigurationRecorder",
+            "config:DeleteConfigurationRecorder",
+            "config:DeleteDeliveryChannel",
+        ),
+    ),
+    "securityhub": (
+        "ProtectSecurityHub",
+        (
+            "securityhub:DisableSecurityHub",
+            "securityhub:BatchDisableStandards",
+            "securityhub:DisassociateFromAdministratorAccount",
+            "securityhub:DisassociateFromMasterAccount",
+            "securityhub:DeleteMembers",
+            "securityhub:DisassociateMembers",
+        ),
+    ),
+    "access-analyzer": ("ProtectAccessAnalyzer", ("access-analyzer:DeleteAnalyzer",)),
+    "ebs-default-encryption": ("ProtectEbsDefaultEncryption", ("ec2:DisableEbsEncryptionByDefault",)),
+    # DeletePublicAccessBlock (account) is authorised by s3:PutAccountPublicAccessBlock too.
+    "s3-public-access-block": ("ProtectS3AccountPublicAccessBlock", ("s3:PutAccountPublicAccessBlock",)),
+}
+
+# Global services, called through us-east-1 whatever region a person works in: a region allow-list that
+# denied them would break IAM, billing and support everywhere.
+GLOBAL_SERVICE_ACTIONS = (
+    "account:*",
+    "aws-portal:*",
+    "budgets:*",
+    "ce:*",
+    "cloudfront:*",
+    "cur:*",
+    "ec2:DescribeRegions",
+    "globalaccelerator:*",
+    "health:*",
+    "iam:*",
+    "organizations:*",
+    "pricing:*",
+    "route53:*",
+    "route53domains:*",
+    "s3:GetAccountPublicAccessBlock",
+    "s3:ListAllMyBuckets",
+    "s3:PutAccountPublicAccessBlock",
+    "shield:*",
+    "sts:*",
+    "support:*",
+    "trustedadvisor:*",
+    "waf:*",
+    "wafv2:*",
+)
+
+ALL_GUARDRAILS: list[Guardrail] = list(Guardrail.__args__)  # type: ignore[attr-defined]
+_SID = re.compile(r"^[A-Za-z0-9]*$")
+_ROOT_ID = re.compile(r"^r-[0-9a-z]{4,32}$")
+_OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+class ScpGuardrailsParams(Params):
+    policy_name: str = Field(default="soc2ctl-guardrails", min_length=1, max_length=128)
+    description: str = Field(default="SOC 2 guardrails, managed by soc2ctl", max_length=512)
+    guardrails: list[Guardrail] = Field(
+        default_factory=lambda: list(ALL_GUARDRAILS), description="Which guardrail statements to include."
+    )
+    allowed_regions: list[str] | None = Field(
+        default=None, description="Region allow-list; null: no region restriction."
+    )
+    region_exempt_actions: list[str] = Field(
+        default_factory=lambda: list(GLOBAL_SERVICE_ACTIONS),
+        description="Actions the region allow-list never denies (global services).",
+    )
+    targets: list[str] = Field(
+        default_factory=lambda: ["root"],
+        min_length=1,
+        description="Where to attach: root, OU paths (Workloads/Prod), OU ids, root id or account ids.",
+    )
+    exempt_principals: list[str] = Field(
+        default_factory=list,
+        description="More principal ARN patterns exempt from every guardrail (executor and break-glass "
+        "roles always are).",
+    )
+    extra_statements: list[dict[str, Any]] = Field(
+        default_factory=list, description="Custom statements added verbatim (still checked for lockout)."
+    )
+    executor_regions: list[str] = Field(
+        default_factory=list,
+        description="Regions, beyond the home region and us-east-1, where the lockout check must find the "
+        "executor and break-glass roles free to act.",
+    )
+
+    @field_validator("extra_statements")
+    @classmethod
+    def _statements_have_effect(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for statement in value:
+            if statement.get("Effect") not in ("Allow", "Deny"):
+                raise ValueError("every extra statement needs Effect: Allow or Deny")
+            if not _SID.match(str(statement.get("Sid", ""))):
+                raise ValueError(f"SCP statement Sid {statement['Sid']!r} must be alphanumeric")
+        return value
+
+
+# ---------------------------------------------------------------- the policy document (pure)
+
+
+def role_pattern(role_name: str) -> str:
+    """The ARN pattern of a role in any account of any partition, as `aws:PrincipalArn` shows it."""
+    return f"arn:*:iam::*:role/{role_name}"
+
+
+def exempt_patterns(
+    params: ScpGuardrailsParams, executor_role: str | None, break_glass: str | None
+) -> list[str]:
+    roles = [role_pattern(r) for r in (executor_role, break_glass) if r]
+    return sorted({*roles, *params.exempt_principals})
+
+
+def build_policy(params: ScpGuardrailsParams, exempt: list[str]) -> dict[str, Any]:
+    """The SCP document for these parameters; every generated Deny exempts the `exempt` principals."""
+    statements = [_deny(sid, list(actions), exempt) for sid, actions in _chosen(params)]
+    if "root-user" in params.guardrails:
+        statements.append(
+            _deny("DenyRootUser", ["*"], exempt, {"ArnLike": {"aws:PrincipalArn": ["arn:*:iam::*:root"]}})
+        )
+    if params.allowed_regions is not None:
+        region = {"StringNotEquals": {"aws:RequestedRegion": sorted(params.allowed_regions)}}
+        statement = _deny("DenyOutsideAllowedRegions", [], exempt, region)
+        del statement["Action"]
+        statement["NotAction"] = sorted(params.region_exempt_actions)
+        statements.append(statement)
+    statements += [dict(s) for s in params.extra_statements]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _chosen(params: ScpGuardrailsParams) -> list[tuple[str, tuple[str, ...]]]:
+    return [DENIED_ACTIONS[g] for g in params.guardrails if g in DENIED_ACTIONS]
+
+
+def _deny(
+    sid: str, actions: list[str], exempt: list[str], condition: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    full = dict(condition or {})
+    if exempt:
+        full["ArnNotLike"] = {"aws:PrincipalArn": exempt}
+    statement: dict[str, Any] = {"Sid": sid, "Effect": "Deny", "Action": actions, "Resource": "*"}
+    if full:
+        statement["Condition"] = full
+    return statement
+
+
+def comparable(policy: dict[str, Any]) -> dict[str, Any]:
+    """The normalised policy with statements keyed by Sid, so the plan shows one change per statement (or
+    per condition inside it) instead of the whole statement list before and after. Statements without a
+    Sid are keyed by a digest of their content; a repeated key gets a `#n` suffix so nothing is lost."""
+    keyed: dict[str, Any] = {}
+    for statement in policy["Statement"]:
+        base = str(statement.get("Sid") or "#" + fingerprint(statement).split(":")[1][:12])
+        key, n = base, 1
+        while key in keyed:
+            n += 1
+            key = f"{base}#{n}"
+        keyed[key] = {k: v for k, v in statement.items() if k != "Sid"}
+    return {**{k: v for k, v in policy.items() if k != "Statement"}, "Statement": keyed}
+
+
+def with_removals(want: Any, have: Any) -> Any:
+    """`want`, plus None for every key that only `have` has, at every depth: the diff compares only keys
+    present in desired, and a statement (or condition) someone added by hand must show up as a delete."""
+    if not isinstance(want, dict) or not isinstance(have, dict):
+        return want
+    out = {k: with_removals(v, have.get(k)) for k, v in want.items()}
+    return {**out, **{k: None for k in have if k not in want}}
+
+
+def policy_content(policy: dict[str, Any]) -> str:
+    """Compact JSON: the SCP size quota counts whitespace."""
+    return json.dumps(policy, separators=(",", ":"))
+
+
+def needed_actions() -> set[str]:
+    """Every action soc2ctl needs in member accounts: assuming roles, reading the organization, and what
+    every registered module reads and writes."""
+    needed = set(CORE_ACTIONS)
+    for module in registry.registry().values():
+        needed.update(module.read_actions, module.write_actions)
+    return needed
+
+
+# ---------------------------------------------------------------- the module
+
+
+class ScpGuardrails(Remediation):
+    """Guardrail SCPs deny leaving the organization, turning off security services and root-user actions."""
+
+    name = "scp-guardrails"
+    scope = Scope.ORG
+    criteria = ("CC5.2", "CC6.1", "CC6.6", "CC8.1")
+    Params = ScpGuardrailsParams
+    read_actions = (
+        "organizations:ListRoots",
+        "organizations:ListPolicies",
+        "organizations:DescribePolicy",
+        "organizations:ListTargetsForPolicy",
+        "organizations:ListOrganizationalUnitsForParent",
+        "organizations:ListAccounts",
+        "organizations:ListAccountsForParent",
+    )
+    write_actions = (
+        "organizations:EnablePolicyType",
+        "organizations:CreatePolicy",
+        "organizations:UpdatePolicy",
+        "organizations:AttachPolicy",
+        "organizations:DetachPolicy",
+    )
+
+    def read(self, ctx: TaskContext, params: ScpGuardrailsParams) -> dict[str, Any]:
+        org = ctx.client("organizations")
+        root = org.list_roots()["Roots"][0]
+        found = next(
+            (
+                p
+                for p in paginate(org, "list_policies", "Policies", Filter=SCP)
+                if p["Name"] == params.policy_name
+            ),
+            None,
+        )
+        observed: dict[str, Any] = {
+            "root_id": root["Id"],
+            "policy_type_status": policy_type_status(root),
+            "resolved_targets": {t: resolve_target(org, root["Id"], t) for t in params.targets},
+            "policy_id": found["Id"] if found else None,
+            "policy": None,
+            "targets": None,
+        }
+        if found:
+            content = org.describe_policy(PolicyId=found["Id"])["Policy"]["Content"]
+            observed["policy"] = comparable(normalise_policy(json.loads(content)))
+            targets = paginate(org, "list_targets_for_policy", "Targets", PolicyId=found["Id"])
+            observed["targets"] = sorted(t["TargetId"] for t in targets)
+        return observed
+
+    def desired(self, ctx: TaskContext, params: ScpGuardrailsParams, observed: Any) -> dict[str, Any]:
+        """Unresolvable targets stay in the list under their given name, so they show as a change and the
+        guard refuses them instead of the policy silently not being attached there."""
+        resolved = observed["resolved_targets"]
+        return {
+            "policy_type_status": "ENABLED",
+            "policy": with_removals(comparable(self.document(ctx, params)), observed["policy"]),
+            "targets": sorted({resolved[t] or t for t in params.targets}),
+        }
+
+    def document(self, ctx: TaskContext, params: ScpGuardrailsParams) -> dict[str, Any]:
+        """The policy to write, exempting this run's executor and break-glass roles."""
+        exempt = exempt_patterns(params, ctx.vars.get("executor_role_name"), ctx.vars.get("break_glass_role"))
+        return normalise_policy(build_policy(params, exempt))
+
+    def guard(
+        self, ctx: TaskContext, params: ScpGuardrailsParams, observed: Any, changes: list[Change]
+    ) -> None:
+        """Refuse a policy that cannot be written, and one that would lock soc2ctl (or the break-glass role)
+        out of the accounts it applies to: nothing but a person in the management account could undo it."""
+        unresolved = [t for t, found in observed["resolved_targets"].items() if found is None]
+        if unresolved:
+            raise UnsafeChange(f"SCP target(s) not found in the organization: {', '.join(unresolved)}")
+        policy = self.document(ctx, params)
+        sids = [s["Sid"] for s in policy["Statement"] if s.get("Sid")]
+        if len(sids) != len(set(sids)):
+            raise UnsafeChange(
+                f"SCP {params.policy_name} would have duplicate statement Sids: {sorted(sids)}"
+            )
+        size = len(policy_content(policy))
+        if size > MAX_SCP_CHARS:
+            raise UnsafeChange(
+                f"SCP {params.policy_name} would be {size} characters; the quota is {MAX_SCP_CHARS}"
+            )
+        executor = ctx.vars.get("executor_role_name")
+        if not executor:
+            raise UnsafeChange("executor_role_name is not known, so the lockout check cannot run")
+        roles = {executor: "executor role"}
+        if ctx.vars.get("break_glass_role"):
+            roles.setdefault(ctx.vars["break_glass_role"], "break-glass role")
+        accounts = member_accounts(ctx, observed) or [FUTURE_ACCOUNT]
+        principals = [f"arn:aws:iam::{a}:role/{r}" for a in accounts for r in roles]
+        regions = {ctx.home_region, GLOBAL_REGION, *params.executor_regions}
+        found = denials(policy, principals, needed_actions(), regions)
+        if found:
+            raise UnsafeChange(lockout_message(params.policy_name, found, roles, len(accounts)))
+
+    def apply(
+        self, ctx: TaskContext, params: ScpGuardrailsParams, observed: Any, changes: list[Change]
+    ) -> None:
+        org = ctx.client("organizations")
+        want = self.desired(ctx, params, observed)
+        if observed["policy_type_status"] != "ENABLED":
+            if observed["policy_type_status"] is None:
+                org.enable_policy_type(RootId=observed["root_id"], PolicyType=SCP)
+            wait_until_enabled(org)
+        policy_id = observed["policy_id"]
+        content = policy_content(self.document(ctx, params))
+        if policy_id is None:
+            created = org.create_policy(
+                Name=params.policy_name, Description=params.description, Type=SCP, Content=content
+            )
+            policy_id = created["Policy"]["PolicySummary"]["Id"]
+        elif not same(observed["policy"], want["policy"]):
+            org.update_policy(PolicyId=policy_id, Content=content)
+        have = set(observed["targets"] or [])
+        for target in sorted(set(want["targets"]) - have):
+            org.attach_policy(PolicyId=policy_id, TargetId=target)
+        for target in sorted(have - set(want["targets"])):
+            org.detach_policy(PolicyId=policy_id, TargetId=target)
+
+
+# ---------------------------------------------------------------- organization reads
+
+
+def policy_type_status(root: dict[str, Any]) -> str | None:
+    """ENABLED, PENDING_ENABLE or PENDING_DISABLE; None when SCPs are off (the diff then says `create`)."""
+    return next((t["Status"] for t in root.get("PolicyTypes", []) if t["Type"] == SCP), None)
+
+
+def wait_until_enabled(org: Any, attempts: int = 15, delay: float = 2.0) -> None:
+    """Enabling a policy type is asynchronous in AWS; attaching before it is ENABLED fails."""
+    for _ in range(attempts):
+        if policy_type_status(org.list_roots()["Roots"][0]) == "ENABLED":
+            return
+        time.sleep(delay)
+
+
+def resolve_target(org: Any, root_id: str, target: str) -> str | None:
+    """A target id for `root`, an id (root, OU, account) or an OU path; None if the path does not exist."""
+    if target == "root":
+        return root_id
+    if _ROOT_ID.match(target) or _OU_ID.match(target) or _ACCOUNT_ID.match(target):
+        return target
+    parent: str | None = root_id
+    for name in [part for part in target.strip("/").split("/") if part]:
+        units = paginate(org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent)
+        parent = next((u["Id"] for u in units if u["Name"] == name), None)
+        if parent is None:
+            return None
+    return parent
+
+
+def member_accounts(ctx: TaskContext, observed: dict[str, Any]) -> list[str]:
+    """The member accounts the policy will govern (SCPs never restrict the management account)."""
+    org = ctx.client("organizations")
+    found: set[str] = set()
+    for target in {t for t in observed["resolved_targets"].values() if t}:
+        found.update(_accounts_under(org, observed["root_id"], target))
+    found.discard(ctx.management_account_id)
+    return sorted(found)
+
+
+def _accounts_under(org: Any, root_id: str, target: str) -> set[str]:
+    if _ACCOUNT_ID.match(target):
+        return {target}
+    if target == root_id:
+        return {a["Id"] for a in paginate(org, "list_accounts", "Accounts")}
+    found = {a["Id"] for a in paginate(org, "list_accounts_for_parent", "Accounts", ParentId=target)}
+    for unit in paginate(org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=target):
+        found |= _accounts_under(org, root_id, unit["Id"])
+    return found
+
+
+def lockout_message(policy_name: str, found: list[Denial], roles: dict[str, str], accounts: int) -> str:
+    """Names the locked-out roles, the statements and the actions (the engine's own first), briefly enough
+    to read in a plan."""
+    hit = sorted({d.principal_arn.rsplit("/", 1)[-1] for d in found})
+    who = ", ".join(f"{roles.get(r, 'role')} {r}" for r in hit)
+    statements = ", ".join(sorted({d.statement for d in found}))
+    actions = sorted({d.action for d in found}, key=lambda a: (a not in CORE_ACTIONS, a))
+    shown = ", ".join(actions[:8]) + (f" and {len(actions) - 8} more" if len(actions) > 8 else "")
+    verb = "denies" if all(d.certain for d in found) else "denies or may deny"
+    example = min(
+        found,
+        key=lambda d: (
+            roles.get(d.principal_arn.rsplit("/", 1)[-1]) != "executor role",
+            d.action not in CORE_ACTIONS,
+        ),
+    )
+    return (
+        f"SCP {policy_name} would lock out the {who} in up to {accounts} account(s): statement(s) "
+        f"{statements} {verb} actions soc2ctl needs: {shown} (e.g. {example.principal_arn} "
+        f"{example.action} in {example.region}); exempt the role(s) with ArnNotLike aws:PrincipalArn"
+    )
