@@ -18,7 +18,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from soc2ctl import __version__, registry, resources
+from soc2ctl import __version__, catalog, registry, resources
+from soc2ctl.cli_iam import iam_policy_command
 from soc2ctl.engine import Run, load_inventory, prepare_run
 from soc2ctl.errors import ProblemList, UserError
 from soc2ctl.executor import TaskResult
@@ -38,7 +39,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 sandbox_app = typer.Typer(
-    help="The built-in sandbox organization (a local moto server).", no_args_is_help=True
+    help="The built-in sandbox organization (a local moto server).\n\nExample: soc2ctl sandbox up",
+    no_args_is_help=True,
 )
 app.add_typer(sandbox_app, name="sandbox")
 
@@ -370,8 +372,11 @@ def controls(fmt: FormatOpt = "text") -> None:
 
     Example: soc2ctl controls --format json
     """
-    _check_format(fmt, ("text", "json"))
+    _check_format(fmt, ("text", "json", "markdown"))
     modules = registry.registry()
+    if fmt == "markdown":  # docs/controls.md
+        typer.echo(catalog.markdown(modules.values()), nl=False)
+        return
     if fmt == "json":
         typer.echo(json.dumps([_module_json(m) for m in modules.values()], indent=2))
         return
@@ -396,13 +401,19 @@ def _module_json(m: Any) -> dict[str, Any]:
     }
 
 
+app.command("iam-policy")(iam_policy_command)
+
+
 # ---------------------------------------------------------------- sandbox
 
 
 @sandbox_app.command("up")
 @user_errors
 def sandbox_up() -> None:
-    """Start (and seed) the sandbox organization if it is not running."""
+    """Start (and seed) the sandbox organization if it is not running.
+
+    Example: soc2ctl sandbox up
+    """
     from soc2ctl import sandbox
 
     state = sandbox.up()
@@ -415,7 +426,10 @@ def sandbox_up() -> None:
 @sandbox_app.command("down")
 @user_errors
 def sandbox_down() -> None:
-    """Stop the sandbox; its state is lost."""
+    """Stop the sandbox; its state is lost.
+
+    Example: soc2ctl sandbox down
+    """
     from soc2ctl import sandbox
 
     Ui.out().print("sandbox stopped" if sandbox.down() else "sandbox was not running")
@@ -424,7 +438,10 @@ def sandbox_down() -> None:
 @sandbox_app.command("status")
 @user_errors
 def sandbox_status() -> None:
-    """Whether the sandbox runs, and where."""
+    """Whether the sandbox runs, and where (exit 3 when it does not).
+
+    Example: soc2ctl sandbox status
+    """
     from soc2ctl import sandbox
 
     state = sandbox.status()
@@ -437,7 +454,10 @@ def sandbox_status() -> None:
 @sandbox_app.command("reset")
 @user_errors
 def sandbox_reset() -> None:
-    """Stop the sandbox and start a freshly seeded one."""
+    """Stop the sandbox and start a freshly seeded one.
+
+    Example: soc2ctl sandbox reset
+    """
     from soc2ctl import sandbox
 
     sandbox.down()

@@ -1,0 +1,109 @@
+"""The control catalog (docs/controls.md), generated from the remediation modules themselves.
+
+A hand-written catalog drifts from the code the day a parameter is added; this one is printed by
+`soc2ctl controls --format markdown` and a test fails when the committed file differs from it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic_core import PydanticUndefined
+
+from soc2ctl.remediation import Remediation
+
+HEADER = """\
+# Control catalog
+
+Generated from the remediation modules by `soc2ctl controls --format markdown > docs/controls.md`; do not
+edit by hand (a test fails when this file is not current). Each entry is one remediation module: the value
+of `remediation:` in a playbook. **Scope** says where it runs: `org` once per organization (management
+account, home region), `account` once per account (home region), `region` in every account and region.
+**Mode** `fix` means `apply` changes the setting; `detect` means soc2ctl only reports. The IAM actions are
+what `soc2ctl iam-policy` puts in the execution role's policy (read for plan, read and write for apply).
+"""
+
+
+def markdown(modules: Iterable[Remediation]) -> str:
+    mods = sorted(modules, key=lambda m: m.name)
+    lines = [HEADER, "| module | scope | mode | criteria | summary |", "|---|---|---|---|---|"]
+    lines += [
+        f"| [`{m.name}`](#{m.name}) | {m.scope.value} | {_mode(m)} | {', '.join(m.criteria)} | {_cell(m.summary())} |"
+        for m in mods
+    ]
+    for m in mods:
+        lines += ["", *_section(m)]
+    return "\n".join(lines) + "\n"
+
+
+def _mode(m: Remediation) -> str:
+    return "detect" if m.detect_only else "fix"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _section(m: Remediation) -> list[str]:
+    lines = [
+        f"## {m.name}",
+        "",
+        _cell(m.summary()),
+        "",
+        f"- scope: `{m.scope.value}`{' (home region only)' if m.home_region_only else ''}",
+        f"- mode: {_mode(m)}",
+        f"- SOC 2 criteria: {', '.join(m.criteria) or '-'}",
+    ]
+    if m.human_step:
+        lines.append(f"- human step: {_cell(m.human_step)}")
+    lines.append(f"- IAM read actions: {_actions(m.read_actions)}")
+    lines.append(f"- IAM write actions: {_actions(m.write_actions)}")
+    return [*lines, "", *_parameters(m)]
+
+
+def _actions(actions: Iterable[str]) -> str:
+    return ", ".join(f"`{a}`" for a in sorted(actions)) or "-"
+
+
+def _parameters(m: Remediation) -> list[str]:
+    fields = m.Params.model_fields
+    if not fields:
+        return ["No parameters."]
+    props = m.Params.model_json_schema().get("properties", {})
+    rows = ["| parameter | type | default | description |", "|---|---|---|---|"]
+    for name, field in fields.items():
+        schema = props.get(name, {})
+        rows.append(
+            f"| `{name}` | {_cell(_type(schema))} | {_default(field)} | {_cell(field.description or '')} |"
+        )
+    return rows
+
+
+def _default(field: Any) -> str:
+    if field.default_factory is not None:
+        value = field.default_factory()
+    elif field.default is PydanticUndefined:
+        return "required"
+    else:
+        value = field.default
+    return f"`{json.dumps(value, default=str)}`"
+
+
+def _type(schema: dict[str, Any]) -> str:
+    """A short type from a JSON schema: `bool`, `list[str]`, `"a" | "b"`, `str | null`."""
+    if "enum" in schema:
+        return " | ".join(json.dumps(v) for v in schema["enum"])
+    if "const" in schema:
+        return json.dumps(schema["const"])
+    if "anyOf" in schema:
+        return " | ".join(_type(s) for s in schema["anyOf"])
+    kind = schema.get("type")
+    if kind == "array":
+        return f"list[{_type(schema.get('items', {}))}]"
+    if kind == "object":
+        extra = schema.get("additionalProperties")
+        return f"map[str, {_type(extra)}]" if isinstance(extra, dict) else "map"
+    names = {"string": "str", "integer": "int", "boolean": "bool", "number": "float"}
+    return names.get(kind, kind or "any")

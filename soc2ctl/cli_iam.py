@@ -1,0 +1,82 @@
+"""`soc2ctl iam-policy`: the least-privilege policy (or a StackSet template) for a playbook.
+
+Kept out of soc2ctl/cli.py so that several people can work on the CLI at once; cli.py registers the command
+with one line. Imports from cli.py happen at call time, because cli.py imports this module.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from soc2ctl import iam_policy, iam_template, resources
+from soc2ctl.errors import UserError
+
+FORMATS = ("json", "cloudformation")
+
+
+def iam_policy_command(
+    playbook: Annotated[Path, typer.Argument(help="Playbook YAML (or the name of a shipped one).")],
+    mode: Annotated[
+        str, typer.Option("--mode", "-m", help="plan: read actions only; apply: read and write.")
+    ] = "plan",
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            help="member: the execution role assumed in each account; caller: the principal running soc2ctl.",
+        ),
+    ] = "member",
+    role_name: Annotated[
+        str | None,
+        typer.Option("--role-name", help="Execution role the caller may assume (default soc2ctl-<mode>)."),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="json (policy document) or cloudformation (StackSet).")
+    ] = "json",
+) -> None:
+    """Print the least-privilege IAM policy a playbook needs, computed from its modules' declared actions.
+
+    The member policy goes on the role soc2ctl assumes in every account (organization.role_name in the
+    inventory); the caller policy on the user or role that runs soc2ctl. Policies larger than a managed
+    policy (6,144 characters) are split by service and printed as a JSON list, with a warning.
+
+    Example: soc2ctl iam-policy playbooks/soc2-baseline.yml --mode apply > soc2ctl-apply-policy.json
+    Example: soc2ctl iam-policy soc2-baseline --format cloudformation > deploy/soc2ctl-roles.yaml
+    """
+    from soc2ctl.cli import user_errors
+
+    user_errors(_iam_policy)(playbook, mode, role, role_name, fmt)
+
+
+def _iam_policy(playbook: Path, mode: str, role: str, role_name: str | None, fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise UserError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    path = resources.resolve(playbook, "playbooks")
+    if not path.is_file():
+        shipped = ", ".join(p.stem for p in resources.shipped("playbooks"))
+        raise UserError(f"{playbook}: no such playbook; give a path to one, or a shipped name: {shipped}")
+    if fmt == "cloudformation":
+        typer.echo(iam_template.render(path, _label(playbook, path)), nl=False)
+        return
+    docs = iam_policy.build_policies(path, iam_policy.PolicyRequest(mode, role, role_name))
+    if len(docs) > 1:
+        _warn(
+            f"the policy exceeds {iam_policy.MANAGED_POLICY_MAX_CHARS} characters: printed as a list of "
+            f"{len(docs)} policy documents; attach each as its own managed policy"
+        )
+    typer.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
+
+
+def _label(playbook: Path, path: Path) -> str:
+    """How the template header names the playbook: as the user gave it, or by name if shipped."""
+    return str(playbook) if playbook.exists() else path.stem
+
+
+def _warn(message: str) -> None:
+    from soc2ctl.cli import Ui
+
+    Ui.err().print(f"[yellow]warning:[/yellow] {message}", markup=True, highlight=False)

@@ -1,0 +1,155 @@
+"""The least-privilege IAM policies a playbook needs, computed from the modules' declared actions.
+
+Two principals take part in a run, so there are two policies:
+
+- the **execution role** (`--role member`), assumed in every target account (and, when the caller is not in
+  it, in the management account and in delegated administrator accounts that organization-scope tasks
+  reach): the `read_actions` of every module the playbook uses, plus their `write_actions` for `apply`.
+  Organization-scope module actions are included too, because those tasks run through the same role in the
+  management or delegated administrator account; Organizations write actions are inert in other accounts.
+- the **caller** (`--role caller`), the principal that runs soc2ctl in the management or automation
+  account: what the engine itself calls (sts:GetCallerIdentity, organizations discovery reads,
+  sts:AssumeRole on the execution role only) plus the organization-scope module actions, because when the
+  caller is the management account those tasks run with the caller's own credentials.
+
+Output is deterministic (sorted services and actions) so that a committed policy or template diffs cleanly.
+A managed policy holds at most 6,144 characters (whitespace excluded); a larger policy is split by service.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from soc2ctl.errors import UserError
+from soc2ctl.playbook import load_playbook
+from soc2ctl.registry import get
+from soc2ctl.remediation import Remediation, Scope
+
+MODES = ("plan", "apply")
+ROLES = ("member", "caller")
+MANAGED_POLICY_MAX_CHARS = 6144
+DEFAULT_ROLE_NAMES = {"plan": "soc2ctl-plan", "apply": "soc2ctl-apply"}
+
+# What the engine calls with the caller's credentials (soc2ctl/sessions.py, soc2ctl/inventory.py).
+ENGINE_CALLER_ACTIONS = (
+    "sts:GetCallerIdentity",
+    "organizations:DescribeOrganization",
+    "organizations:ListAccounts",
+    "organizations:ListAccountsForParent",
+    "organizations:ListOrganizationalUnitsForParent",
+    "organizations:ListRoots",
+    "organizations:ListTagsForResource",
+)
+
+# API operations whose IAM action differs from `<signing name>:<OperationName>`.
+IAM_ACTION_EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
+    ("s3control", "PutPublicAccessBlock"): "s3:PutAccountPublicAccessBlock",
+    ("s3control", "DeletePublicAccessBlock"): "s3:PutAccountPublicAccessBlock",
+    ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
+    ("s3", "HeadBucket"): "s3:ListBucket",
+}
+
+# Calls the engine makes on every session; they are not a module's to declare.
+ENGINE_OPERATIONS = frozenset({("sts", "AssumeRole"), ("sts", "GetCallerIdentity")})
+
+
+def iam_action(service_name: str, signing_name: str, operation: str) -> str:
+    """The IAM action an API call is authorized as (botocore service name, signing name, operation)."""
+    return IAM_ACTION_EXCEPTIONS.get((service_name, operation), f"{signing_name}:{operation}")
+
+
+@dataclass(frozen=True)
+class PolicyRequest:
+    """Which policy to build: for which mode, which principal, and the execution role's name."""
+
+    mode: str = "plan"
+    role: str = "member"
+    role_name: str | None = None
+
+    @property
+    def execution_role_name(self) -> str:
+        return self.role_name or DEFAULT_ROLE_NAMES[self.mode]
+
+
+def playbook_modules(playbook_path: Any) -> list[Remediation]:
+    """The distinct modules a playbook uses (validation errors surface as UserError from load_playbook)."""
+    pb = load_playbook(playbook_path)
+    names = sorted({c.remediation for c in pb.spec.controls})
+    return [m for m in (get(n) for n in names) if m is not None]
+
+
+def module_actions(modules: Iterable[Remediation], mode: str, *, org_only: bool = False) -> set[str]:
+    actions: set[str] = set()
+    for m in modules:
+        if org_only and m.scope is not Scope.ORG:
+            continue
+        actions.update(m.read_actions)
+        if mode == "apply":
+            actions.update(m.write_actions)
+    return actions
+
+
+def _sid(prefix: str, service: str) -> str:
+    return prefix + "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", service))
+
+
+def statements(actions: Iterable[str], *, sid_prefix: str = "") -> list[dict[str, Any]]:
+    """One Allow statement per service, actions sorted, on every resource."""
+    by_service: dict[str, set[str]] = defaultdict(set)
+    for action in actions:
+        by_service[action.split(":", 1)[0]].add(action)
+    return [
+        {"Sid": _sid(sid_prefix, svc), "Effect": "Allow", "Action": sorted(acts), "Resource": "*"}
+        for svc, acts in sorted(by_service.items())
+    ]
+
+
+def assume_role_statement(role_name: str) -> dict[str, Any]:
+    """The caller may assume the execution role, by name, in any account, and nothing else."""
+    return {
+        "Sid": "AssumeExecutionRole",
+        "Effect": "Allow",
+        "Action": ["sts:AssumeRole"],
+        "Resource": f"arn:aws:iam::*:role/{role_name}",
+    }
+
+
+def document(stmts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": stmts}
+
+
+def policy_statements(modules: list[Remediation], request: PolicyRequest) -> list[dict[str, Any]]:
+    if request.role == "member":
+        return statements(module_actions(modules, request.mode))
+    actions = set(ENGINE_CALLER_ACTIONS) | module_actions(modules, request.mode, org_only=True)
+    return [assume_role_statement(request.execution_role_name), *statements(actions)]
+
+
+def policy_size(doc: dict[str, Any]) -> int:
+    """Characters IAM counts against the managed-policy quota (whitespace is not counted)."""
+    return len(json.dumps(doc, separators=(",", ":")))
+
+
+def split_policy(stmts: list[dict[str, Any]], limit: int = MANAGED_POLICY_MAX_CHARS) -> list[dict[str, Any]]:
+    """Pack statements, in order, into as few documents as fit the limit (a statement is never cut)."""
+    docs: list[list[dict[str, Any]]] = [[]]
+    for stmt in stmts:
+        if docs[-1] and policy_size(document([*docs[-1], stmt])) > limit:
+            docs.append([])
+        docs[-1].append(stmt)
+    return [document(d) for d in docs]
+
+
+def build_policies(playbook_path: Any, request: PolicyRequest) -> list[dict[str, Any]]:
+    """The policy documents for a playbook: one when it fits a managed policy, several otherwise."""
+    if request.mode not in MODES:
+        raise UserError(f"--mode {request.mode!r}: choose one of {', '.join(MODES)}")
+    if request.role not in ROLES:
+        raise UserError(f"--role {request.role!r}: choose one of {', '.join(ROLES)}")
+    return split_policy(policy_statements(playbook_modules(playbook_path), request))
