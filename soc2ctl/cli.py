@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from soc2ctl import __version__, catalog, registry, resources
+from soc2ctl import __version__, catalog, registry, resources, saved_plan
 from soc2ctl.cli_iam import iam_policy_command
 from soc2ctl.engine import Run, load_inventory, prepare_run
 from soc2ctl.errors import ProblemList, UserError
@@ -26,7 +26,8 @@ from soc2ctl.executor import TaskResult
 from soc2ctl.inventory import read_inventory_file, resolve_inventory
 from soc2ctl.plan import has_changes, has_errors, new_run_id, plan_document, task_json
 from soc2ctl.playbook import check_parameters, load_playbook
-from soc2ctl.render.text import render_plan, render_recap
+from soc2ctl.render.markdown import render_markdown
+from soc2ctl.render.text import render_approval, render_plan, render_recap
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -115,6 +116,11 @@ ExtraVarsOpt = Annotated[
     list[str] | None, typer.Option("--extra-vars", "-e", help="key=value or JSON; highest precedence.")
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
+PLAN_FORMATS = ("text", "markdown", "json")
+PlanFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")]
+ApprovalOpt = Annotated[
+    str | None, typer.Option("--approval-ref", help="Change ticket that approved this apply; recorded.")
+]
 
 
 def parse_extra_vars(items: list[str] | None) -> dict[str, Any]:
@@ -136,6 +142,10 @@ def parse_extra_vars(items: list[str] | None) -> dict[str, Any]:
     return merged
 
 
+def controls_list(controls: str | None) -> list[str] | None:
+    return [c.strip() for c in controls.split(",") if c.strip()] if controls else None
+
+
 def _run(
     playbook: Path,
     inventory: Path,
@@ -150,7 +160,7 @@ def _run(
         resources.resolve(inventory, "inventories"),
         profile=profile,
         limit=limit,
-        controls=[c.strip() for c in controls.split(",") if c.strip()] if controls else None,
+        controls=controls_list(controls),
         extra_vars=parse_extra_vars(extra_vars),
         parallelism=parallelism,
     )
@@ -161,11 +171,30 @@ def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
         raise UserError(f"--format {fmt!r}: choose one of {', '.join(allowed)}")
 
 
-def emit_plan(doc: dict[str, Any], fmt: str) -> None:
+def emit_plan(doc: dict[str, Any], fmt: str, *, header: bool = False) -> None:
     if fmt == "json":
         typer.echo(json.dumps(doc, indent=2, default=str))
+    elif fmt == "markdown":
+        typer.echo(render_markdown(doc), nl=False)
     else:
-        render_plan(doc, Ui.out())
+        render_plan(doc, Ui.out(), header=header)
+
+
+def _plan_doc(
+    run: Run,
+    results: dict[str, TaskResult],
+    *,
+    limit: str | None,
+    controls: str | None,
+    extra_vars: list[str] | None,
+) -> dict[str, Any]:
+    """The plan document of a fresh run, with what a saved plan needs to re-create the run."""
+    section = saved_plan.run_section(
+        run, limit=limit, controls=controls_list(controls), extra_vars=parse_extra_vars(extra_vars)
+    )
+    return plan_document(
+        results, run_id=run.run_id, interrupted=run.executor.interrupted, run=section, **run.sources()
+    )
 
 
 # ---------------------------------------------------------------- commands
@@ -263,7 +292,7 @@ def plan(
     inventory: InventoryOpt,
     limit: LimitOpt = None,
     controls: ControlsOpt = None,
-    fmt: FormatOpt = "text",
+    fmt: PlanFormatOpt = "text",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Save the plan as JSON.")] = None,
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="0 no changes, 1 error, 2 changes.")
@@ -276,12 +305,12 @@ def plan(
 
     Example: soc2ctl plan playbooks/soc2-baseline.yml -i inventories/sandbox.yml --limit prod
     """
-    _check_format(fmt, ("text", "json"))
+    _check_format(fmt, PLAN_FORMATS)
     run = _run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
     results = run.executor.plan()
-    doc = plan_document(results, run_id=run.run_id, interrupted=run.executor.interrupted, **run.sources())
+    doc = _plan_doc(run, results, limit=limit, controls=controls, extra_vars=extra_vars)
     if out:
-        out.write_text(json.dumps(doc, indent=2, default=str) + "\n")
+        saved_plan.save(doc, out)
     emit_plan(doc, fmt)
     if run.executor.interrupted:
         raise typer.Exit(130)
@@ -294,8 +323,12 @@ def plan(
 @app.command()
 @user_errors
 def apply(
-    playbook: PlaybookArg,
-    inventory: InventoryOpt,
+    playbook: Annotated[
+        Path, typer.Argument(help="Playbook YAML (or a shipped name), or a plan saved with plan --out.")
+    ],
+    inventory: Annotated[
+        Path | None, typer.Option("--inventory", "-i", help="Inventory YAML; not with a saved plan.")
+    ] = None,
     limit: LimitOpt = None,
     controls: ControlsOpt = None,
     auto_approve: Annotated[
@@ -305,15 +338,25 @@ def apply(
     profile: ProfileOpt = None,
     parallelism: ParallelOpt = 16,
     extra_vars: ExtraVarsOpt = None,
+    approval_ref: ApprovalOpt = None,
 ) -> None:
     """Plan, ask, then apply the changes in dependency order and verify each by reading it back.
+    Given a saved plan instead, re-read every task and apply only if nothing moved since (no prompt).
 
     Example: soc2ctl apply playbooks/soc2-baseline.yml -i inventories/sandbox.yml --auto-approve
+    Example: soc2ctl apply plan.json --approval-ref CHG-1234
     """
     _check_format(fmt, ("text", "json"))
+    if saved_plan.is_plan_file(playbook):
+        if inventory or limit or controls:
+            raise UserError("a saved plan carries its inventory, --limit and --controls; give only the file")
+        _apply_saved_plan(playbook, fmt, profile, parallelism, extra_vars, approval_ref)
+        return
+    if inventory is None:
+        raise UserError("apply PLAYBOOK needs --inventory/-i (a plan saved with plan --out needs none)")
     run = _run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
     planned = run.executor.plan()
-    doc = plan_document(planned, run_id=run.run_id, **run.sources())
+    doc = _plan_doc(run, planned, limit=limit, controls=controls, extra_vars=extra_vars)
     if fmt == "text":
         render_plan(doc, Ui.out())
     if not has_changes(doc):
@@ -325,15 +368,48 @@ def apply(
     if not auto_approve and not typer.confirm("Apply these changes?", err=True):
         Ui.err().print("Apply cancelled; nothing was changed.")
         raise typer.Exit(1)
+    approval = saved_plan.approval_record(run, doc["plan_sha256"], approval_ref)
     expected = {
         key: r.fingerprint for key, r in planned.items() if r.action in ("create", "update", "delete")
     }
     results = run.executor.apply(expected)
+    _report_apply(run, doc, results, approval, fmt)
+
+
+def _apply_saved_plan(
+    path: Path,
+    fmt: str,
+    profile: str | None,
+    parallelism: int,
+    extra_vars: list[str] | None,
+    approval_ref: str | None,
+) -> None:
+    """Phase 0: the file and its sources; phase 1: every task re-read and compared; phase 2: apply.
+    Any refusal raises before the first write (see soc2ctl.saved_plan)."""
+    doc = saved_plan.load(path)
+    saved_plan.check_applicable(doc, path)
+    run = saved_plan.prepare(
+        doc, extra_vars=parse_extra_vars(extra_vars), profile=profile, parallelism=parallelism
+    )
+    saved_plan.ensure_current(doc, run, path)
+    if fmt == "text":
+        Ui.out().print(f"Plan {doc['plan_sha256']} is current: {len(doc['tasks'])} task(s) re-read.")
+    approval = saved_plan.approval_record(run, doc["plan_sha256"], approval_ref)
+    results = saved_plan.apply_current(doc, run)
+    _report_apply(run, doc, results, approval, fmt)
+
+
+def _report_apply(
+    run: Run, doc: dict[str, Any], results: dict[str, TaskResult], approval: dict[str, Any], fmt: str
+) -> None:
+    """Results (JSON or recap), the approval record, and the exit code: 1 if any task failed or was skipped."""
     items = [_result_json(r) for r in results.values()]
     if fmt == "json":
-        typer.echo(json.dumps({"run_id": run.run_id, "plan": doc, "results": items}, indent=2, default=str))
+        out = {"run_id": run.run_id, "plan": doc, "results": items, "approval": approval}
+        typer.echo(json.dumps(out, indent=2, default=str))
     else:
         render_recap(items, Ui.out())
+        render_approval(approval, Ui.out())
     if run.executor.interrupted:
         raise typer.Exit(130)
     if any(i["status"] in ("failed", "skipped") for i in items):
@@ -351,18 +427,17 @@ def _result_json(result: TaskResult) -> dict[str, Any]:
 @user_errors
 def show(
     planfile: Annotated[Path, typer.Argument(help="A plan saved with plan --out.")],
-    fmt: FormatOpt = "text",
+    fmt: PlanFormatOpt = "text",
 ) -> None:
-    """Render a saved plan.
+    """Render a saved plan, current or stale (it is not re-read; apply does that).
 
-    Example: soc2ctl show plan.json
+    Example: soc2ctl show plan.json --format markdown > plan.md
     """
-    _check_format(fmt, ("text", "json"))
-    try:
-        doc = json.loads(planfile.read_text())
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{planfile}: not a readable plan file: {exc}") from None
-    emit_plan(doc, fmt)
+    _check_format(fmt, PLAN_FORMATS)
+    doc = saved_plan.load(planfile)
+    if saved_plan.tampered(doc):
+        Ui.err().print(f"warning: {planfile} was modified after it was made (plan_sha256 differs)")
+    emit_plan(doc, fmt, header=True)
 
 
 @app.command()

@@ -1,14 +1,19 @@
 """The plan document: what every task observed and what would change, as versioned JSON.
 
 Scripts depend on this shape (see docs/plan-schema.json); human renderings are built from it, so a saved
-plan renders exactly like a fresh one.
+plan renders exactly like a fresh one. Secrets never enter the document: values are masked here, once, so no
+renderer and no saved file can leak them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import re
 import secrets
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from soc2ctl import __version__
@@ -19,21 +24,107 @@ ACTIONS = ("create", "update", "delete", "detect", "no-op", "error", "skipped")
 CHANGING = frozenset({"create", "update", "delete"})
 SENSITIVE_MASK = "(sensitive)"
 
+# A key names a secret when its last word is one of these, or its last two words are one of the pairs:
+# `db_password`, `ClientSecret`, `session_token`, `private_key`, `SecretAccessKey` are secrets;
+# `minimum_password_length`, `require_symbols`, `kms_key_id`, `token_ttl` are not.
+_SECRET_WORDS = frozenset(
+    {"password", "passwd", "passphrase", "secret", "token", "credential", "credentials", "apikey"}
+)
+_SECRET_PAIRS = frozenset({("private", "key"), ("secret", "key"), ("api", "key"), ("access", "key")})
+# Values that are secrets whatever key holds them.
+_SECRET_VALUES = re.compile(
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)"  # PEM keys
+    r"|(?<![A-Za-z0-9/+=])(?:FwoGZXIvYXdz|IQoJb3JpZ2lu)[A-Za-z0-9/+=]{16,}"  # STS session tokens
+    r"|(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{100,}"  # any long base64 run: tokens, keys, certificates
+    r"|(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])"  # access key ids
+)
+_AWS_SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_PATH_SEGMENT = re.compile(r"\[([^\]]*)\]|([^.\[\]]+)")
+
 
 def new_run_id() -> str:
     return f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
+# ---------------------------------------------------------------- masking
+
+
+def key_words(key: str) -> list[str]:
+    """`SecretAccessKey` -> [secret, access, key]; `db_password` -> [db, password]."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", key)
+    spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", spaced)
+    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
+
+
+def is_secret_key(key: str) -> bool:
+    """Whole words at the end of the key, so `password` in `minimum_password_length` does not count."""
+    words = key_words(key)
+    if not words:
+        return False
+    return words[-1] in _SECRET_WORDS or tuple(words[-2:]) in _SECRET_PAIRS
+
+
+def _looks_like_secret_key(match: re.Match[str]) -> bool:
+    """A 40-character base64 word with upper, lower case and digits: an AWS secret access key. Hex digests
+    (lower case only) and ordinary identifiers do not qualify."""
+    text = match.group(0)
+    return (
+        any(c.isupper() for c in text) and any(c.islower() for c in text) and any(c.isdigit() for c in text)
+    )
+
+
+def redact_text(text: str) -> str:
+    """Mask secret-looking substrings of free text (values, error messages)."""
+    text = _SECRET_VALUES.sub(SENSITIVE_MASK, text)
+    return _AWS_SECRET_KEY.sub(lambda m: SENSITIVE_MASK if _looks_like_secret_key(m) else m.group(0), text)
+
+
+def redact(value: Any, *, secret: bool = False, sensitive: frozenset[str] = frozenset()) -> Any:
+    """Mask secrets in a JSON value. `secret`: the value sits under a secret-named key, so its strings are
+    masked (booleans and numbers such as `allow_users_to_change_password: true` stay readable). Keys in
+    `sensitive` (declared by the module) are masked whatever their type."""
+    if isinstance(value, Mapping):
+        return {
+            k: (SENSITIVE_MASK if v is not None else None)
+            if str(k) in sensitive
+            else redact(v, secret=secret or is_secret_key(str(k)), sensitive=sensitive)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [redact(v, secret=secret, sensitive=sensitive) for v in value]
+    if isinstance(value, str | bytes):
+        return SENSITIVE_MASK if secret else redact_text(value if isinstance(value, str) else repr(value))
+    return value
+
+
+def path_segments(path: str) -> list[str]:
+    """Inverse of `diff.join_path`: `[arn:aws:...].db_password` -> [arn:aws:..., db_password]."""
+    return [bracketed or plain for bracketed, plain in _PATH_SEGMENT.findall(path)]
+
+
+def masked_change(path: str, before: Any, after: Any, sensitive: frozenset[str]) -> dict[str, Any]:
+    segments = path_segments(path)
+    if segments and segments[-1] in sensitive:
+        return {
+            "path": path,
+            "before": None if before is None else SENSITIVE_MASK,
+            "after": None if after is None else SENSITIVE_MASK,
+        }
+    secret = any(is_secret_key(s) for s in segments)
+    return {
+        "path": path,
+        "before": redact(before, secret=secret, sensitive=sensitive),
+        "after": redact(after, secret=secret, sensitive=sensitive),
+    }
+
+
+# ---------------------------------------------------------------- the document
+
+
 def task_json(result: TaskResult) -> dict[str, Any]:
     task = result.task
-    sensitive = task.module.sensitive_fields
-    changes = []
-    for change in result.changes:
-        item = change.to_json()
-        if change.path.rsplit(".", 1)[-1] in sensitive:
-            item["before"] = None if change.before is None else SENSITIVE_MASK
-            item["after"] = None if change.after is None else SENSITIVE_MASK
-        changes.append(item)
+    sensitive = frozenset(task.module.sensitive_fields)
+    changes = [masked_change(c.path, c.before, c.after, sensitive) for c in result.changes]
     doc: dict[str, Any] = {
         "key": task.key,
         "control": task.control.id,
@@ -46,7 +137,7 @@ def task_json(result: TaskResult) -> dict[str, Any]:
         "changes": changes,
         "criteria": list(task.control.criteria or task.module.criteria),
         "risk": task.control.risk.value,
-        "error": result.error,
+        "error": redact_text(result.error) if result.error else result.error,
         "fingerprint": result.fingerprint,
     }
     if result.action == "detect":
@@ -65,6 +156,14 @@ def summarize(tasks: list[dict[str, Any]]) -> dict[str, Any]:
     return summary
 
 
+def canonical_sha256(doc: dict[str, Any]) -> str:
+    """SHA-256 of the document without its own `plan_sha256`: sorted keys, no whitespace, UTF-8. A ticket
+    that quotes this hash pins exactly the plan that was reviewed."""
+    body = {k: v for k, v in doc.items() if k != "plan_sha256"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
 def plan_document(
     results: dict[str, TaskResult],
     *,
@@ -72,19 +171,27 @@ def plan_document(
     playbook: dict[str, Any],
     inventory: dict[str, Any],
     interrupted: bool = False,
+    run: dict[str, Any] | None = None,
+    created_at: str | None = None,
 ) -> dict[str, Any]:
+    """The plan as pure JSON data (round-tripped, so the hash of a saved file equals the hash computed
+    here). `run` holds what apply needs to re-create the run from a saved plan."""
     tasks = [task_json(r) for r in results.values()]
-    return {
+    doc = {
         "format_version": FORMAT_VERSION,
         "tool_version": __version__,
         "run_id": run_id,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "created_at": created_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "playbook": playbook,
         "inventory": inventory,
+        "run": run,
         "interrupted": interrupted,
         "summary": summarize(tasks),
         "tasks": tasks,
     }
+    doc = json.loads(json.dumps(doc, default=str))
+    doc["plan_sha256"] = canonical_sha256(doc)
+    return doc
 
 
 def has_changes(doc: dict[str, Any]) -> bool:

@@ -1,13 +1,15 @@
 """Terminal output for reviewers: grouped by account, only what changes, one summary line.
 
 Noise is a defect: compliant tasks are a count, accounts with nothing to do are one line in total, so a
-300-account plan with drift in 20 accounts reads in a screen or two.
+300-account plan with drift in 20 accounts reads in a screen or two. Colour comes from rich, which emits
+none when the output is not a terminal (a pipe, a CI log file) or when --no-color / NO_COLOR is set.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
@@ -22,6 +24,8 @@ STYLE = {
     "error": "bold red",
     "skipped": "magenta",
 }
+MAX_VALUE = 100  # characters of one value on one line; the JSON output always has the whole value
+CHANGING = frozenset({"create", "update", "delete"})
 
 
 def fmt(value: Any) -> str:
@@ -32,6 +36,16 @@ def fmt(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
+def short(value: Any, limit: int = MAX_VALUE) -> str:
+    """One line, at most `limit` characters: a 4 KB policy must not push the rest of the plan off screen."""
+    text = " ".join(fmt(value).split())
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} chars)"
+
+
+def is_high_risk(task: dict[str, Any]) -> bool:
+    return task["risk"] == "high" and task["action"] in CHANGING
+
+
 def _by_account(tasks: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for task in tasks:
@@ -39,51 +53,79 @@ def _by_account(tasks: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return grouped
 
 
+def _change_lines(change: dict[str, Any]) -> list[str]:
+    """`path: before -> after`; a created or deleted mapping too long for one line gets one line per key,
+    so the reviewer sees every field without a wall of JSON."""
+    before, after, path = change["before"], change["after"], escape(change["path"])
+    whole = after if before is None else before if after is None else None
+    if isinstance(whole, Mapping) and whole and len(fmt(whole)) > MAX_VALUE:
+        sign, style = ("+", "green") if before is None else ("-", "red")
+        return [f"      {path}:"] + [
+            f"        [{style}]{sign} {escape(str(k))}: {escape(short(v))}[/{style}]"
+            for k, v in whole.items()
+        ]
+    return [f"      {path}: [red]{escape(short(before))}[/red] -> [green]{escape(short(after))}[/green]"]
+
+
 def _task_lines(task: dict[str, Any]) -> list[str]:
     action = task["action"]
     style = STYLE.get(action, "")
     where = f" {task['region']}" if task["region"] else ""
     criteria = f" [dim]({', '.join(task['criteria'])})[/dim]" if task["criteria"] else ""
-    risk = " [bold red]HIGH RISK[/bold red]" if task["risk"] == "high" and action in SYMBOL else ""
-    label = "detect" if action == "detect" else action
+    risk = " [bold red]HIGH RISK[/bold red]" if is_high_risk(task) else ""
     lines = [
-        f"  [{style}]{SYMBOL[action]} {escape(task['control'])}[/{style}]{where} {label}{risk}{criteria}"
+        f"  [{style}]{SYMBOL[action]} {escape(task['control'])}[/{style}]{where} {action}{risk}{criteria}"
     ]
     if task.get("error"):
         lines.append(f"      [red]{escape(task['error'])}[/red]")
     for change in task["changes"]:
-        lines.append(
-            f"      {escape(change['path'])}: [red]{escape(fmt(change['before']))}[/red]"
-            f" -> [green]{escape(fmt(change['after']))}[/green]"
-        )
+        lines.extend(_change_lines(change))
     if action == "detect" and task.get("human_step"):
         lines.append(f"      [cyan]to do by hand:[/cyan] {escape(task['human_step'])}")
     return lines
 
 
-def render_plan(doc: dict[str, Any], console: Console) -> None:
-    grouped = _by_account(doc["tasks"])
-    quiet_accounts = 0
-    quiet_tasks = 0
-    for account_id, tasks in grouped.items():
+def header_lines(doc: dict[str, Any]) -> list[str]:
+    """Where a saved plan comes from, for `show`: a reviewer must know which files and which hash."""
+    run = doc.get("run") or {}
+    return [
+        f"[bold]Saved plan[/bold] {escape(str(doc.get('run_id')))} made {doc.get('created_at')}"
+        f" by soc2ctl {doc.get('tool_version')}",
+        f"  playbook {escape(str(run.get('playbook_path', doc['playbook'].get('path'))))}"
+        f" sha256:{doc['playbook']['sha256'][:12]}…, inventory "
+        f"{escape(str(run.get('inventory_path', doc['inventory'].get('path'))))}"
+        f" sha256:{doc['inventory']['sha256'][:12]}…",
+        f"  plan {doc.get('plan_sha256')} (apply re-reads every task and refuses if anything moved)",
+    ]
+
+
+def plan_lines(doc: dict[str, Any], *, header: bool = False) -> list[str]:
+    """The plan as rich-markup lines: high-risk count first, then per account what changes."""
+    lines = header_lines(doc) if header else []
+    high = [t for t in doc["tasks"] if is_high_risk(t)]
+    if high:
+        lines.append(f"[bold red]! {len(high)} high-risk change(s), marked HIGH RISK below[/bold red]")
+    quiet_accounts = quiet_tasks = 0
+    for account_id, tasks in _by_account(doc["tasks"]).items():
         loud = [t for t in tasks if t["action"] != "no-op"]
         if not loud:
             quiet_accounts += 1
             quiet_tasks += len(tasks)
             continue
-        name = tasks[0]["account_name"]
-        console.print(f"[bold]{escape(name)}[/bold] ({account_id})", highlight=False)
+        lines.append(f"[bold]{escape(tasks[0]['account_name'])}[/bold] ({account_id})")
         for task in loud:
-            for line in _task_lines(task):
-                console.print(line, highlight=False)
-        ok = len(tasks) - len(loud)
-        if ok:
-            console.print(f"  [dim]{ok} task(s) already in state[/dim]", highlight=False)
+            lines.extend(_task_lines(task))
+        if ok := len(tasks) - len(loud):
+            lines.append(f"  [dim]{ok} task(s) already in state[/dim]")
     if quiet_accounts:
-        console.print(
-            f"[dim]{quiet_accounts} account(s) already in state ({quiet_tasks} tasks)[/dim]", highlight=False
-        )
-    console.print(summary_line(doc), highlight=False)
+        lines.append(f"[dim]{quiet_accounts} account(s) already in state ({quiet_tasks} tasks)[/dim]")
+    lines.append(summary_line(doc))
+    return lines
+
+
+def render_plan(doc: dict[str, Any], console: Console, *, header: bool = False) -> None:
+    for line in plan_lines(doc, header=header):
+        console.print(line, highlight=False)
 
 
 def summary_line(doc: dict[str, Any]) -> str:
@@ -119,3 +161,12 @@ def render_recap(results: list[dict[str, Any]], console: Console) -> None:
                 f"  [red]x {escape(item['control'])} {item['account_id']}{where}: {escape(item['error'])}[/red]",
                 highlight=False,
             )
+
+
+def render_approval(approval: dict[str, Any], console: Console) -> None:
+    """One line after the recap: the record an auditor matches against the change ticket."""
+    ref = escape(approval.get("ref") or "(no --approval-ref)")
+    console.print(
+        f"Approval: {ref}, applied by {escape(str(approval.get('approver')))}, plan {approval.get('plan_sha256')}",
+        highlight=False,
+    )

@@ -1,0 +1,361 @@
+"""Renderings of the plan document: golden files for every format, the published JSON Schema, GFM tables
+that do not break, colour only on a terminal, and the noise budget of a 300-account plan.
+
+Golden files live in tests/golden/; after an intended change of output, regenerate them with
+`UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_render.py` and review the diff like any other change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from markdown_it import MarkdownIt
+from rich.console import Console
+from typer.testing import CliRunner
+
+from soc2ctl import plan as plan_module
+from soc2ctl.cli import app
+from soc2ctl.diff import Change
+from soc2ctl.executor import TaskResult
+from soc2ctl.inventory import Account
+from soc2ctl.models import ControlSpec
+from soc2ctl.plan import plan_document
+from soc2ctl.remediation import Remediation, Scope
+from soc2ctl.render.markdown import render_markdown
+from soc2ctl.render.text import plan_lines, render_plan
+from soc2ctl.tasks import Task, task_key
+
+GOLDEN = Path(__file__).parent / "golden"
+SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "plan-schema.json").read_text())
+runner = CliRunner()
+
+
+# ---------------------------------------------------------------- a fixed plan, no AWS
+
+
+class OrgModule(Remediation):
+    """Test-only organization-scope module."""
+
+    name = "test-org"
+    scope = Scope.ORG
+    criteria = ("CC7.2",)
+
+
+class AccountModule(Remediation):
+    """Test-only account-scope module."""
+
+    name = "test-account"
+    scope = Scope.ACCOUNT
+    criteria = ("CC6.1",)
+
+
+class RegionModule(Remediation):
+    """Test-only region-scope module."""
+
+    name = "test-region"
+    scope = Scope.REGION
+    criteria = ("CC6.1", "C1.1")
+    human_step = "Ask the bucket owner to remove the public grant."
+
+
+MODULES = {Scope.ORG: OrgModule(), Scope.ACCOUNT: AccountModule(), Scope.REGION: RegionModule()}
+
+
+def result(
+    control: str,
+    account: tuple[str, str],
+    scope: Scope,
+    action: str,
+    changes: list[tuple[str, Any, Any]] = (),  # type: ignore[assignment]
+    *,
+    region: str | None = "us-east-1",
+    risk: str = "medium",
+    criteria: tuple[str, ...] = (),
+    error: str | None = None,
+) -> TaskResult:
+    region = region if scope is Scope.REGION else None
+    spec = ControlSpec(id=control, remediation=MODULES[scope].name, criteria=list(criteria), risk=risk)
+    task = Task(
+        task_key(control, account[0], region),
+        spec,
+        MODULES[scope],
+        Account(id=account[0], name=account[1]),
+        region,
+        region or "us-east-1",
+        {},
+    )
+    fp = None if action in ("error", "skipped") else "sha256:" + hashlib.sha256(task.key.encode()).hexdigest()
+    return TaskResult(task, action=action, changes=[Change(*c) for c in changes], fingerprint=fp, error=error)
+
+
+MGMT, PAY, LAKE, LEGACY, QUIET = (
+    ("999999999999", "management"),
+    ("111111111111", "payments-prod"),
+    ("222222222222", "data|lake *prod*"),
+    ("333333333333", "legacy"),
+    ("444444444444", "quiet"),
+)
+PAB = {
+    "block_public_acls": True,
+    "block_public_policy": True,
+    "ignore_public_acls": True,
+    "restrict_public_buckets": True,
+}
+
+
+def fixed_results() -> list[TaskResult]:
+    key_arn = "arn:aws:kms:us-east-1:222222222222:key/1234"
+    return [
+        result(
+            "guardduty-admin",
+            MGMT,
+            Scope.ORG,
+            "create",
+            [("admin_account_id", None, "999999999999")],
+            risk="high",
+        ),
+        result(
+            "password-policy", PAY, Scope.ACCOUNT, "update", [("minimum_password_length", 8, 14)], risk="high"
+        ),
+        result("public-access-block", PAY, Scope.ACCOUNT, "create", [("configuration", None, PAB)]),
+        result("ebs-encryption", PAY, Scope.REGION, "no-op"),
+        result("ebs-encryption", PAY, Scope.REGION, "no-op", region="eu-west-1"),
+        result(
+            "kms-rotation",
+            LAKE,
+            Scope.REGION,
+            "update",
+            [(f"[{key_arn}].rotation_enabled", False, True), (f"[{key_arn}].description", "a|b", "c|d `x`")],
+            criteria=("CC6.1", "CC6.7"),
+        ),
+        result(
+            "app-secret", LAKE, Scope.ACCOUNT, "update", [("db_password", "hunter2-plaintext", "n3w-s3cret")]
+        ),
+        result(
+            "bucket-grants",
+            LAKE,
+            Scope.REGION,
+            "detect",
+            [("[arn:aws:s3:::public-bucket].acl", "public-read", "private")],
+        ),
+        result(
+            "flow-logs",
+            LAKE,
+            Scope.REGION,
+            "delete",
+            [("[vpc-1].legacy_log", {"destination": "s3"}, None)],
+            risk="high",
+        ),
+        result(
+            "password-policy",
+            LEGACY,
+            Scope.ACCOUNT,
+            "error",
+            error="account 333333333333: AccessDenied: not authorized (calling GetAccountPasswordPolicy)",
+        ),
+        result(
+            "ebs-encryption",
+            LEGACY,
+            Scope.REGION,
+            "skipped",
+            error="skipped: depends on password-policy/333333333333/-, which failed",
+        ),
+        result("password-policy", QUIET, Scope.ACCOUNT, "no-op"),
+        result("ebs-encryption", QUIET, Scope.REGION, "no-op"),
+    ]
+
+
+def fixed_plan(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.setattr(plan_module, "__version__", "0.0.0-golden")
+    results = {r.task.key: r for r in fixed_results()}
+    return plan_document(
+        results,
+        run_id="20250101T000000Z-golden",
+        playbook={"path": "playbooks/golden.yml", "sha256": "a" * 64},
+        inventory={"path": "inventories/golden.yml", "sha256": "b" * 64},
+        run={
+            "playbook_name": "Golden | baseline",
+            "playbook_path": "/repo/playbooks/golden.yml",
+            "inventory_path": "/repo/inventories/golden.yml",
+            "limit": None,
+            "controls": None,
+            "extra_vars": {},
+            "redacted_vars": [],
+        },
+        created_at="2025-01-01T00:00:00+00:00",
+    )
+
+
+def check_golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(actual)
+    assert path.exists(), f"{path} missing: run with UPDATE_GOLDEN=1"
+    assert actual == path.read_text(), f"{name} differs from the golden file (UPDATE_GOLDEN=1 to accept)"
+
+
+def show(doc: dict[str, Any], tmp_path: Path, fmt: str) -> str:
+    """Through the real CLI, as a reviewer runs it: `soc2ctl show plan.json --format FMT`."""
+    planfile = tmp_path / "plan.json"
+    planfile.write_text(json.dumps(doc, indent=2))
+    out = runner.invoke(app, ["show", str(planfile), "--format", fmt])
+    assert out.exit_code == 0, out.output
+    return out.stdout
+
+
+# ---------------------------------------------------------------- golden files
+
+
+def test_golden_json(monkeypatch):
+    doc = fixed_plan(monkeypatch)
+    check_golden("plan.json", json.dumps(doc, indent=2) + "\n")
+    jsonschema.validate(doc, SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("text", "plan.txt"), ("markdown", "plan.md"), ("json", "show.json")]
+)
+def test_golden_show(monkeypatch, tmp_path, fmt, name):
+    check_golden(name, show(fixed_plan(monkeypatch), tmp_path, fmt))
+
+
+def test_secret_in_fixed_plan_is_masked(monkeypatch, tmp_path):
+    doc = fixed_plan(monkeypatch)
+    for fmt in ("text", "markdown", "json"):
+        out = show(doc, tmp_path, fmt)
+        assert "hunter2" not in out and "n3w-s3cret" not in out and "(sensitive)" in out
+
+
+def test_plan_sha256_is_the_canonical_hash(monkeypatch):
+    doc = fixed_plan(monkeypatch)
+    assert doc["plan_sha256"] == plan_module.canonical_sha256(json.loads(json.dumps(doc)))
+    edited = {**doc, "tasks": doc["tasks"][1:]}
+    assert plan_module.canonical_sha256(edited) != doc["plan_sha256"]
+
+
+def test_schema_rejects_a_malformed_plan(monkeypatch):
+    doc = fixed_plan(monkeypatch)
+    doc["tasks"][0]["action"] = "replace"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, SCHEMA)
+
+
+# ---------------------------------------------------------------- markdown tables
+
+
+def cells_in_source(line: str) -> int:
+    parts = re.split(r"(?<!\\)\|", line.strip())
+    return len(parts) - 2  # leading and trailing pipe
+
+
+def assert_tables_sound(markdown: str) -> int:
+    """Every `|` line belongs to a parsed table, and each table row has the header's column count, both as
+    parsed by markdown-it (GFM tables) and as written (unescaped pipes). Returns the number of tables."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    lines = markdown.splitlines()
+    in_tables: set[int] = set()
+    tables = 0
+    for i, tok in enumerate(tokens):
+        if tok.type != "table_open":
+            continue
+        tables += 1
+        start, end = tok.map
+        in_tables.update(range(start, end))
+        widths, width = [], 0
+        for t in tokens[i + 1 :]:
+            if t.type == "table_close":
+                break
+            if t.type == "tr_open":
+                width = 0
+            elif t.type in ("th_open", "td_open"):
+                width += 1
+            elif t.type == "tr_close":
+                widths.append(width)
+        assert len(set(widths)) == 1, widths
+        assert {cells_in_source(line) for line in lines[start:end]} == {widths[0]}, lines[start:end]
+    stray = [n for n, line in enumerate(lines) if line.startswith("|") and n not in in_tables]
+    assert not stray, [lines[n] for n in stray]
+    return tables
+
+
+def test_markdown_tables_are_sound_and_pipes_survive(monkeypatch):
+    markdown = render_markdown(fixed_plan(monkeypatch))
+    assert assert_tables_sound(markdown) == 6  # problems, by account, by control, 3 accounts
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    inline = " ".join(t.content for t in tokens if t.type == "inline")
+    assert "data|lake" in markdown.replace("\\|", "|") and "a\\|b" in markdown
+    assert any("data\\|lake" in t.content or "data|lake" in t.content for t in tokens if t.type == "inline")
+    assert "High-risk" in markdown or "high-risk" in inline
+    first_table = markdown.index("\n|")
+    assert markdown.index("high-risk change(s)") < first_table  # flagged at the top
+
+
+def test_markdown_collapses_large_plans():
+    doc = big_plan(accounts=40, drifted=20)
+    markdown = render_markdown(doc)
+    assert markdown.count("<details>") == 20 and markdown.count("</details>") == 20
+    assert assert_tables_sound(markdown) == 2 + 20
+
+
+# ---------------------------------------------------------------- text
+
+
+def big_plan(accounts: int, drifted: int) -> dict[str, Any]:
+    """`accounts` accounts x (2 account tasks + 1 region task in 2 regions); the first `drifted` have
+    an update (and every fifth a create and a high-risk change too)."""
+    results = []
+    for n in range(accounts):
+        account = (f"{100000000000 + n}", f"sandbox-{n:03d}")
+        drift = n < drifted
+        pw = [("minimum_password_length", 8, 14)] if drift else []
+        results.append(result("password-policy", account, Scope.ACCOUNT, "update" if drift else "no-op", pw))
+        pab = [("configuration", None, PAB)] if drift and n % 5 == 0 else []
+        results.append(
+            result("public-access-block", account, Scope.ACCOUNT, "create" if pab else "no-op", pab)
+        )
+        for region in ("us-east-1", "eu-west-1"):
+            results.append(result("ebs-encryption", account, Scope.REGION, "no-op", region=region))
+    return plan_document(
+        {r.task.key: r for r in results},
+        run_id="big",
+        playbook={"path": "p.yml", "sha256": "a" * 64},
+        inventory={"path": "i.yml", "sha256": "b" * 64},
+    )
+
+
+def test_300_accounts_with_drift_in_20_fit_in_200_lines():
+    doc = big_plan(accounts=300, drifted=20)
+    assert doc["summary"]["tasks"] == 1200
+    console = Console(file=io.StringIO(), width=100, soft_wrap=True)
+    render_plan(doc, console)
+    lines = console.file.getvalue().splitlines()
+    assert len(lines) < 200, len(lines)
+    assert lines[-1] == "Plan: 4 to create, 20 to update, 0 to delete, 0 to detect across 20 accounts."
+    assert "280 account(s) already in state (1120 tasks)" in lines[-2]
+    assert not any("sandbox-020" in line for line in lines)  # no per-account chatter for quiet accounts
+
+
+def test_colour_on_a_terminal_and_none_when_piped(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    doc = big_plan(accounts=3, drifted=1)
+    piped, tty = io.StringIO(), io.StringIO()
+    render_plan(doc, Console(file=piped))
+    render_plan(doc, Console(file=tty, force_terminal=True, color_system="standard"))
+    assert "\x1b[" not in piped.getvalue()
+    assert "\x1b[" in tty.getvalue()
+    assert piped.getvalue().splitlines()[-1].startswith("Plan: 1 to create, 1 to update")
+
+
+def test_long_created_mapping_is_one_line_per_field(monkeypatch):
+    lines = plan_lines(fixed_plan(monkeypatch))
+    i = lines.index("      configuration:")
+    assert lines[i + 1 : i + 5] == [f"        [green]+ {k}: true[/green]" for k in sorted(PAB)]
