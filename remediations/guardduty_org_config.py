@@ -1,0 +1,135 @@
+"""GuardDuty's organization configuration auto-enables member accounts and the chosen protection plans.
+
+The configuration belongs to the delegated administrator's detector and is regional: it is read and set in
+the administrator account (`ctx.client("guardduty", account_id=admin, region=r)`) in each of `regions`
+(default: the home region only). The administrator is the one the management account designated in that
+region; designating it is the delegated-admins control's job, so this module refuses rather than designate.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from remediations._aws import paginate
+from soc2ctl.diff import Change
+from soc2ctl.models import AccountId
+from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
+
+AutoEnable = Literal["ALL", "NEW", "NONE"]
+
+
+class GuardDutyOrgConfigParams(Params):
+    admin_account_id: AccountId | None = Field(
+        default=None, description="The expected GuardDuty administrator; null: whichever is designated."
+    )
+    auto_enable_organization_members: AutoEnable = Field(
+        default="ALL", description="ALL: every member, existing and new; NEW: accounts that join from now on."
+    )
+    features: dict[str, AutoEnable] = Field(
+        default_factory=dict,
+        description="Auto-enable per GuardDuty feature, e.g. S3_DATA_EVENTS: ALL. Unlisted: unmanaged.",
+    )
+    regions: list[str] | None = Field(default=None, description="Regions to configure; null: home region.")
+
+
+class GuardDutyOrgConfig(Remediation):
+    """New and existing accounts get GuardDuty automatically: the organization part of guardduty-org."""
+
+    name = "guardduty-org-config"
+    scope = Scope.ORG
+    criteria = ("CC7.1", "CC7.2")
+    Params = GuardDutyOrgConfigParams
+    read_actions = (
+        "guardduty:ListOrganizationAdminAccounts",
+        "guardduty:ListDetectors",
+        "guardduty:DescribeOrganizationConfiguration",
+    )
+    write_actions = ("guardduty:UpdateOrganizationConfiguration",)
+
+    def read(self, ctx: TaskContext, params: GuardDutyOrgConfigParams) -> dict[str, Any]:
+        return {"regions": {r: read_region(ctx, r) for r in regions(ctx, params)}}
+
+    def desired(self, ctx: TaskContext, params: GuardDutyOrgConfigParams, observed: Any) -> dict[str, Any]:
+        want = {
+            "auto_enable_organization_members": params.auto_enable_organization_members,
+            "features": dict(params.features),
+        }
+        return {"regions": {r: {"organization": want} for r in regions(ctx, params)}}
+
+    def guard(
+        self, ctx: TaskContext, params: GuardDutyOrgConfigParams, observed: Any, changes: list[Change]
+    ) -> None:
+        """Refuse what this module must not do: designate an administrator (delegated-admins does) or create
+        the administrator's detector (guardduty-org does; two creators would race for it)."""
+        problems = []
+        for region, found in observed["regions"].items():
+            admin = found["admin_account_id"]
+            if admin is None:
+                problems.append(
+                    f"{region}: no GuardDuty delegated administrator (see the delegated-admins control)"
+                )
+            elif params.admin_account_id and admin != params.admin_account_id:
+                problems.append(
+                    f"{region}: GuardDuty is administered by {admin}, not {params.admin_account_id}"
+                )
+            elif found["detector_id"] is None:
+                problems.append(
+                    f"{region}: administrator {admin} has no GuardDuty detector (see guardduty-org)"
+                )
+        if problems:
+            raise UnsafeChange("; ".join(problems))
+
+    def apply(
+        self, ctx: TaskContext, params: GuardDutyOrgConfigParams, observed: Any, changes: list[Change]
+    ) -> None:
+        for region, found in observed["regions"].items():
+            current = found["organization"]
+            if current and not drifted(current, params):
+                continue
+            gd = ctx.client("guardduty", account_id=found["admin_account_id"], region=region)
+            settings: dict[str, Any] = {
+                "DetectorId": found["detector_id"],
+                "AutoEnableOrganizationMembers": params.auto_enable_organization_members,
+            }
+            if params.features:
+                settings["Features"] = [
+                    {"Name": n, "AutoEnable": v} for n, v in sorted(params.features.items())
+                ]
+            gd.update_organization_configuration(**settings)
+
+
+def regions(ctx: TaskContext, params: GuardDutyOrgConfigParams) -> list[str]:
+    return sorted(params.regions or [ctx.home_region])
+
+
+def read_region(ctx: TaskContext, region: str) -> dict[str, Any]:
+    """The designated administrator, its detector and its organization configuration in one region."""
+    admins = paginate(
+        ctx.client("guardduty", region=region), "list_organization_admin_accounts", "AdminAccounts"
+    )
+    admin = next((a["AdminAccountId"] for a in admins if a.get("AdminStatus") == "ENABLED"), None)
+    empty = {"admin_account_id": admin, "detector_id": None, "organization": None}
+    if admin is None:
+        return empty
+    gd = ctx.client("guardduty", account_id=admin, region=region)
+    detectors = paginate(gd, "list_detectors", "DetectorIds")
+    if not detectors:
+        return empty
+    found = gd.describe_organization_configuration(DetectorId=detectors[0])
+    return {
+        "admin_account_id": admin,
+        "detector_id": detectors[0],
+        "organization": {
+            "auto_enable_organization_members": found.get("AutoEnableOrganizationMembers")
+            or ("NEW" if found.get("AutoEnable") else "NONE"),
+            "features": {f["Name"]: f.get("AutoEnable", "NONE") for f in found.get("Features", [])},
+        },
+    }
+
+
+def drifted(current: dict[str, Any], params: GuardDutyOrgConfigParams) -> bool:
+    if current["auto_enable_organization_members"] != params.auto_enable_organization_members:
+        return True
+    return any(current["features"].get(name) != value for name, value in params.features.items())

@@ -1,0 +1,409 @@
+"""An organization trail logs every account and region to a locked-down, CloudTrail-only bucket.
+
+The trail lives in the management account, home region: organization-wide, multi-region, with global service
+events, log file validation (integrity digests), KMS encryption and logging on. Its bucket (in the management
+account) admits only CloudTrail, for this trail (`aws:SourceArn`), and only over TLS; all four Block Public
+Access flags are on. The policy is compared semantically (statement order, Sids, one-item lists ignored).
+Bucket default encryption is not managed: CloudTrail encrypts each log file with the trail's KMS key itself.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import Field
+
+from remediations._aws import kms_arn, or_absent, paginate
+from soc2ctl.diff import Change
+from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
+
+CLOUDTRAIL = "cloudtrail.amazonaws.com"
+PUBLIC_ACCESS_BLOCK = {
+    "block_public_acls": True,
+    "ignore_public_acls": True,
+    "block_public_policy": True,
+    "restrict_public_buckets": True,
+}
+
+
+class OrgCloudTrailParams(Params):
+    trail_name: str = Field(default="soc2ctl-organization-trail", min_length=3, max_length=128)
+    bucket_name: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=63,
+        description="Log bucket in the management account; null: soc2ctl-cloudtrail-<management account id>.",
+    )
+    s3_key_prefix: str | None = None
+    kms_key_id: str = Field(
+        default="alias/soc2ctl-cloudtrail", description="Key id, ARN, alias name or alias ARN (home region)."
+    )
+    create_kms_key: bool = Field(
+        default=True, description="Create the key and alias when kms_key_id is an alias that does not exist."
+    )
+
+
+class OrgCloudTrail(Remediation):
+    """An organization-wide, multi-region, validated, KMS-encrypted trail logging to a CloudTrail-only bucket."""
+
+    name = "org-cloudtrail"
+    scope = Scope.ORG
+    criteria = ("CC2.1", "CC4.1", "CC7.2", "CC8.1", "PI1.4")
+    Params = OrgCloudTrailParams
+    read_actions = (
+        "organizations:DescribeOrganization",
+        "organizations:ListAWSServiceAccessForOrganization",
+        "cloudtrail:DescribeTrails",
+        "cloudtrail:GetTrailStatus",
+        "kms:DescribeKey",
+        "s3:ListBucket",  # HeadBucket
+        "s3:GetBucketPolicy",
+        "s3:GetBucketPublicAccessBlock",  # GetPublicAccessBlock on a bucket
+    )
+    write_actions = (
+        "organizations:EnableAWSServiceAccess",
+        "kms:CreateKey",
+        "kms:CreateAlias",
+        "kms:EnableKeyRotation",
+        "s3:CreateBucket",
+        "s3:PutBucketPolicy",
+        "s3:PutBucketPublicAccessBlock",  # PutPublicAccessBlock on a bucket
+        "cloudtrail:CreateTrail",
+        "cloudtrail:UpdateTrail",
+        "cloudtrail:StartLogging",
+        # CloudTrail checks the caller may do these when it creates or updates an organization trail:
+        "iam:CreateServiceLinkedRole",
+        "iam:GetRole",
+        "organizations:ListAccounts",
+    )
+
+    def read(self, ctx: TaskContext, params: OrgCloudTrailParams) -> dict[str, Any]:
+        bucket = bucket_name(ctx, params)
+        return {
+            "organization_id": ctx.client("organizations").describe_organization()["Organization"]["Id"],
+            "trusted_access": trusted_access(ctx),
+            "kms_key": resolve_key(ctx, params.kms_key_id),
+            "bucket": read_bucket(ctx.client("s3"), bucket),
+            "trail": read_trail(ctx, params.trail_name),
+        }
+
+    def desired(self, ctx: TaskContext, params: OrgCloudTrailParams, observed: Any) -> dict[str, Any]:
+        bucket = bucket_name(ctx, params)
+        key = observed["kms_key"] or kms_arn(params.kms_key_id, ctx.region, ctx.account_id)
+        trail = {
+            "home_region": ctx.region,
+            "s3_bucket_name": bucket,
+            "s3_key_prefix": params.s3_key_prefix,
+            "is_organization_trail": True,
+            "is_multi_region_trail": True,
+            "include_global_service_events": True,
+            "log_file_validation_enabled": True,
+            "kms_key_id": key,
+            "logging": True,
+        }
+        policy = bucket_policy(
+            bucket, params.s3_key_prefix, trail_arn(ctx, params), observed["organization_id"]
+        )
+        return {
+            "trusted_access": True,
+            "bucket": {"policy": normalize_policy(policy), "public_access_block": PUBLIC_ACCESS_BLOCK},
+            "trail": trail,
+        }
+
+    def guard(
+        self, ctx: TaskContext, params: OrgCloudTrailParams, observed: Any, changes: list[Change]
+    ) -> None:
+        """Refuse what cannot be fixed from here rather than fail half-way through apply."""
+        if observed["kms_key"] is None and not (params.create_kms_key and is_alias(params.kms_key_id)):
+            raise UnsafeChange(
+                f"KMS key {params.kms_key_id} does not exist in {ctx.region} "
+                "(set create_kms_key: true with an alias name, or create the key)"
+            )
+        trail = observed["trail"]
+        if trail is not None and trail["home_region"] != ctx.region:
+            raise UnsafeChange(
+                f"trail {params.trail_name} has home region {trail['home_region']}, not {ctx.region}: "
+                "it can only be changed there"
+            )
+
+    def apply(
+        self, ctx: TaskContext, params: OrgCloudTrailParams, observed: Any, changes: list[Change]
+    ) -> None:
+        if not observed["trusted_access"]:
+            ctx.client("organizations").enable_aws_service_access(ServicePrincipal=CLOUDTRAIL)
+        key = observed["kms_key"] or create_key(ctx, params)
+        desired = self.desired(ctx, params, {**observed, "kms_key": key})
+        ensure_bucket(ctx, bucket_name(ctx, params), observed["bucket"], desired["bucket"])
+        ensure_trail(ctx, params, observed["trail"], desired["trail"])
+
+
+# ---------------------------------------------------------------- read
+
+
+def bucket_name(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
+    return params.bucket_name or f"soc2ctl-cloudtrail-{ctx.management_account_id}"
+
+
+def trail_arn(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
+    return f"arn:aws:cloudtrail:{ctx.region}:{ctx.account_id}:trail/{params.trail_name}"
+
+
+def is_alias(key: str) -> bool:
+    return key.startswith("alias/") or ":alias/" in key
+
+
+def trusted_access(ctx: TaskContext) -> bool:
+    """CloudTrail needs Organizations trusted access before an organization trail can be made by API."""
+    enabled = paginate(
+        ctx.client("organizations"), "list_aws_service_access_for_organization", "EnabledServicePrincipals"
+    )
+    return any(s["ServicePrincipal"] == CLOUDTRAIL for s in enabled)
+
+
+def resolve_key(ctx: TaskContext, key: str | None) -> str | None:
+    """The key ARN an id or alias names (describe_trails reports key ARNs), or None if there is none."""
+    if not key:
+        return None
+    found = or_absent(lambda: ctx.client("kms").describe_key(KeyId=key), "NotFoundException")
+    return found["KeyMetadata"]["Arn"] if found else None
+
+
+def read_bucket(s3: Any, bucket: str) -> dict[str, Any] | None:
+    if or_absent(lambda: s3.head_bucket(Bucket=bucket), "404", "NoSuchBucket") is None:
+        return None
+    policy = or_absent(lambda: s3.get_bucket_policy(Bucket=bucket), "NoSuchBucketPolicy")
+    block = or_absent(
+        lambda: s3.get_public_access_block(Bucket=bucket), "NoSuchPublicAccessBlockConfiguration"
+    )
+    config = (block or {}).get("PublicAccessBlockConfiguration")
+    return {
+        "policy": normalize_policy(json.loads(policy["Policy"])) if policy else None,
+        "public_access_block": {k: bool(config.get(snake_to_pascal(k))) for k in PUBLIC_ACCESS_BLOCK}
+        if config
+        else None,
+    }
+
+
+def read_trail(ctx: TaskContext, name: str) -> dict[str, Any] | None:
+    trails = ctx.client("cloudtrail").describe_trails(trailNameList=[name], includeShadowTrails=True)[
+        "trailList"
+    ]
+    found = next((t for t in trails if t["Name"] == name), None)
+    if found is None:
+        return None
+    status = ctx.client("cloudtrail").get_trail_status(Name=found["TrailARN"])
+    return {
+        "arn": found["TrailARN"],
+        "home_region": found.get("HomeRegion", ctx.region),
+        "s3_bucket_name": found.get("S3BucketName"),
+        "s3_key_prefix": found.get("S3KeyPrefix") or None,
+        "is_organization_trail": bool(found.get("IsOrganizationTrail")),
+        "is_multi_region_trail": bool(found.get("IsMultiRegionTrail")),
+        "include_global_service_events": bool(found.get("IncludeGlobalServiceEvents")),
+        "log_file_validation_enabled": bool(found.get("LogFileValidationEnabled")),
+        "kms_key_id": kms_arn(found.get("KmsKeyId") or None, ctx.region, ctx.account_id),
+        "logging": bool(status.get("IsLogging")),
+    }
+
+
+def snake_to_pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+# ---------------------------------------------------------------- policies
+
+
+def bucket_policy(bucket: str, prefix: str | None, trail: str, org_id: str) -> dict[str, Any]:
+    """AWS's documented organization-trail bucket policy, pinned to this trail, plus TLS only."""
+    logs = f"arn:aws:s3:::{bucket}/{prefix.strip('/') + '/' if prefix else ''}AWSLogs"
+    account = trail.split(":")[4]
+    source = {"aws:SourceArn": trail}
+    write = {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", **source}}
+    cloudtrail = {"Service": CLOUDTRAIL}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AWSCloudTrailAclCheck",
+                "Effect": "Allow",
+                "Principal": cloudtrail,
+                "Action": "s3:GetBucketAcl",
+                "Resource": f"arn:aws:s3:::{bucket}",
+                "Condition": {"StringEquals": source},
+            },
+            {
+                "Sid": "AWSCloudTrailWrite",
+                "Effect": "Allow",
+                "Principal": cloudtrail,
+                "Action": "s3:PutObject",
+                "Resource": f"{logs}/{account}/*",
+                "Condition": write,
+            },
+            {
+                "Sid": "AWSCloudTrailOrganizationWrite",
+                "Effect": "Allow",
+                "Principal": cloudtrail,
+                "Action": "s3:PutObject",
+                "Resource": f"{logs}/{org_id}/*",
+                "Condition": write,
+            },
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ],
+    }
+
+
+def normalize_policy(policy: dict[str, Any]) -> dict[str, Any]:
+    """Equal policies compare equal: no Sids, values as sorted lists, statements sorted."""
+    statements = policy.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    normal = [_normalize_statement(s) for s in statements]
+    return {
+        "Version": policy.get("Version", "2008-10-17"),
+        "Statement": sorted(normal, key=lambda s: json.dumps(s, sort_keys=True)),
+    }
+
+
+def _normalize_statement(statement: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in statement.items():
+        if key in ("Action", "NotAction", "Resource", "NotResource"):
+            out[key] = _sorted_list(value)
+        elif key in ("Principal", "NotPrincipal", "Condition") and isinstance(value, dict):
+            out[key] = {k: _normalize_block(v) for k, v in value.items()}
+        elif key != "Sid":
+            out[key] = value
+    return out
+
+
+def _normalize_block(value: Any) -> Any:
+    """Principal values and condition operator blocks: `"x"` and `["x"]` mean the same."""
+    if isinstance(value, dict):
+        return {k: _sorted_list(v) for k, v in value.items()}
+    return _sorted_list(value)
+
+
+def _sorted_list(value: Any) -> list[Any]:
+    items = value if isinstance(value, list) else [value]
+    return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+
+
+def key_policy(ctx: TaskContext, params: OrgCloudTrailParams) -> dict[str, Any]:
+    """The key policy the CloudTrail console creates: account admin, CloudTrail encrypts for this trail only,
+    and principals of the management account may decrypt the log files."""
+    account = ctx.account_id
+    trails = f"arn:aws:cloudtrail:*:{account}:trail/*"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EnableAccountAdministration",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "AllowCloudTrailToEncryptLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": CLOUDTRAIL},
+                "Action": "kms:GenerateDataKey*",
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"aws:SourceArn": trail_arn(ctx, params)},
+                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails},
+                },
+            },
+            {
+                "Sid": "AllowCloudTrailToDescribeKey",
+                "Effect": "Allow",
+                "Principal": {"Service": CLOUDTRAIL},
+                "Action": "kms:DescribeKey",
+                "Resource": "*",
+            },
+            {
+                "Sid": "AllowAccountToDecryptLogFiles",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Decrypt", "kms:ReEncryptFrom"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"kms:CallerAccount": account},
+                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails},
+                },
+            },
+        ],
+    }
+
+
+# ---------------------------------------------------------------- apply
+
+
+def create_key(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
+    """A rotating symmetric key and its alias, usable by this trail; returns the key ARN."""
+    kms = ctx.client("kms")
+    meta = kms.create_key(
+        Description=f"soc2ctl: CloudTrail organization trail {params.trail_name}",
+        Policy=json.dumps(key_policy(ctx, params)),
+    )["KeyMetadata"]
+    kms.enable_key_rotation(KeyId=meta["KeyId"])
+    alias = params.kms_key_id.split(":", 5)[-1] if params.kms_key_id.startswith("arn:") else params.kms_key_id
+    kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
+    return meta["Arn"]
+
+
+def ensure_bucket(
+    ctx: TaskContext,
+    bucket: str,
+    current: dict[str, Any] | None,
+    desired: dict[str, Any],
+) -> None:
+    s3 = ctx.client("s3")
+    if current is None:
+        create_bucket(s3, bucket, ctx.region)
+        current = {"policy": None, "public_access_block": None}
+    if current["policy"] != desired["policy"]:
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(desired["policy"]))
+    if current["public_access_block"] != desired["public_access_block"]:
+        config = {snake_to_pascal(k): v for k, v in desired["public_access_block"].items()}
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=config)
+
+
+def create_bucket(s3: Any, bucket: str, region: str) -> None:
+    settings: dict[str, Any] = {"Bucket": bucket, "ObjectOwnership": "BucketOwnerEnforced"}
+    if region != "us-east-1":
+        settings["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    s3.create_bucket(**settings)
+
+
+def ensure_trail(
+    ctx: TaskContext, params: OrgCloudTrailParams, current: dict[str, Any] | None, desired: dict[str, Any]
+) -> None:
+    cloudtrail = ctx.client("cloudtrail")
+    settings = {
+        "Name": params.trail_name,
+        "S3BucketName": desired["s3_bucket_name"],
+        "IsOrganizationTrail": True,
+        "IsMultiRegionTrail": True,
+        "IncludeGlobalServiceEvents": True,
+        "EnableLogFileValidation": True,
+        "KmsKeyId": desired["kms_key_id"],
+    }
+    if desired["s3_key_prefix"] or (current and current["s3_key_prefix"]):
+        settings["S3KeyPrefix"] = desired["s3_key_prefix"] or ""  # "" removes a prefix on update
+    if current is None:
+        cloudtrail.create_trail(**settings)
+    elif {k: v for k, v in current.items() if k not in ("arn", "logging")} != {
+        k: v for k, v in desired.items() if k != "logging"
+    }:
+        cloudtrail.update_trail(**settings)
+    if current is None or not current["logging"]:
+        cloudtrail.start_logging(Name=params.trail_name)
