@@ -34,6 +34,7 @@ BUILTIN_VARS = frozenset(
         "run_id",
         "executor_role_name",
         "break_glass_role",
+        "account_ids",
     }
 )
 
@@ -139,6 +140,13 @@ def check_parameters(
                     add(f"control {control.id!r}: {p.message}{label}", p.line)
 
 
+class _AnyAccount(dict):
+    """`account_ids['audit']` at validate time, before any account is known."""
+
+    def __missing__(self, key: str) -> str:
+        return "000000000000"
+
+
 def _sample_builtins(variables: dict[str, Any]) -> dict[str, Any]:
     defaults: dict[str, Any] = {
         "account_id": "000000000000",
@@ -152,6 +160,7 @@ def _sample_builtins(variables: dict[str, Any]) -> dict[str, Any]:
         "run_id": "validate",
         "executor_role_name": "OrganizationAccountAccessRole",
         "break_glass_role": None,
+        "account_ids": _AnyAccount(),
     }
     return {k: variables.get(k, v) for k, v in defaults.items()}
 

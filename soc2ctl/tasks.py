@@ -16,6 +16,7 @@ import networkx as nx
 from pydantic import ValidationError
 
 from soc2ctl import patterns, registry
+from soc2ctl.exceptions import Matched, match
 from soc2ctl.errors import UserError
 from soc2ctl.inventory import Account, Inventory
 from soc2ctl.models import ControlSpec
@@ -37,6 +38,7 @@ class Task:
     variables: dict[str, Any]
     params: Any = None
     error: str | None = None
+    exception: Matched = Matched()  # playbook exceptions covering this target (soc2ctl.exceptions)
 
     @property
     def scope(self) -> Scope:
@@ -63,6 +65,7 @@ def build_tasks(
     hosts = inventory.select(playbook.spec.hosts)
     if limit:
         hosts = [a for a in hosts if a in inventory.select(limit)]
+    account_ids = {a.name: a.id for a in [inventory.management, *inventory.accounts]}
     tasks = []
     for control in playbook.spec.controls:
         if control_ids and control.id not in control_ids:
@@ -86,6 +89,7 @@ def build_tasks(
                 "run_id": run_id,
                 "executor_role_name": inventory.spec.organization.role_name,
                 "break_glass_role": inventory.spec.organization.break_glass_role,
+                "account_ids": account_ids,
             }
             task = Task(
                 task_key(control.id, account.id, region),
@@ -96,6 +100,7 @@ def build_tasks(
                 call_region,
                 variables,
             )
+            task.exception = match(control, account, region)
             _resolve_params(task)
             tasks.append(task)
     return tasks

@@ -6,12 +6,46 @@ check types after templating. Undefined variables are errors (StrictUndefined), 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from itertools import chain, islice
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, meta
-from jinja2.nativetypes import NativeEnvironment
+from jinja2.nativetypes import NativeCodeGenerator, NativeEnvironment, NativeTemplate
 
-_ENV = NativeEnvironment(undefined=StrictUndefined, autoescape=False)
+
+def _keep_types(values: Iterable[Any]) -> Any:
+    """A lone `{{ expr }}` keeps its value's own type; anything else is text.
+
+    Jinja's native concat would `literal_eval` strings, turning the account id "123456789012" into an
+    integer and "000000000000" into 0: a variable's type must come from the variable, not its spelling.
+    """
+    items = list(islice(values, 2))
+    if len(items) == 1:
+        return items[0]
+    return "".join(str(v) for v in chain(items, values))
+
+
+class _TypedCodeGenerator(NativeCodeGenerator):
+    def _output_const_repr(self, group: Iterable[Any]) -> str:
+        """Literal constants keep their type too (`{{ 5 }}` is 5)."""
+        items = list(group)
+        return repr(items[0]) if len(items) == 1 else repr("".join(str(v) for v in items))
+
+
+class _TypedEnvironment(NativeEnvironment):
+    concat = staticmethod(_keep_types)
+    code_generator_class = _TypedCodeGenerator
+
+
+class _TypedTemplate(NativeTemplate):
+    environment_class = _TypedEnvironment
+
+
+_TypedEnvironment.template_class = _TypedTemplate
+
+
+_ENV = _TypedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
 class TemplateProblem(Exception):
