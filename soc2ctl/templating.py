@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from itertools import chain, islice
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, meta
+from jinja2 import StrictUndefined, TemplateError, Undefined, meta
 from jinja2.nativetypes import NativeCodeGenerator, NativeEnvironment, NativeTemplate
 
 
@@ -22,6 +22,8 @@ def _keep_types(values: Iterable[Any]) -> Any:
     """
     items = list(islice(values, 2))
     if len(items) == 1:
+        if isinstance(items[0], Undefined):
+            str(items[0])  # StrictUndefined raises here, naming the variable
         return items[0]
     return "".join(str(v) for v in chain(items, values))
 
