@@ -18,7 +18,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from soc2ctl import __version__, catalog, registry, resources, saved_plan
+from soc2ctl import __version__, catalog, cli_evidence, registry, resources, saved_plan
+from soc2ctl.cli_evidence import EvidenceOpt, RetentionOpt
 from soc2ctl.cli_iam import iam_policy_command
 from soc2ctl.engine import Run, load_inventory, prepare_run
 from soc2ctl.errors import ProblemList, UserError
@@ -44,6 +45,7 @@ sandbox_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(cli_evidence.evidence_app, name="evidence")
 
 
 class Ui:
@@ -300,18 +302,23 @@ def plan(
     profile: ProfileOpt = None,
     parallelism: ParallelOpt = 16,
     extra_vars: ExtraVarsOpt = None,
+    evidence: EvidenceOpt = cli_evidence.DEFAULT_LOCATION,
+    evidence_retention_days: RetentionOpt = cli_evidence.DEFAULT_RETENTION_DAYS,
 ) -> None:
     """Read every target and show what apply would change. Never writes to AWS.
 
     Example: soc2ctl plan playbooks/soc2-baseline.yml -i inventories/sandbox.yml --limit prod
     """
     _check_format(fmt, PLAN_FORMATS)
+    cli_evidence.configure(evidence, evidence_retention_days)
     run = _run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
+    cli_evidence.start(run, "plan")
     results = run.executor.plan()
     doc = _plan_doc(run, results, limit=limit, controls=controls, extra_vars=extra_vars)
     if out:
         saved_plan.save(doc, out)
     emit_plan(doc, fmt)
+    cli_evidence.finish(run, doc)
     if run.executor.interrupted:
         raise typer.Exit(130)
     if has_errors(doc):
@@ -339,6 +346,8 @@ def apply(
     parallelism: ParallelOpt = 16,
     extra_vars: ExtraVarsOpt = None,
     approval_ref: ApprovalOpt = None,
+    evidence: EvidenceOpt = cli_evidence.DEFAULT_LOCATION,
+    evidence_retention_days: RetentionOpt = cli_evidence.DEFAULT_RETENTION_DAYS,
 ) -> None:
     """Plan, ask, then apply the changes in dependency order and verify each by reading it back.
     Given a saved plan instead, re-read every task and apply only if nothing moved since (no prompt).
@@ -347,6 +356,7 @@ def apply(
     Example: soc2ctl apply plan.json --approval-ref CHG-1234
     """
     _check_format(fmt, ("text", "json"))
+    cli_evidence.configure(evidence, evidence_retention_days)
     if saved_plan.is_plan_file(playbook):
         if inventory or limit or controls:
             raise UserError("a saved plan carries its inventory, --limit and --controls; give only the file")
@@ -360,6 +370,7 @@ def apply(
     if fmt == "text":
         render_plan(doc, Ui.out())
     if not has_changes(doc):
+        cli_evidence.record(run, "apply", doc, planned, stopped="nothing to apply")
         if fmt == "text":
             Ui.out().print("Nothing to apply.")
         else:
@@ -369,6 +380,7 @@ def apply(
         Ui.err().print("Apply cancelled; nothing was changed.")
         raise typer.Exit(1)
     approval = saved_plan.approval_record(run, doc["plan_sha256"], approval_ref)
+    cli_evidence.start(run, "apply", doc, approval)
     expected = {
         key: r.fingerprint for key, r in planned.items() if r.action in ("create", "update", "delete")
     }
@@ -395,6 +407,7 @@ def _apply_saved_plan(
     if fmt == "text":
         Ui.out().print(f"Plan {doc['plan_sha256']} is current: {len(doc['tasks'])} task(s) re-read.")
     approval = saved_plan.approval_record(run, doc["plan_sha256"], approval_ref)
+    cli_evidence.start(run, "apply", doc, approval)
     results = saved_plan.apply_current(doc, run)
     _report_apply(run, doc, results, approval, fmt)
 
@@ -410,6 +423,7 @@ def _report_apply(
     else:
         render_recap(items, Ui.out())
         render_approval(approval, Ui.out())
+    cli_evidence.finish(run, doc)
     if run.executor.interrupted:
         raise typer.Exit(130)
     if any(i["status"] in ("failed", "skipped") for i in items):

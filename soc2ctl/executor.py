@@ -18,6 +18,7 @@ import networkx as nx
 from botocore.exceptions import BotoCoreError, ClientError
 
 from soc2ctl.diff import Change, compute_changes, fingerprint, overall_action
+from soc2ctl.exceptions import drop_excepted
 from soc2ctl.recorder import ApiCall, CallRecorder
 from soc2ctl.remediation import TaskContext, UnsafeChange
 from soc2ctl.sessions import AccountAccessError, AwsSessions
@@ -79,6 +80,8 @@ class Executor:
         self.home_region = home_region
         self.management_account_id = management_account_id
         self.interrupted = False
+        # Told of every task result of every run, whoever calls run(): evidence cannot be forgotten by a caller.
+        self.observers: list[Callable[[TaskResult], None]] = []
 
     # ------------------------------------------------------------ per task
 
@@ -115,9 +118,11 @@ class Executor:
         result.observed = observed
         result.desired = desired
         result.fingerprint = fingerprint(observed)
-        result.changes = compute_changes(observed, desired)
+        result.changes = drop_excepted(compute_changes(observed, desired), task.exception.resources)
         result.action = overall_action(result.changes)
-        if task.module.detects_only(task.params) and result.changes:
+        if task.exception.task is not None and result.changes:
+            result.action = "excepted"  # reported with its changes, never applied
+        elif task.module.detects_only(task.params) and result.changes:
             result.action = "detect"
         elif result.changes:
             task.module.guard(ctx, task.params, observed, result.changes)
@@ -125,11 +130,14 @@ class Executor:
     def apply_one(self, task: Task, expected_fingerprint: str | None = None) -> TaskResult:
         """Re-read, apply when the diff is non-empty, re-read to verify."""
         planned = self.evaluate(task)
-        if planned.failed or planned.action in ("no-op", "detect"):
+        if planned.failed or planned.action in ("no-op", "detect", "excepted"):
             planned.status = "failed" if planned.failed else "ok"
             return planned
         if expected_fingerprint is not None and planned.fingerprint != expected_fingerprint:
             planned.status, planned.error = "failed", "state changed since the plan was made (stale plan)"
+            return planned
+        if self._stop_reason is not None:  # stopped while this task was reading: make no change
+            planned.status, planned.error = "skipped", self._stop_reason
             return planned
         with CallRecorder.capture() as calls:
             try:
@@ -173,6 +181,12 @@ class Executor:
         Callable from an `on_done` callback, e.g. when the evidence sink fails during apply."""
         self._stop_reason = reason
 
+    def _unless_stopped(self, work: Callable[[Task], TaskResult], task: Task) -> TaskResult:
+        """A task queued in the pool before `stop` must not start after it (stop means no next change)."""
+        if self._stop_reason is not None:
+            return TaskResult(task, action="skipped", status="skipped", error=self._stop_reason)
+        return work(task)
+
     def run(
         self, work: Callable[[Task], TaskResult], on_done: Callable[[TaskResult], None] | None = None
     ) -> dict[str, TaskResult]:
@@ -189,8 +203,9 @@ class Executor:
 
         def finish(result: TaskResult) -> None:
             results[result.task.key] = result
-            if on_done:
-                on_done(result)
+            for callback in [*self.observers, on_done]:
+                if callback:
+                    callback(result)
 
         def skip(node: str, reason: str) -> None:
             if node not in results:
@@ -207,7 +222,7 @@ class Executor:
                 if per_account[account_of(node)] < self.max_per_account:
                     ready.remove(node)
                     per_account[account_of(node)] += 1
-                    running[pool.submit(work, graph.nodes[node]["task"])] = node
+                    running[pool.submit(self._unless_stopped, work, graph.nodes[node]["task"])] = node
 
         pool = ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="soc2ctl")
         try:

@@ -1,0 +1,72 @@
+"""Evidence an auditor can sample: every plan, apply and drift run leaves a hash-chained bundle.
+
+One module, one job: `records` (the JSON documents, masked), `sinks` (local directory, S3 Object Lock),
+`chain` (layout and sealing), `writer` (a run's bundle as the run goes), `verify` (digests and chain),
+`report` (per SOC 2 criterion, drift windows, changes and approvals), `render` (markdown and HTML).
+`begin` is what a command calls.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from soc2ctl.errors import UserError
+from soc2ctl.evidence.records import control_json, run_metadata
+from soc2ctl.evidence.sinks import DEFAULT_RETENTION_DAYS, Sink, open_sink, parse_s3
+from soc2ctl.evidence.writer import EvidenceFailed, EvidenceWriter
+from soc2ctl.sessions import AccountAccessError
+
+if TYPE_CHECKING:
+    from soc2ctl.engine import Run
+
+DEFAULT_LOCATION = "./evidence"
+
+__all__ = ["DEFAULT_LOCATION", "DEFAULT_RETENTION_DAYS", "EvidenceFailed", "EvidenceWriter", "begin"]
+
+
+def run_sink(run: Run, location: str, retention_days: int) -> Sink:
+    """S3 evidence is written with the run's own credentials, in the caller's account."""
+    client = None
+    if parse_s3(location):
+        region = run.inventory.home_region
+        client = run.sessions.client(run.sessions.caller_account, region, "s3")
+    return open_sink(location, s3_client=client, retention_days=retention_days, writing=True)
+
+
+def begin(
+    run: Run,
+    *,
+    kind: str,
+    location: str = DEFAULT_LOCATION,
+    retention_days: int = DEFAULT_RETENTION_DAYS,
+    plan_sha256: str | None = None,
+    approval: dict[str, Any] | None = None,
+) -> EvidenceWriter:
+    """Open the sink and write the run's metadata. Raises UserError (before anything is read or changed)
+    when the sink is unusable: no evidence, no run."""
+    try:
+        caller = run.sessions.caller_identity()
+    except AccountAccessError as exc:
+        raise UserError(f"evidence: {exc}") from None
+    sink = run_sink(run, location, retention_days)
+    writer = EvidenceWriter(sink, run.run_id, kind, executor=run.executor)
+    writer.begin(
+        run_metadata(
+            kind=kind,
+            run_id=run.run_id,
+            caller=caller,
+            sources=run.sources(),
+            controls=[control_json(c, _criteria(run, c.remediation)) for c in run.playbook.spec.controls],
+            accounts=[{"id": a.id, "name": a.name} for a in run.inventory.accounts],
+            plan_sha256=plan_sha256,
+            approval=approval,
+        )
+    )
+    return writer
+
+
+def _criteria(run: Run, remediation: str) -> tuple[str, ...]:
+    from soc2ctl import registry
+
+    module = registry.get(remediation)
+    return tuple(module.criteria) if module else ()

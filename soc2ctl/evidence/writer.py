@@ -1,0 +1,107 @@
+"""Writing one run's bundle while the run goes: metadata first, each task record as the task completes, then
+the summary and the seal.
+
+Why records are written as tasks complete (and not at the end): an apply that dies half-way must still leave
+the record of every change it made. Why a failing sink stops an apply: a change without evidence is exactly
+what an audit must never find, so the executor is told to start no further task, and the run ends in error.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from soc2ctl.errors import UserError
+from soc2ctl.evidence import chain
+from soc2ctl.evidence.records import canonical_bytes, summary, task_record
+from soc2ctl.evidence.sinks import Sink, SinkError
+from soc2ctl.executor import Executor, TaskResult
+
+
+class EvidenceFailed(UserError):
+    """Evidence could not be written completely: the run's outcome cannot be trusted as recorded."""
+
+
+@dataclass
+class EvidenceWriter:
+    sink: Sink
+    run_id: str
+    kind: str
+    executor: Executor | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    unrecorded: list[str] = field(default_factory=list)
+    failure: str | None = None
+    sealed: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @property
+    def stops_on_failure(self) -> bool:
+        """Plans change nothing, so a plan keeps reading; apply and drift runs stop changing things."""
+        return self.kind != "plan"
+
+    def _write(self, key: str, doc: dict[str, Any]) -> None:
+        data = canonical_bytes(doc)
+        self.sink.put(key, data)
+        self.files[key] = chain.sha256(data)
+
+    def begin(self, metadata: dict[str, Any]) -> None:
+        """Write run.json; failing here refuses the run before it reads or changes anything."""
+        try:
+            self._write(chain.run_key(self.run_id, "run.json"), metadata)
+        except SinkError as exc:
+            raise UserError(f"evidence: {exc}; nothing was done") from None
+
+    def on_done(self, result: TaskResult) -> None:
+        """The executor's per-task callback. Never raises: a failure is kept, and stops an apply."""
+        with self._lock:
+            if self.failure is not None:
+                self.unrecorded.append(result.task.key)
+                return
+            record = task_record(len(self.records) + 1, result, self.kind)
+            try:
+                self._write(chain.task_key(self.run_id, record["seq"]), record)
+            except SinkError as exc:
+                self.failure = str(exc)
+                self.unrecorded.append(result.task.key)
+                if self.stops_on_failure and self.executor is not None:
+                    self.executor.stop(f"skipped: evidence could not be written ({exc})")
+                return
+            self.records.append(record)
+
+    def record_all(self, results: Iterable[TaskResult]) -> None:
+        for result in results:
+            self.on_done(result)
+
+    def finish(
+        self, *, plan_sha256: str | None = None, interrupted: bool = False, stopped: str | None = None
+    ) -> dict[str, Any]:
+        """Write the summary and seal the run into the chain; raise EvidenceFailed if anything is missing."""
+        if self.failure is not None:
+            stopped = f"evidence sink failed: {self.failure}"
+        doc = summary(self.records, plan_sha256=plan_sha256, interrupted=interrupted, stopped=stopped)
+        doc["unrecorded_tasks"] = self.unrecorded
+        try:
+            self._write(chain.run_key(self.run_id, "summary.json"), doc)
+            self.sealed = chain.seal(self.sink, run_id=self.run_id, kind=self.kind, files=self.files)
+        except SinkError as exc:
+            self.failure = self.failure or str(exc)
+            raise EvidenceFailed(self.failure_message()) from None
+        if self.failure is not None:
+            raise EvidenceFailed(self.failure_message())
+        return self.sealed
+
+    def failure_message(self) -> str:
+        what = (
+            "apply stopped before any further change" if self.stops_on_failure else "the plan is unrecorded"
+        )
+        missing = f"; {len(self.unrecorded)} task(s) without a record: {', '.join(self.unrecorded[:5])}"
+        return (
+            f"evidence could not be written to {self.sink.location}: {self.failure}; {what}"
+            + (missing if self.unrecorded else "")
+            + ("" if self.sealed else "; the run is not sealed")
+        )
