@@ -1,0 +1,199 @@
+"""A daily backup plan into the vault, with a tag-based selection of the resources it protects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from remediations._aws import paginate
+from soc2ctl.diff import Change, same
+from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+
+_NAME = r"^[A-Za-z0-9_.-]{1,50}$"
+
+
+class BackupPlanParams(Params):
+    plan_name: str = Field("soc2-daily", pattern=_NAME)
+    rule_name: str = Field("daily", pattern=_NAME)
+    vault_name: str = "soc2-backup-vault"
+    schedule: str = "cron(0 5 ? * * *)"  # daily, 05:00 UTC
+    retention_days: int = Field(35, ge=1)
+    start_window_minutes: int = Field(60, ge=60)
+    completion_window_minutes: int = Field(1440, ge=60)
+    copy_to_vault_arn: str | None = Field(None, pattern=r"^arn:aws[a-z-]*:backup:")  # None: copies unmanaged
+    copy_retention_days: int | None = Field(None, ge=1)  # None: retention_days
+    selection_name: str = Field("soc2-tagged", pattern=_NAME)
+    selection_tags: dict[str, str] = Field(default_factory=lambda: {"backup": "true"}, min_length=1)
+    # None: arn:aws:iam::<account>:role/service-role/AWSBackupDefaultServiceRole
+    selection_role_arn: str | None = None
+
+
+def role_arn(ctx: TaskContext, params: BackupPlanParams) -> str:
+    default = f"arn:aws:iam::{ctx.account_id}:role/service-role/AWSBackupDefaultServiceRole"
+    return params.selection_role_arn or default
+
+
+def summarise_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "target_vault": rule.get("TargetBackupVaultName"),
+        "schedule": rule.get("ScheduleExpression"),
+        "start_window_minutes": rule.get("StartWindowMinutes"),
+        "completion_window_minutes": rule.get("CompletionWindowMinutes"),
+        "delete_after_days": rule.get("Lifecycle", {}).get("DeleteAfterDays"),
+        "copy_to": sorted(
+            (
+                {
+                    "vault_arn": c["DestinationBackupVaultArn"],
+                    "delete_after_days": c.get("Lifecycle", {}).get("DeleteAfterDays"),
+                }
+                for c in rule.get("CopyActions", [])
+            ),
+            key=lambda c: c["vault_arn"],
+        ),
+    }
+
+
+def summarise_selection(selection: dict[str, Any]) -> dict[str, Any]:
+    tags = {
+        t["ConditionKey"]: t["ConditionValue"]
+        for t in selection.get("ListOfTags", [])
+        if t.get("ConditionType") == "STRINGEQUALS"
+    }
+    return {"iam_role_arn": selection.get("IamRoleArn"), "tags": tags}
+
+
+class BackupPlan(Remediation):
+    """Resources tagged for backup are backed up daily into the vault, kept `retention_days`, optionally copied.
+
+    The plan and selection are found by name. Other rules of the plan are kept when its rule is updated; a
+    selection, which AWS cannot update, is replaced (deleted and created again) when it differs."""
+
+    name = "backup-plan"
+    scope = Scope.REGION
+    criteria = ("A1.2", "A1.3", "CC9.1")
+    Params = BackupPlanParams
+    read_actions = (
+        "backup:ListBackupPlans",
+        "backup:GetBackupPlan",
+        "backup:ListBackupSelections",
+        "backup:GetBackupSelection",
+    )
+    write_actions = (
+        "backup:CreateBackupPlan",
+        "backup:UpdateBackupPlan",
+        "backup:CreateBackupSelection",
+        "backup:DeleteBackupSelection",
+        "iam:PassRole",
+    )
+
+    def read(self, ctx: TaskContext, params: BackupPlanParams) -> dict[str, Any]:
+        backup = ctx.client("backup")
+        plans = paginate(backup, "list_backup_plans", "BackupPlansList")
+        plan_id = next(
+            (p["BackupPlanId"] for p in plans if p.get("BackupPlanName") == params.plan_name), None
+        )
+        if plan_id is None:
+            return {"plan_id": None, "selection_id": None, "rule": None, "selection": None}
+        rules = backup.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]["Rules"]
+        rule = next((r for r in rules if r["RuleName"] == params.rule_name), None)
+        selections = paginate(backup, "list_backup_selections", "BackupSelectionsList", BackupPlanId=plan_id)
+        selection_id = next(
+            (s["SelectionId"] for s in selections if s["SelectionName"] == params.selection_name), None
+        )
+        selection = (
+            backup.get_backup_selection(BackupPlanId=plan_id, SelectionId=selection_id)["BackupSelection"]
+            if selection_id
+            else None
+        )
+        return {
+            "plan_id": plan_id,
+            "selection_id": selection_id,
+            "rule": summarise_rule(rule) if rule else None,
+            "selection": summarise_selection(selection) if selection else None,
+        }
+
+    def desired(self, ctx: TaskContext, params: BackupPlanParams, observed: Any) -> dict[str, Any]:
+        rule: dict[str, Any] = {
+            "target_vault": params.vault_name,
+            "schedule": params.schedule,
+            "start_window_minutes": params.start_window_minutes,
+            "completion_window_minutes": params.completion_window_minutes,
+            "delete_after_days": params.retention_days,
+        }
+        if params.copy_to_vault_arn:
+            days = params.copy_retention_days or params.retention_days
+            rule["copy_to"] = [{"vault_arn": params.copy_to_vault_arn, "delete_after_days": days}]
+        selection = {"iam_role_arn": role_arn(ctx, params), "tags": dict(params.selection_tags)}
+        return {"rule": rule, "selection": selection}
+
+    def apply(self, ctx: TaskContext, params: BackupPlanParams, observed: Any, changes: list[Change]) -> None:
+        """Plan (rule) first: a selection belongs to a plan."""
+        backup = ctx.client("backup")
+        want = self.desired(ctx, params, observed)
+        plan_id = observed["plan_id"]
+        if plan_id is None:
+            plan_id = backup.create_backup_plan(BackupPlan=self._plan(params, [], want["rule"]))[
+                "BackupPlanId"
+            ]
+        elif not self._same(observed["rule"], want["rule"]):
+            others = self._other_rules(backup, plan_id, params.rule_name)
+            backup.update_backup_plan(
+                BackupPlanId=plan_id, BackupPlan=self._plan(params, others, want["rule"])
+            )
+        if not self._same(observed["selection"], want["selection"]):
+            if observed["selection_id"]:
+                backup.delete_backup_selection(BackupPlanId=plan_id, SelectionId=observed["selection_id"])
+            backup.create_backup_selection(
+                BackupPlanId=plan_id, BackupSelection=self._selection(params, want)
+            )
+
+    @staticmethod
+    def _same(have: dict[str, Any] | None, want: dict[str, Any]) -> bool:
+        """Equal on the managed keys only (tags compared key by key, as the diff does)."""
+        if have is None:
+            return False
+        for key, value in want.items():
+            if isinstance(value, dict) and isinstance(have.get(key), dict):
+                if not all(same(have[key].get(k), v) for k, v in value.items()):
+                    return False
+            elif not same(have.get(key), value):
+                return False
+        return True
+
+    @staticmethod
+    def _other_rules(backup: Any, plan_id: str, rule_name: str) -> list[dict[str, Any]]:
+        """The plan's other rules as rule inputs (without the fields only AWS sets)."""
+        rules = backup.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]["Rules"]
+        return [{k: v for k, v in r.items() if k != "RuleId"} for r in rules if r["RuleName"] != rule_name]
+
+    @staticmethod
+    def _plan(params: BackupPlanParams, others: list[dict[str, Any]], rule: dict[str, Any]) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "RuleName": params.rule_name,
+            "TargetBackupVaultName": rule["target_vault"],
+            "ScheduleExpression": rule["schedule"],
+            "StartWindowMinutes": rule["start_window_minutes"],
+            "CompletionWindowMinutes": rule["completion_window_minutes"],
+            "Lifecycle": {"DeleteAfterDays": rule["delete_after_days"]},
+        }
+        if rule.get("copy_to"):
+            body["CopyActions"] = [
+                {
+                    "DestinationBackupVaultArn": c["vault_arn"],
+                    "Lifecycle": {"DeleteAfterDays": c["delete_after_days"]},
+                }
+                for c in rule["copy_to"]
+            ]
+        return {"BackupPlanName": params.plan_name, "Rules": [*others, body]}
+
+    @staticmethod
+    def _selection(params: BackupPlanParams, want: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "SelectionName": params.selection_name,
+            "IamRoleArn": want["selection"]["iam_role_arn"],
+            "ListOfTags": [
+                {"ConditionType": "STRINGEQUALS", "ConditionKey": k, "ConditionValue": v}
+                for k, v in sorted(want["selection"]["tags"].items())
+            ],
+        }

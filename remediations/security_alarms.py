@@ -1,0 +1,237 @@
+"""CloudWatch alarms on the CloudTrail log group notify an SNS topic of security-relevant API activity."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from remediations._aws import paginate
+from soc2ctl.diff import Change, same
+from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+
+# CIS AWS Foundations Benchmark (v1.4.0 section 4 / Security Hub CloudWatch.1-15) metric filter patterns.
+PATTERNS: dict[str, str] = {
+    "root-usage": (
+        '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS '
+        '&& $.eventType != "AwsServiceEvent" }'
+    ),
+    "unauthorized-api-calls": '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
+    "console-signin-without-mfa": (
+        '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") '
+        '&& ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }'
+    ),
+    "iam-policy-changes": (
+        "{ ($.eventName = DeleteGroupPolicy) || ($.eventName = DeleteRolePolicy) || ($.eventName = DeleteUserPolicy)"
+        " || ($.eventName = PutGroupPolicy) || ($.eventName = PutRolePolicy) || ($.eventName = PutUserPolicy)"
+        " || ($.eventName = CreatePolicy) || ($.eventName = DeletePolicy) || ($.eventName = CreatePolicyVersion)"
+        " || ($.eventName = DeletePolicyVersion) || ($.eventName = AttachRolePolicy)"
+        " || ($.eventName = DetachRolePolicy) || ($.eventName = AttachUserPolicy)"
+        " || ($.eventName = DetachUserPolicy) || ($.eventName = AttachGroupPolicy)"
+        " || ($.eventName = DetachGroupPolicy) }"
+    ),
+    "cloudtrail-changes": (
+        "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail)"
+        " || ($.eventName = StartLogging) || ($.eventName = StopLogging) }"
+    ),
+    "config-changes": (
+        "{ ($.eventSource = config.amazonaws.com) && (($.eventName = StopConfigurationRecorder)"
+        " || ($.eventName = DeleteDeliveryChannel) || ($.eventName = PutDeliveryChannel)"
+        " || ($.eventName = PutConfigurationRecorder)) }"
+    ),
+    "organizations-changes": (
+        '{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake")'
+        ' || ($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount")'
+        ' || ($.eventName = "CreateOrganizationalUnit") || ($.eventName = "CreatePolicy")'
+        ' || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization")'
+        ' || ($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy")'
+        ' || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType")'
+        ' || ($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization")'
+        ' || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount")'
+        ' || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy")'
+        ' || ($.eventName = "UpdateOrganizationalUnit")) }'
+    ),
+}
+AlarmName = Literal[
+    "root-usage",
+    "unauthorized-api-calls",
+    "console-signin-without-mfa",
+    "iam-policy-changes",
+    "cloudtrail-changes",
+    "config-changes",
+    "organizations-changes",
+]
+
+
+class SecurityAlarmsParams(Params):
+    log_group_name: str  # the CloudTrail trail's CloudWatch Logs group
+    topic_name: str = "soc2-security-alarms"
+    alarms: list[AlarmName] = Field(default_factory=lambda: list(PATTERNS))
+    name_prefix: str = Field(
+        "soc2-", pattern=r"^[A-Za-z0-9_-]*$"
+    )  # filters, metrics and alarms: <prefix><alarm>
+    metric_namespace: str = "SOC2/CloudTrailMetrics"
+    period_seconds: int = 300
+    log_group_retention_days: int = 365  # only when this control has to create the log group
+
+
+def summarise_filter(found: dict[str, Any]) -> dict[str, Any]:
+    metric = (found.get("metricTransformations") or [{}])[0]
+    return {
+        "pattern": found.get("filterPattern"),
+        "metric": {
+            "namespace": metric.get("metricNamespace"),
+            "name": metric.get("metricName"),
+            "value": metric.get("metricValue"),
+        },
+    }
+
+
+def summarise_alarm(found: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "metric": {"namespace": found.get("Namespace"), "name": found.get("MetricName")},
+        "statistic": found.get("Statistic"),
+        "period": found.get("Period"),
+        "evaluation_periods": found.get("EvaluationPeriods"),
+        "threshold": found.get("Threshold"),
+        "comparison": found.get("ComparisonOperator"),
+        "treat_missing_data": found.get("TreatMissingData"),
+        "actions_enabled": found.get("ActionsEnabled"),
+        "alarm_actions": sorted(found.get("AlarmActions", [])),
+    }
+
+
+class SecurityAlarms(Remediation):
+    """Security-relevant API activity (root use, denied calls, console sign-in without MFA, IAM, CloudTrail,
+    Config and Organizations changes) raises a CloudWatch alarm that notifies an SNS topic.
+
+    Runs in the home region, where the trail delivers to CloudWatch Logs. Filters and alarms are named
+    `<prefix><alarm>` and overwritten in place when they drift; other actions on an alarm are kept. A missing
+    log group is created (with `log_group_retention_days`), so the alarms exist before the trail delivers;
+    a missing topic is created (subscribing people to it is left to its owner)."""
+
+    name = "security-alarms"
+    scope = Scope.REGION
+    home_region_only = True
+    criteria = ("CC2.1", "CC7.2", "CC7.3")
+    Params = SecurityAlarmsParams
+    read_actions = (
+        "logs:DescribeLogGroups",
+        "logs:DescribeMetricFilters",
+        "cloudwatch:DescribeAlarms",
+        "sns:ListTopics",
+    )
+    write_actions = (
+        "logs:CreateLogGroup",
+        "logs:PutRetentionPolicy",
+        "logs:PutMetricFilter",
+        "cloudwatch:PutMetricAlarm",
+        "sns:CreateTopic",
+    )
+
+    def read(self, ctx: TaskContext, params: SecurityAlarmsParams) -> dict[str, Any]:
+        logs = ctx.client("logs")
+        name = params.log_group_name
+        groups = paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=name)
+        exists = any(g["logGroupName"] == name for g in groups)
+        filters = (
+            paginate(logs, "describe_metric_filters", "metricFilters", logGroupName=name) if exists else []
+        )
+        alarms = paginate(
+            ctx.client("cloudwatch"), "describe_alarms", "MetricAlarms", AlarmNamePrefix=params.name_prefix
+        )
+        topic = ctx.arn("sns", params.topic_name)
+        topics = {t["TopicArn"] for t in paginate(ctx.client("sns"), "list_topics", "Topics")}
+        return {
+            "log_group": name if exists else None,
+            "topic": topic if topic in topics else None,
+            "filters": {f["filterName"]: summarise_filter(f) for f in filters},
+            "alarms": {a["AlarmName"]: summarise_alarm(a) for a in alarms},
+        }
+
+    def desired(self, ctx: TaskContext, params: SecurityAlarmsParams, observed: Any) -> dict[str, Any]:
+        topic = ctx.arn("sns", params.topic_name)
+        names = [params.name_prefix + alarm for alarm in params.alarms]
+        return {
+            "log_group": params.log_group_name,
+            "topic": topic,
+            "filters": {n: self._filter(params, n, a) for n, a in zip(names, params.alarms, strict=True)},
+            "alarms": {n: self._alarm(params, n, topic, observed["alarms"].get(n)) for n in names},
+        }
+
+    @staticmethod
+    def _filter(params: SecurityAlarmsParams, name: str, alarm: str) -> dict[str, Any]:
+        metric = {"namespace": params.metric_namespace, "name": name, "value": "1"}
+        return {"pattern": PATTERNS[alarm], "metric": metric}
+
+    @staticmethod
+    def _alarm(
+        params: SecurityAlarmsParams, name: str, topic: str, have: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """One event in a period alarms; actions others added to the alarm are kept, the topic is added."""
+        return {
+            "metric": {"namespace": params.metric_namespace, "name": name},
+            "statistic": "Sum",
+            "period": params.period_seconds,
+            "evaluation_periods": 1,
+            "threshold": 1.0,
+            "comparison": "GreaterThanOrEqualToThreshold",
+            "treat_missing_data": "notBreaching",
+            "actions_enabled": True,
+            "alarm_actions": sorted({*(have or {}).get("alarm_actions", []), topic}),
+        }
+
+    def apply(
+        self, ctx: TaskContext, params: SecurityAlarmsParams, observed: Any, changes: list[Change]
+    ) -> None:
+        """Log group and topic first: a metric filter needs its group, an alarm action its topic."""
+        want = self.desired(ctx, params, observed)
+        if observed["log_group"] is None:
+            logs = ctx.client("logs")
+            logs.create_log_group(logGroupName=params.log_group_name)
+            logs.put_retention_policy(
+                logGroupName=params.log_group_name, retentionInDays=params.log_group_retention_days
+            )
+        if observed["topic"] is None:
+            ctx.client("sns").create_topic(Name=params.topic_name)
+        for name, wanted in want["filters"].items():
+            if not same(observed["filters"].get(name), wanted):
+                self._put_filter(ctx, params, name, wanted)
+        for name, wanted in want["alarms"].items():
+            if not same(observed["alarms"].get(name), wanted):
+                self._put_alarm(ctx, name, wanted)
+
+    @staticmethod
+    def _put_filter(
+        ctx: TaskContext, params: SecurityAlarmsParams, name: str, wanted: dict[str, Any]
+    ) -> None:
+        metric = wanted["metric"]
+        ctx.client("logs").put_metric_filter(
+            logGroupName=params.log_group_name,
+            filterName=name,
+            filterPattern=wanted["pattern"],
+            metricTransformations=[
+                {
+                    "metricNamespace": metric["namespace"],
+                    "metricName": metric["name"],
+                    "metricValue": metric["value"],
+                }
+            ],
+        )
+
+    @staticmethod
+    def _put_alarm(ctx: TaskContext, name: str, wanted: dict[str, Any]) -> None:
+        ctx.client("cloudwatch").put_metric_alarm(
+            AlarmName=name,
+            AlarmDescription=f"soc2ctl security-alarms: {name} (CloudTrail metric filter)",
+            Namespace=wanted["metric"]["namespace"],
+            MetricName=wanted["metric"]["name"],
+            Statistic=wanted["statistic"],
+            Period=wanted["period"],
+            EvaluationPeriods=wanted["evaluation_periods"],
+            Threshold=wanted["threshold"],
+            ComparisonOperator=wanted["comparison"],
+            TreatMissingData=wanted["treat_missing_data"],
+            ActionsEnabled=wanted["actions_enabled"],
+            AlarmActions=wanted["alarm_actions"],
+        )

@@ -1,0 +1,159 @@
+import pytest
+from pydantic import ValidationError
+
+from soc2ctl import registry
+from soc2ctl.sandbox import seed
+from soc2ctl.sandbox.seed import SandboxAccount, create_organization, seed_settings
+from soc2ctl.sandbox.seeds import backup_vault
+from tests.helpers import ModuleRun, deny, member_client, write_calls
+
+MODULE = "backup-vault"
+VAULT = "soc2-backup-vault"
+CREATE = {"create_kms_key": True}
+
+
+def alias_arn(account: str, region: str = "us-east-1") -> str:
+    return f"arn:aws:kms:{region}:{account}:alias/soc2-backup"
+
+
+def make_key(account: str, region: str = "us-east-1", alias: str = "alias/soc2-backup") -> str:
+    kms = member_client("kms", account, region)
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
+    return key["Arn"]
+
+
+def make_vault(account: str, key: str, region: str = "us-east-1", min_days: int | None = 7) -> None:
+    backup = member_client("backup", account, region)
+    backup.create_backup_vault(BackupVaultName=VAULT, EncryptionKeyArn=key)
+    if min_days is not None:
+        backup.put_backup_vault_lock_configuration(BackupVaultName=VAULT, MinRetentionDays=min_days)
+
+
+def test_compliant_is_noop(org):
+    make_vault(org["alpha"], make_key(org["alpha"]))
+    result = ModuleRun(MODULE, {}, org["alpha"]).plan()
+    assert result.action == "no-op", result.changes
+
+
+def test_absent_key_and_vault_are_created(org):
+    run = ModuleRun(MODULE, {**CREATE, "max_retention_days": 365}, org["beta"], region="eu-west-1")
+    planned = run.plan()
+    assert planned.action == "create"
+    alias = alias_arn(org["beta"], "eu-west-1")
+    assert [(c.path, c.before, c.after) for c in planned.changes] == [
+        ("kms_key", None, alias),
+        (
+            "vault",
+            None,
+            {"encryption_key": alias, "locked": True, "min_retention_days": 7, "max_retention_days": 365},
+        ),
+    ]
+    applied = run.apply()
+    assert applied.status == "changed", applied.error
+    assert write_calls(applied) == [
+        "kms:CreateKey",
+        "kms:EnableKeyRotation",
+        "kms:CreateAlias",
+        "backup:CreateBackupVault",
+        "backup:PutBackupVaultLockConfiguration",
+    ]
+    kms = member_client("kms", org["beta"], "eu-west-1")
+    key = kms.describe_key(KeyId="alias/soc2-backup")["KeyMetadata"]
+    assert (
+        key["KeyManager"] == "CUSTOMER"
+        and kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"]
+    )
+    vault = member_client("backup", org["beta"], "eu-west-1").describe_backup_vault(BackupVaultName=VAULT)
+    assert vault["EncryptionKeyArn"] == key["Arn"]
+    assert (vault["Locked"], vault["MinRetentionDays"], vault["MaxRetentionDays"]) == (True, 7, 365)
+
+
+def test_drifted_unlocked_vault_is_locked(org):
+    make_vault(org["gamma"], make_key(org["gamma"]), min_days=None)
+    run = ModuleRun(MODULE, {"min_retention_days": 14}, org["gamma"])
+    assert [(c.path, c.before, c.after) for c in run.plan().changes] == [
+        ("vault.locked", False, True),
+        ("vault.min_retention_days", None, 14),
+    ]
+    assert write_calls(run.apply()) == ["backup:PutBackupVaultLockConfiguration"]
+    vault = member_client("backup", org["gamma"]).describe_backup_vault(BackupVaultName=VAULT)
+    assert (vault["Locked"], vault["MinRetentionDays"]) == (True, 14)
+
+
+def test_missing_key_without_create_is_refused(org):
+    result = ModuleRun(MODULE, {}, org["alpha"]).plan()
+    assert result.action == "error"
+    assert "alias/soc2-backup does not exist" in result.error and "create_kms_key" in result.error
+
+
+def test_vault_with_another_key_is_refused_not_replaced(org):
+    make_key(org["alpha"])
+    other = make_key(org["alpha"], alias="alias/other")
+    make_vault(org["alpha"], other)
+    result = ModuleRun(MODULE, CREATE, org["alpha"]).apply()
+    assert result.status == "failed" or result.action == "error"
+    assert "cannot be changed" in result.error
+    vault = member_client("backup", org["alpha"]).describe_backup_vault(BackupVaultName=VAULT)
+    assert vault["EncryptionKeyArn"] == other
+
+
+def test_key_given_as_arn(org):
+    key = make_key(org["beta"])
+    run = ModuleRun(MODULE, {"kms_key_id": key}, org["beta"])
+    assert run.apply().status == "changed"
+    assert run.plan().action == "no-op"
+
+
+def test_idempotent_second_apply_makes_no_write_call(org):
+    run = ModuleRun(MODULE, CREATE, org["gamma"], region="eu-west-1")
+    assert run.apply().status == "changed"
+    second = run.apply()
+    assert second.status == "ok" and write_calls(second) == [] and second.calls
+
+
+def test_access_denied_is_a_clear_task_error(org):
+    run = ModuleRun(MODULE, CREATE, org["alpha"])
+    deny(run.sessions, "backup.DescribeBackupVault")
+    result = run.plan()
+    assert result.action == "error"
+    assert f"account {org['alpha']} us-east-1: AccessDenied" in result.error
+    assert "DescribeBackupVault" in result.error
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"create_kms_key": True, "kms_key_id": "arn:aws:kms:us-east-1:111111111111:key/x"},
+        {"min_retention_days": 30, "max_retention_days": 7},
+        {"changeable_for_days": 1},
+    ],
+)
+def test_incoherent_parameters_are_refused_by_the_schema(params):
+    with pytest.raises(ValidationError):
+        registry.get(MODULE).Params.model_validate(params)
+
+
+def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
+    layout = tuple(
+        SandboxAccount(n, "Workloads", {}, p)
+        for n, p in (("c", "compliant"), ("d", "drifted"), ("f", "fresh"))
+    )
+    ids = create_organization(server.endpoint, layout)
+    monkeypatch.setattr(seed, "_seeders", lambda: [("region", backup_vault.seed)])
+    seed_settings(server.endpoint, ids, layout)
+    actions = {
+        (name, region): ModuleRun(MODULE, CREATE, ids[name], region=region).plan().action
+        for name in ids
+        for region in ("us-east-1", "eu-west-1")
+    }
+    assert actions == {
+        ("c", "us-east-1"): "no-op",
+        ("c", "eu-west-1"): "no-op",
+        ("d", "us-east-1"): "update",
+        ("d", "eu-west-1"): "no-op",
+        ("f", "us-east-1"): "create",
+        ("f", "eu-west-1"): "create",
+    }
+    fixed = ModuleRun(MODULE, CREATE, ids["f"]).apply()
+    assert fixed.status == "changed", fixed.error

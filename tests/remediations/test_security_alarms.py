@@ -1,0 +1,211 @@
+import pytest
+
+from remediations.security_alarms import PATTERNS
+from soc2ctl import registry
+from soc2ctl.sandbox import seed
+from soc2ctl.sandbox.seed import SandboxAccount, create_organization, seed_settings
+from soc2ctl.sandbox.seeds import security_alarms
+from tests.helpers import ModuleRun, deny, member_client, write_calls
+
+MODULE = "security-alarms"
+GROUP = "/trail/logs"
+PARAMS = {"log_group_name": GROUP}
+NS = "SOC2/CloudTrailMetrics"
+IAM_PREFIX = {
+    "monitoring": "cloudwatch"
+}  # botocore signs CloudWatch as `monitoring`; IAM calls it cloudwatch
+
+
+@pytest.fixture(autouse=True)
+def cloudwatch_iam_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    """soc2ctl.iam_policy.iam_action names CloudWatch calls `monitoring:*` (botocore's signing name), an IAM
+    prefix that does not exist: the module declares the real `cloudwatch:*` actions, and the declared-actions
+    check of tests/remediations/conftest.py is taught the same mapping until iam_policy learns it."""
+    from soc2ctl.iam_policy import iam_action
+    from tests.remediations import conftest
+
+    def mapped(service: str, signing_name: str, operation: str) -> str:
+        return (
+            f"cloudwatch:{operation}"
+            if service == "cloudwatch"
+            else iam_action(service, signing_name, operation)
+        )
+
+    monkeypatch.setattr(conftest, "iam_action", mapped)
+
+
+def iam_actions(result) -> list[str]:
+    return [f"{IAM_PREFIX.get(c.service, c.service)}:{c.operation}" for c in result.calls if c.is_write]
+
+
+def declared(result) -> bool:
+    """Every call the module made is one of the IAM actions it declares (the iam-policy is complete)."""
+    module = registry.get(MODULE)
+    made = {
+        f"{IAM_PREFIX.get(c.service, c.service)}:{c.operation}" for c in result.calls if c.service != "sts"
+    }
+    return made <= {*module.read_actions, *module.write_actions}
+
+
+def topic_arn(account: str) -> str:
+    return f"arn:aws:sns:us-east-1:{account}:soc2-security-alarms"
+
+
+def alarm_state(account: str, name: str) -> dict:
+    (alarm,) = member_client("cloudwatch", account).describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    return alarm
+
+
+def test_absent_everything_is_created(org):
+    run = ModuleRun(MODULE, PARAMS, org["alpha"])
+    planned = run.plan()
+    assert planned.action == "create"
+    paths = [c.path for c in planned.changes]
+    assert paths[:2] == ["log_group", "topic"]
+    assert sorted(paths[2:]) == sorted(
+        [f"filters.soc2-{a}" for a in PATTERNS] + [f"alarms.soc2-{a}" for a in PATTERNS]
+    )
+    assert all(c.before is None for c in planned.changes)
+    applied = run.apply()
+    assert applied.status == "changed", applied.error
+    assert iam_actions(applied) == (
+        ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "sns:CreateTopic"]
+        + ["logs:PutMetricFilter"] * 7
+        + ["cloudwatch:PutMetricAlarm"] * 7
+    )
+    assert declared(applied)
+    logs = member_client("logs", org["alpha"])
+    (group,) = logs.describe_log_groups(logGroupNamePrefix=GROUP)["logGroups"]
+    assert group["retentionInDays"] == 365
+    filters = {f["filterName"]: f for f in logs.describe_metric_filters(logGroupName=GROUP)["metricFilters"]}
+    assert filters["soc2-root-usage"]["filterPattern"] == PATTERNS["root-usage"]
+    assert filters["soc2-root-usage"]["metricTransformations"][0]["metricNamespace"] == NS
+    alarm = alarm_state(org["alpha"], "soc2-console-signin-without-mfa")
+    assert alarm["AlarmActions"] == [topic_arn(org["alpha"])]
+    assert (alarm["MetricName"], alarm["Threshold"], alarm["Statistic"]) == (
+        "soc2-console-signin-without-mfa",
+        1.0,
+        "Sum",
+    )
+    assert member_client("sns", org["alpha"]).list_topics()["Topics"] == [
+        {"TopicArn": topic_arn(org["alpha"])}
+    ]
+
+
+def test_compliant_is_noop(org):
+    assert ModuleRun(MODULE, PARAMS, org["beta"]).apply().status == "changed"
+    result = ModuleRun(MODULE, PARAMS, org["beta"]).plan()
+    assert result.action == "no-op" and result.changes == []
+    assert declared(result)
+
+
+def test_drifted_pattern_and_missing_action_are_exact_changes_and_other_actions_kept(org):
+    account = org["gamma"]
+    assert ModuleRun(MODULE, PARAMS, account).apply().status == "changed"
+    logs, cloudwatch = member_client("logs", account), member_client("cloudwatch", account)
+    logs.put_metric_filter(
+        logGroupName=GROUP,
+        filterName="soc2-root-usage",
+        filterPattern='{ $.userIdentity.type = "Root" }',
+        metricTransformations=[{"metricNamespace": NS, "metricName": "soc2-root-usage", "metricValue": "1"}],
+    )
+    pager = "arn:aws:sns:us-east-1:111111111111:pager"
+    alarm = alarm_state(account, "soc2-iam-policy-changes")
+    cloudwatch.put_metric_alarm(
+        AlarmName=alarm["AlarmName"],
+        Namespace=NS,
+        MetricName=alarm["MetricName"],
+        Statistic="Sum",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=1.0,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        TreatMissingData="notBreaching",
+        AlarmActions=[pager],
+    )
+    run = ModuleRun(MODULE, PARAMS, account)
+    planned = run.plan()
+    assert planned.action == "update"
+    assert [(c.path, c.before, c.after) for c in planned.changes] == [
+        ("filters.soc2-root-usage.pattern", '{ $.userIdentity.type = "Root" }', PATTERNS["root-usage"]),
+        ("alarms.soc2-iam-policy-changes.alarm_actions", [pager], sorted([pager, topic_arn(account)])),
+    ]
+    assert iam_actions(run.apply()) == ["logs:PutMetricFilter", "cloudwatch:PutMetricAlarm"]
+    assert sorted(alarm_state(account, "soc2-iam-policy-changes")["AlarmActions"]) == sorted(
+        [pager, topic_arn(account)]
+    )
+    (root,) = logs.describe_metric_filters(logGroupName=GROUP, filterNamePrefix="soc2-root-usage")[
+        "metricFilters"
+    ]
+    assert root["filterPattern"] == PATTERNS["root-usage"]
+
+
+def test_existing_log_group_is_not_recreated_and_subset_of_alarms(org):
+    member_client("logs", org["alpha"]).create_log_group(logGroupName=GROUP)
+    run = ModuleRun(MODULE, {**PARAMS, "alarms": ["root-usage"]}, org["alpha"])
+    assert [c.path for c in run.plan().changes] == [
+        "topic",
+        "filters.soc2-root-usage",
+        "alarms.soc2-root-usage",
+    ]
+    assert iam_actions(run.apply()) == [
+        "sns:CreateTopic",
+        "logs:PutMetricFilter",
+        "cloudwatch:PutMetricAlarm",
+    ]
+
+
+def test_only_in_the_home_region():
+    assert registry.get(MODULE).home_region_only
+
+
+def test_idempotent_second_apply_makes_no_write_call(org):
+    run = ModuleRun(MODULE, PARAMS, org["gamma"])
+    assert run.apply().status == "changed"
+    second = run.apply()
+    assert second.status == "ok" and write_calls(second) == [] and second.calls
+
+
+def test_access_denied_is_a_clear_task_error(org):
+    run = ModuleRun(MODULE, PARAMS, org["alpha"])
+    deny(run.sessions, "cloudwatch.PutMetricAlarm")
+    result = run.apply()
+    assert result.status == "failed"
+    assert f"account {org['alpha']} us-east-1: AccessDenied" in result.error
+    assert "PutMetricAlarm" in result.error
+
+
+def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
+    layout = tuple(
+        SandboxAccount(n, "Workloads", {}, p)
+        for n, p in (("c", "compliant"), ("d", "drifted"), ("f", "fresh"))
+    )
+    ids = create_organization(server.endpoint, layout)
+    monkeypatch.setattr(seed, "_seeders", lambda: [("region", security_alarms.seed)])
+    seed_settings(server.endpoint, ids, layout)
+    params = {"log_group_name": security_alarms.LOG_GROUP}
+    planned = {name: ModuleRun(MODULE, params, ids[name]).plan() for name in ids}
+    assert {name: p.action for name, p in planned.items()} == {"c": "no-op", "d": "update", "f": "create"}
+    assert [c.path for c in planned["d"].changes] == [
+        "filters.soc2-root-usage",
+        "alarms.soc2-unauthorized-api-calls.alarm_actions",
+    ]
+    fixed = ModuleRun(MODULE, params, ids["d"]).apply()
+    assert fixed.status == "changed", fixed.error
+
+
+def test_moto_metric_filters_overwrite_by_name_and_need_the_log_group(org):
+    logs = member_client("logs", org["alpha"])
+    transform = [{"metricNamespace": NS, "metricName": "m", "metricValue": "1"}]
+    with pytest.raises(logs.exceptions.ResourceNotFoundException):
+        logs.put_metric_filter(
+            logGroupName=GROUP, filterName="f", filterPattern="x", metricTransformations=transform
+        )
+    logs.create_log_group(logGroupName=GROUP)
+    for pattern in ("x", "y"):
+        logs.put_metric_filter(
+            logGroupName=GROUP, filterName="f", filterPattern=pattern, metricTransformations=transform
+        )
+    assert [
+        f["filterPattern"] for f in logs.describe_metric_filters(logGroupName=GROUP)["metricFilters"]
+    ] == ["y"]
