@@ -34,6 +34,7 @@ moto_ext.apply()
 def soc2ctl_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "soc2ctl-home"
     monkeypatch.setenv("SOC2CTL_HOME", str(home))
+    monkeypatch.setenv("SOC2CTL_EVIDENCE", str(tmp_path / "evidence"))
     return home
 
 
