@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+_IAM_PREFIX = {"monitoring": "cloudwatch"}
 _READ_PREFIXES = ("Get", "Describe", "List", "Head", "Lookup", "Search", "Batch Get", "BatchGet", "Generate")
 
 
@@ -31,7 +32,8 @@ class ApiCall:
 
     @property
     def iam_action(self) -> str:
-        return f"{self.service}:{self.operation}"
+        """`service:Operation` with the IAM prefix (CloudWatch signs as `monitoring`)."""
+        return f"{_IAM_PREFIX.get(self.service, self.service)}:{self.operation}"
 
     def to_json(self) -> dict[str, Any]:
         return {"action": self.iam_action, "request_id": self.request_id, "status": self.status}
