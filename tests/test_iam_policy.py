@@ -1,0 +1,196 @@
+"""`soc2ctl iam-policy`: least privilege from declared actions, valid IAM, deterministic, and the StackSet
+template that ships it (current with the code, and clean under cfn-lint, which also knows every real action)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from cfnlint.api import ManualArgs, lint
+from typer.testing import CliRunner
+
+from soc2ctl import iam_policy, iam_template, registry
+from soc2ctl.cli import app
+from soc2ctl.iam_policy import (
+    PolicyRequest,
+    build_policies,
+    iam_action,
+    policy_size,
+    split_policy,
+    statements,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "playbooks" / "soc2-baseline.yml"
+TEMPLATE = ROOT / "deploy" / "soc2ctl-roles.yaml"
+ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")
+runner = CliRunner()
+
+
+def _actions(docs: list[dict]) -> set[str]:
+    return {a for d in docs for s in d["Statement"] for a in s["Action"]}
+
+
+def _baseline_modules() -> list:
+    return iam_policy.playbook_modules(BASELINE)
+
+
+def _playbook(tmp_path: Path, *modules: str) -> Path:
+    controls = [{"id": m, "remediation": m} for m in modules]
+    path = tmp_path / "pb.yml"
+    path.write_text(yaml.safe_dump({"name": "t", "hosts": "all", "controls": controls}))
+    return path
+
+
+def test_plan_policy_is_read_only_and_apply_adds_writes():
+    modules = _baseline_modules()
+    reads = {a for m in modules for a in m.read_actions}
+    writes = {a for m in modules for a in m.write_actions} - reads
+    plan = _actions(build_policies(BASELINE, PolicyRequest("plan")))
+    apply = _actions(build_policies(BASELINE, PolicyRequest("apply")))
+    assert plan == reads
+    assert not plan & writes
+    assert apply == reads | writes
+
+
+def test_only_the_playbooks_modules_count(tmp_path):
+    path = _playbook(tmp_path, "iam-password-policy")
+    (doc,) = build_policies(path, PolicyRequest("apply"))
+    assert doc["Statement"] == [
+        {
+            "Sid": "Iam",
+            "Effect": "Allow",
+            "Action": ["iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy"],
+            "Resource": "*",
+        }
+    ]
+
+
+@pytest.mark.parametrize("role", ["member", "caller"])
+@pytest.mark.parametrize("mode", ["plan", "apply"])
+def test_valid_iam_json_sorted_by_service(mode, role):
+    docs = build_policies(BASELINE, PolicyRequest(mode, role))
+    for doc in docs:
+        assert doc["Version"] == "2012-10-17"
+        sids = [s["Sid"] for s in doc["Statement"]]
+        assert len(set(sids)) == len(sids) and all(re.fullmatch(r"[A-Za-z0-9]+", s) for s in sids)
+        for stmt in doc["Statement"]:
+            assert stmt["Effect"] == "Allow" and stmt["Resource"]
+            assert stmt["Action"] == sorted(stmt["Action"]) and all(ACTION.match(a) for a in stmt["Action"])
+            assert len({a.split(":")[0] for a in stmt["Action"]}) == 1
+        assert policy_size(doc) <= iam_policy.MANAGED_POLICY_MAX_CHARS
+    services = [
+        s["Action"][0].split(":")[0]
+        for d in docs
+        for s in d["Statement"]
+        if s["Sid"] != "AssumeExecutionRole"
+    ]
+    assert services == sorted(services)
+    assert docs == build_policies(BASELINE, PolicyRequest(mode, role))
+
+
+def test_caller_assumes_only_the_execution_role_and_discovers():
+    (doc,) = build_policies(BASELINE, PolicyRequest("plan", "caller", "soc2ctl-plan"))
+    assume = doc["Statement"][0]
+    assert assume["Action"] == ["sts:AssumeRole"] and assume["Resource"] == "arn:aws:iam::*:role/soc2ctl-plan"
+    actions = _actions([doc])
+    assert set(iam_policy.ENGINE_CALLER_ACTIONS) <= actions
+    org_scope = {a for m in _baseline_modules() if m.scope.value == "org" for a in m.read_actions}
+    assert org_scope <= actions
+    regional = {a for m in _baseline_modules() if m.scope.value == "region" for a in m.read_actions}
+    assert not (regional - org_scope - set(iam_policy.ENGINE_CALLER_ACTIONS)) & actions
+
+
+def test_large_policies_are_split_by_statement():
+    acts = [f"svc{i}:Describe{'X' * 40}{j}" for i in range(40) for j in range(5)]
+    docs = split_policy(statements(acts))
+    assert len(docs) > 1
+    assert all(policy_size(d) <= iam_policy.MANAGED_POLICY_MAX_CHARS for d in docs)
+    assert _actions(docs) == set(acts)
+
+
+def test_iam_action_names_follow_iam_not_the_api():
+    assert iam_action("s3control", "s3", "GetPublicAccessBlock") == "s3:GetAccountPublicAccessBlock"
+    assert iam_action("s3", "s3", "HeadBucket") == "s3:ListBucket"
+    assert iam_action("cloudwatch", "monitoring", "PutMetricAlarm") == "cloudwatch:PutMetricAlarm"
+    assert iam_action("ec2", "ec2", "DescribeVpcs") == "ec2:DescribeVpcs"
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_prints_the_policy_document():
+    result = runner.invoke(app, ["iam-policy", "soc2-baseline", "--mode", "apply"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc == build_policies(BASELINE, PolicyRequest("apply"))[0]
+
+
+def test_cli_warns_and_prints_a_list_when_too_large(monkeypatch):
+    monkeypatch.setattr(iam_policy, "MANAGED_POLICY_MAX_CHARS", 400)
+    monkeypatch.setattr(iam_policy.split_policy, "__defaults__", (400,))
+    result = runner.invoke(app, ["iam-policy", "soc2-baseline", "--mode", "apply"])
+    assert result.exit_code == 0
+    assert isinstance(json.loads(result.stdout), list)
+    assert "warning" in result.stderr and "managed policy" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["soc2-baseline", "--mode", "write"], "--mode 'write': choose one of plan, apply"),
+        (["soc2-baseline", "--role", "admin"], "--role 'admin': choose one of member, caller"),
+        (["soc2-baseline", "--format", "yaml"], "--format 'yaml': choose one of json, cloudformation"),
+        (["no-such-playbook"], "no such playbook; give a path to one, or a shipped name: soc2-baseline"),
+    ],
+)
+def test_cli_errors_say_what_to_do(args, message):
+    result = runner.invoke(app, ["iam-policy", *args])
+    assert result.exit_code == 1
+    assert message in " ".join(result.stderr.split())
+
+
+# ---------------------------------------------------------------- CloudFormation
+
+
+def _lint(text: str) -> list[str]:
+    return [str(m) for m in lint(text, config=ManualArgs(regions=["us-east-1"]))]
+
+
+def test_committed_template_is_current():
+    current = iam_template.render(BASELINE, "soc2-baseline")
+    assert TEMPLATE.read_text() == current, (
+        "deploy/soc2ctl-roles.yaml is stale; regenerate it with: "
+        "soc2ctl iam-policy soc2-baseline --format cloudformation > deploy/soc2ctl-roles.yaml"
+    )
+
+
+def test_committed_template_passes_cfn_lint():
+    assert _lint(TEMPLATE.read_text()) == []
+
+
+def test_template_roles_trust_one_account_with_an_external_id():
+    doc = yaml.safe_load(TEMPLATE.read_text())
+    roles = {k: v for k, v in doc["Resources"].items() if v["Type"] == "AWS::IAM::Role"}
+    assert sorted(roles) == ["ApplyRole", "PlanRole"]
+    for role in roles.values():
+        (stmt,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert stmt["Condition"] == {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}}
+        assert "${TrustedAccountId}" in stmt["Principal"]["AWS"]["Fn::Sub"]
+    policies = {k: v["Properties"]["PolicyDocument"] for k, v in doc["Resources"].items() if "Policy" in k}
+    plan = _actions([d for k, d in policies.items() if k.startswith("Plan")])
+    assert plan == _actions(build_policies(BASELINE, PolicyRequest("plan")))
+
+
+def test_every_declared_action_of_every_module_is_a_real_iam_action():
+    """cfn-lint knows the IAM actions of every service: a typo in any module's tuple fails here."""
+    actions = {a for m in registry.registry().values() for a in (*m.read_actions, *m.write_actions)}
+    resources = {
+        f"Policy{i}": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": doc}}
+        for i, doc in enumerate(split_policy(statements(actions)), start=1)
+    }
+    text = yaml.safe_dump({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources})
+    assert _lint(text) == []
