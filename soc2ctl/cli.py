@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -25,10 +26,12 @@ from soc2ctl.engine import Run, load_inventory, prepare_run
 from soc2ctl.errors import ProblemList, UserError
 from soc2ctl.executor import TaskResult
 from soc2ctl.inventory import read_inventory_file, resolve_inventory
+from soc2ctl.lock import apply_lock, holder_info
 from soc2ctl.plan import has_changes, has_errors, new_run_id, plan_document, task_json
 from soc2ctl.playbook import check_parameters, load_playbook
 from soc2ctl.render.markdown import render_markdown
 from soc2ctl.render.text import render_approval, render_plan, render_recap
+from soc2ctl.sandbox import home as sandbox_home
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -116,6 +119,12 @@ ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS profile f
 ParallelOpt = Annotated[int, typer.Option("--parallelism", "-p", min=1, max=256, help="Concurrent tasks.")]
 ExtraVarsOpt = Annotated[
     list[str] | None, typer.Option("--extra-vars", "-e", help="key=value or JSON; highest precedence.")
+]
+LockOpt = Annotated[
+    str, typer.Option("--lock", help="Apply lock: 'local' (this machine) or 'dynamodb:TABLE' (shared).")
+]
+LockTimeoutOpt = Annotated[
+    float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for another apply to finish.")
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
 PLAN_FORMATS = ("text", "markdown", "json")
@@ -348,6 +357,8 @@ def apply(
     approval_ref: ApprovalOpt = None,
     evidence: EvidenceOpt = cli_evidence.DEFAULT_LOCATION,
     evidence_retention_days: RetentionOpt = cli_evidence.DEFAULT_RETENTION_DAYS,
+    lock: LockOpt = "local",
+    lock_timeout: LockTimeoutOpt = 0,
 ) -> None:
     """Plan, ask, then apply the changes in dependency order and verify each by reading it back.
     Given a saved plan instead, re-read every task and apply only if nothing moved since (no prompt).
@@ -360,11 +371,24 @@ def apply(
     if saved_plan.is_plan_file(playbook):
         if inventory or limit or controls:
             raise UserError("a saved plan carries its inventory, --limit and --controls; give only the file")
-        _apply_saved_plan(playbook, fmt, profile, parallelism, extra_vars, approval_ref)
+        _apply_saved_plan(playbook, fmt, profile, parallelism, extra_vars, approval_ref, (lock, lock_timeout))
         return
     if inventory is None:
         raise UserError("apply PLAYBOOK needs --inventory/-i (a plan saved with plan --out needs none)")
     run = _run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
+    with _apply_lock(run, lock, lock_timeout):
+        _plan_confirm_apply(run, fmt, auto_approve, approval_ref, limit, controls, extra_vars)
+
+
+def _plan_confirm_apply(
+    run: Run,
+    fmt: str,
+    auto_approve: bool,
+    approval_ref: str | None,
+    limit: str | None,
+    controls: str | None,
+    extra_vars: list[str] | None,
+) -> None:
     planned = run.executor.plan()
     doc = _plan_doc(run, planned, limit=limit, controls=controls, extra_vars=extra_vars)
     if fmt == "text":
@@ -395,6 +419,7 @@ def _apply_saved_plan(
     parallelism: int,
     extra_vars: list[str] | None,
     approval_ref: str | None,
+    lock: tuple[str, float],
 ) -> None:
     """Phase 0: the file and its sources; phase 1: every task re-read and compared; phase 2: apply.
     Any refusal raises before the first write (see soc2ctl.saved_plan)."""
@@ -403,6 +428,13 @@ def _apply_saved_plan(
     run = saved_plan.prepare(
         doc, extra_vars=parse_extra_vars(extra_vars), profile=profile, parallelism=parallelism
     )
+    with _apply_lock(run, *lock):
+        _apply_current_plan(path, doc, run, fmt, approval_ref)
+
+
+def _apply_current_plan(
+    path: Path, doc: dict[str, Any], run: Run, fmt: str, approval_ref: str | None
+) -> None:
     saved_plan.ensure_current(doc, run, path)
     if fmt == "text":
         Ui.out().print(f"Plan {doc['plan_sha256']} is current: {len(doc['tasks'])} task(s) re-read.")
@@ -410,6 +442,23 @@ def _apply_saved_plan(
     cli_evidence.start(run, "apply", doc, approval)
     results = saved_plan.apply_current(doc, run)
     _report_apply(run, doc, results, approval, fmt)
+
+
+def _apply_lock(run: Run, spec: str, timeout: float) -> AbstractContextManager[None]:
+    """One apply at a time per organization (keyed by the management account), held from the plan
+    (or the re-read of a saved plan) to the end, so what was reviewed is what gets applied."""
+    dynamodb = None
+    if spec.startswith("dynamodb:"):
+        dynamodb = run.sessions.client(run.sessions.caller_account, run.inventory.home_region, "dynamodb")
+    holder = holder_info(run.run_id, run.sessions.caller_identity()["Arn"])
+    return apply_lock(
+        spec,
+        run.inventory.management_account_id,
+        holder,
+        timeout,
+        dynamodb=dynamodb,
+        directory=sandbox_home() / "locks",
+    )
 
 
 def _report_apply(
