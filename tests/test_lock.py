@@ -10,6 +10,7 @@ import pytest
 
 from soc2ctl.errors import UserError
 from soc2ctl.lock import LockBusy, apply_lock, holder_info
+from tests.helpers import member_client
 
 
 def test_local_lock_refuses_a_second_holder_and_names_the_first(tmp_path):
@@ -53,8 +54,11 @@ def test_dynamodb_lock_with_conditional_write(aws, tmp_path):
         BillingMode="PAY_PER_REQUEST",
     )
     with apply_lock("dynamodb:locks", "org1", holder_info("run-1", "a"), 0, dynamodb=ddb, directory=tmp_path):
-        with pytest.raises(LockBusy) as err, apply_lock(
-            "dynamodb:locks", "org1", holder_info("run-2", "b"), 0, dynamodb=ddb, directory=tmp_path
+        with (
+            pytest.raises(LockBusy) as err,
+            apply_lock(
+                "dynamodb:locks", "org1", holder_info("run-2", "b"), 0, dynamodb=ddb, directory=tmp_path
+            ),
         ):
             pass
         assert "run run-1" in str(err.value) and "dynamodb table locks" in str(err.value)
@@ -66,3 +70,30 @@ def test_dynamodb_lock_with_conditional_write(aws, tmp_path):
 def test_bad_lock_spec(tmp_path):
     with pytest.raises(UserError):
         apply_lock("redis:x", "k", holder_info("r", "c"), 0, directory=tmp_path)
+
+
+def test_second_concurrent_apply_refuses(org, tmp_path, soc2ctl_home):
+    from typer.testing import CliRunner
+
+    from soc2ctl.cli import app
+
+    (tmp_path / "pb.yml").write_text(
+        "name: t\ncontrols:\n  - {id: ebs-default-encryption, remediation: ebs-default-encryption}\n"
+    )
+    (tmp_path / "inv.yml").write_text("organization: {discover: true}\nregions: [us-east-1]\n")
+    args = ["apply", str(tmp_path / "pb.yml"), "-i", str(tmp_path / "inv.yml"), "--auto-approve"]
+    with apply_lock(
+        "local",
+        "123456789012",
+        holder_info("run-first", "arn:aws:iam::1:user/a"),
+        0,
+        directory=soc2ctl_home / "locks",
+    ):
+        refused = CliRunner().invoke(app, args)
+        assert refused.exit_code == 1
+        assert "run run-first" in refused.output and "holds the apply lock" in refused.output
+        ec2 = member_client("ec2", org["alpha"])
+        assert ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is False
+    applied = CliRunner().invoke(app, args)
+    assert applied.exit_code == 0, applied.output
+    assert ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
