@@ -108,6 +108,7 @@ def start(
         approval=approval,
     )
     run.executor.observers.append(writer.on_done)
+    run.executor.intent_observers.append(writer.on_intent)
     _writers[run.run_id] = writer
     return writer
 
@@ -119,6 +120,8 @@ def finish(run: Run, plan_doc: dict[str, Any], stopped: str | None = None) -> No
         return
     if writer.on_done in run.executor.observers:
         run.executor.observers.remove(writer.on_done)
+    if writer.on_intent in run.executor.intent_observers:
+        run.executor.intent_observers.remove(writer.on_intent)
     writer.finish(
         plan_sha256=plan_doc.get("plan_sha256"), interrupted=run.executor.interrupted, stopped=stopped
     )

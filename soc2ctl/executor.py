@@ -82,6 +82,8 @@ class Executor:
         self.interrupted = False
         # Told of every task result of every run, whoever calls run(): evidence cannot be forgotten by a caller.
         self.observers: list[Callable[[TaskResult], None]] = []
+        # Told of every change just before it is written (write-ahead evidence); may raise to prevent it.
+        self.intent_observers: list[Callable[[TaskResult], None]] = []
 
     # ------------------------------------------------------------ per task
 
@@ -138,6 +140,12 @@ class Executor:
             return planned
         if self._stop_reason is not None:  # stopped while this task was reading: make no change
             planned.status, planned.error = "skipped", self._stop_reason
+            return planned
+        try:
+            for intent in self.intent_observers:
+                intent(planned)
+        except Exception as exc:  # no record of the intent, no change
+            planned.status, planned.error = "failed", f"not applied: {exc}"
             return planned
         with CallRecorder.capture() as calls:
             try:

@@ -35,6 +35,7 @@ class EvidenceWriter:
     unrecorded: list[str] = field(default_factory=list)
     failure: str | None = None
     sealed: dict[str, Any] | None = None
+    intents: int = 0
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -72,6 +73,21 @@ class EvidenceWriter:
                     self.executor.stop(f"skipped: evidence could not be written ({exc})")
                 return
             self.records.append(record)
+
+    def on_intent(self, planned: TaskResult) -> None:
+        """Write-ahead: the change about to be made, recorded before the first write call. If the
+        process dies during the write, the auditor still finds what was being changed; if this record
+        cannot be written, the change is not made (the executor fails the task)."""
+        with self._lock:
+            if self.failure is not None:
+                raise SinkError(f"evidence sink already failed: {self.failure}")
+            self.intents += 1
+            record = {**task_record(self.intents, planned, self.kind), "outcome": "intended"}
+            try:
+                self._write(chain.run_key(self.run_id, f"intents/{self.intents:06d}.json"), record)
+            except SinkError as exc:
+                self.failure = str(exc)
+                raise
 
     def record_all(self, results: Iterable[TaskResult]) -> None:
         for result in results:
