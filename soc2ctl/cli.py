@@ -20,10 +20,12 @@ import typer
 from rich.console import Console
 
 from soc2ctl import __version__, catalog, cli_evidence, registry, resources, saved_plan
+from soc2ctl.cli_drift import drift_command
 from soc2ctl.cli_evidence import EvidenceOpt, RetentionOpt
 from soc2ctl.cli_iam import iam_policy_command
 from soc2ctl.engine import Run, load_inventory, prepare_run
 from soc2ctl.errors import ProblemList, UserError
+from soc2ctl.exceptions import check_exceptions
 from soc2ctl.executor import TaskResult
 from soc2ctl.inventory import read_inventory_file, resolve_inventory
 from soc2ctl.lock import apply_lock, holder_info
@@ -240,6 +242,7 @@ def validate(
         else:
             variable_sets = [(" with inventory vars", {**pb.spec.vars, **spec.vars, **extra})]
     check_parameters(pb, problems, variable_sets)
+    check_exceptions(pb, problems)
     problems.raise_if_any()
     Ui.out().print(f"[green]ok[/green] {path}: {len(pb.spec.controls)} controls valid")
 
@@ -540,6 +543,7 @@ def _module_json(m: Any) -> dict[str, Any]:
 
 
 app.command("iam-policy")(iam_policy_command)
+app.command("drift")(user_errors(drift_command))
 
 
 # ---------------------------------------------------------------- sandbox

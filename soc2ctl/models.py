@@ -109,7 +109,12 @@ class ExceptionEntry(Strict):
     resources: list[str] = Field(default_factory=list)
     justification: str = Field(min_length=1)
     owner: str = Field(min_length=1)
-    expires: dt.date
+    expires: dt.date = Field(description="Last day the exception applies (YYYY-MM-DD).")
+
+    @field_validator("accounts", mode="before")
+    @classmethod
+    def _ids_as_text(cls, value: Any) -> Any:
+        return [str(v) for v in value] if isinstance(value, list) else value
 
 
 class ControlSpec(Strict):
@@ -126,12 +131,20 @@ class ControlSpec(Strict):
     description: str | None = None
 
 
+class DriftSettings(Strict):
+    """Blast-radius limits of `soc2ctl drift --remediate` (tasks changed per run and per account)."""
+
+    max_changes: int | None = Field(default=None, ge=0)
+    max_changes_per_account: int | None = Field(default=None, ge=0)
+
+
 class PlaybookFile(Strict):
     name: str
     hosts: str = "all"
     regions: list[str] | None = None
     vars: dict[str, Any] = Field(default_factory=dict)
     controls: list[ControlSpec] = Field(min_length=1)
+    drift: DriftSettings = Field(default_factory=DriftSettings)
 
 
 def load_model(model: type[M], path: Path) -> tuple[M, Any]:

@@ -17,10 +17,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from soc2ctl import __version__
+from soc2ctl.exceptions import exception_json
 from soc2ctl.executor import TaskResult
 
 FORMAT_VERSION = 1
-ACTIONS = ("create", "update", "delete", "detect", "no-op", "error", "skipped")
+ACTIONS = ("create", "update", "delete", "detect", "excepted", "no-op", "error", "skipped")
 CHANGING = frozenset({"create", "update", "delete"})
 SENSITIVE_MASK = "(sensitive)"
 
@@ -142,6 +143,9 @@ def task_json(result: TaskResult) -> dict[str, Any]:
     }
     if result.action == "detect":
         doc["human_step"] = task.module.human_step
+    covering = task.exception.task or task.exception.expired
+    if exception := exception_json(covering, expired=not task.exception.task):
+        doc["exception"] = exception  # why it is excepted, or that its exception ran out
     return doc
 
 

@@ -9,15 +9,15 @@ organization task for everything).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 from pydantic import ValidationError
 
 from soc2ctl import patterns, registry
-from soc2ctl.exceptions import Matched, match
 from soc2ctl.errors import UserError
+from soc2ctl.exceptions import Matched, match
 from soc2ctl.inventory import Account, Inventory
 from soc2ctl.models import ControlSpec
 from soc2ctl.playbook import Playbook
@@ -38,7 +38,7 @@ class Task:
     variables: dict[str, Any]
     params: Any = None
     error: str | None = None
-    exception: Matched = Matched()  # playbook exceptions covering this target (soc2ctl.exceptions)
+    exception: Matched = field(default_factory=Matched)  # see soc2ctl.exceptions
 
     @property
     def scope(self) -> Scope:

@@ -15,12 +15,21 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-SYMBOL = {"create": "+", "update": "~", "delete": "-", "detect": "?", "error": "x", "skipped": "x"}
+SYMBOL = {
+    "create": "+",
+    "update": "~",
+    "delete": "-",
+    "detect": "?",
+    "excepted": "!",
+    "error": "x",
+    "skipped": "x",
+}
 STYLE = {
     "create": "green",
     "update": "yellow",
     "delete": "red",
     "detect": "cyan",
+    "excepted": "blue",
     "error": "bold red",
     "skipped": "magenta",
 }
@@ -82,7 +91,18 @@ def _task_lines(task: dict[str, Any]) -> list[str]:
         lines.extend(_change_lines(change))
     if action == "detect" and task.get("human_step"):
         lines.append(f"      [cyan]to do by hand:[/cyan] {escape(task['human_step'])}")
+    if exc := task.get("exception"):
+        lines.append(exception_line(exc))
     return lines
+
+
+def exception_line(exc: dict[str, Any]) -> str:
+    """Why a task is left alone (or that the exception that allowed it ran out), with owner and date."""
+    if exc["expired"]:
+        head = f"[bold red]exception expired {exc['expires']}[/bold red]"
+    else:
+        head = f"[blue]excepted until {exc['expires']}[/blue]"
+    return f"      {head} (owner {escape(exc['owner'])}): {escape(exc['justification'])}"
 
 
 def header_lines(doc: dict[str, Any]) -> list[str]:
@@ -134,6 +154,8 @@ def summary_line(doc: dict[str, Any]) -> str:
         f"Plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
         f"{s['detect']} to detect across {s['accounts_with_changes']} accounts."
     )
+    if s.get("excepted"):
+        line += f" {s['excepted']} excepted."
     if s["error"] or s["skipped"]:
         line += f" {s['error']} failed, {s['skipped']} skipped."
     return line

@@ -1,0 +1,98 @@
+"""`soc2ctl drift`: the scheduled mode. Plans, classifies drift, optionally remediates within limits, alerts.
+
+Its own file so the command and its options live apart from plan/apply (cli.py registers it with one line).
+Output is for machines: the JSON summary on stdout, the evidence line and errors on stderr. Exit codes follow
+`plan --detailed-exitcode`: 0 all in state, 2 drift or never-compliant found, 1 error (including a
+blast-radius breach, which applies nothing), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from soc2ctl import resources
+from soc2ctl.cli_evidence import EvidenceOpt, RetentionOpt, announce
+from soc2ctl.drift import DriftOptions, run_drift
+from soc2ctl.engine import prepare_run
+from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
+
+MaxOpt = Annotated[
+    int | None,
+    typer.Option("--max-changes", min=0, help="Most tasks --remediate may change in this run (else none)."),
+]
+MaxAccountOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-changes-per-account", min=0, help="Most tasks --remediate may change in one account."
+    ),
+]
+NotifyOpt = Annotated[
+    list[str] | None,
+    typer.Option("--notify", help="Publish the summary: sns:arn:aws:sns:REGION:ACCOUNT:TOPIC."),
+]
+FindingsOpt = Annotated[
+    str | None, typer.Option("--findings", help="Import findings: securityhub (caller account, home region).")
+]
+
+
+def drift_command(
+    playbook: Annotated[Path, typer.Argument(help="Playbook YAML (or the name of a shipped one).")],
+    inventory: Annotated[Path, typer.Option("--inventory", "-i", help="Inventory YAML (or a shipped name).")],
+    remediate: Annotated[
+        bool, typer.Option("--remediate", help="Apply auto_remediate controls, within the limits.")
+    ] = False,
+    max_changes: MaxOpt = None,
+    max_changes_per_account: MaxAccountOpt = None,
+    notify: NotifyOpt = None,
+    findings: FindingsOpt = None,
+    limit: Annotated[
+        str | None, typer.Option("--limit", "-l", help="Host pattern, e.g. 'prod:!legacy'.")
+    ] = None,
+    controls: Annotated[
+        str | None, typer.Option("--controls", help="Only these control ids, comma-separated.")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="AWS profile for the base credentials.")
+    ] = None,
+    parallelism: Annotated[
+        int, typer.Option("--parallelism", "-p", min=1, max=256, help="Concurrent tasks.")
+    ] = 16,
+    extra_vars: Annotated[
+        list[str] | None, typer.Option("--extra-vars", "-e", help="key=value or JSON; highest precedence.")
+    ] = None,
+    evidence: EvidenceOpt = DEFAULT_LOCATION,
+    evidence_retention_days: RetentionOpt = DEFAULT_RETENTION_DAYS,
+) -> None:
+    """Scheduled mode: find drift since the last recorded run, fix auto_remediate controls within the blast
+    radius, notify SNS / Security Hub. JSON summary on stdout; exit 0 in state, 2 drift, 1 error.
+
+    Example: soc2ctl drift playbooks/soc2-baseline.yml -i inventories/sandbox.yml --remediate --max-changes 10
+    """
+    from soc2ctl.cli import controls_list, parse_extra_vars  # cli imports this module: import at call time
+
+    opts = DriftOptions(
+        remediate=remediate,
+        max_changes=max_changes,
+        max_per_account=max_changes_per_account,
+        notify=list(notify or []),
+        findings=findings,
+        evidence=evidence,
+        retention_days=evidence_retention_days,
+    )
+    run = prepare_run(
+        resources.resolve(playbook, "playbooks"),
+        resources.resolve(inventory, "inventories"),
+        profile=profile,
+        limit=limit,
+        controls=controls_list(controls),
+        extra_vars=parse_extra_vars(extra_vars),
+        parallelism=parallelism,
+    )
+    outcome = run_drift(run, opts)
+    typer.echo(json.dumps(outcome.doc, indent=2, default=str))
+    announce(outcome.writer)
+    raise typer.Exit(outcome.exit_code)
