@@ -59,11 +59,17 @@ class Ui:
 
     @classmethod
     def out(cls) -> Console:
-        return Console(no_color=cls.no_color or None, highlight=False, soft_wrap=True)
+        return Console(quiet=cls.quiet, **cls._style())
 
     @classmethod
     def err(cls) -> Console:
-        return Console(stderr=True, no_color=cls.no_color or None, highlight=False, soft_wrap=True)
+        return Console(stderr=True, **cls._style())
+
+    @classmethod
+    def _style(cls) -> dict[str, Any]:
+        """--no-color means no escape codes at all: rich's no_color alone still prints bold."""
+        colors = {"no_color": True, "color_system": None} if cls.no_color else {}
+        return {**colors, "highlight": False, "soft_wrap": True}
 
 
 def user_errors(fn: F) -> F:
@@ -97,7 +103,7 @@ def main_options(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
     ] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary and errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Errors only; see the exit code.")] = False,
     verbose: Annotated[
         int, typer.Option("--verbose", "-v", count=True, help="Logs to stderr (-vv for AWS calls).")
     ] = 0,
@@ -607,6 +613,7 @@ def sandbox_reset() -> None:
 
 
 def main() -> None:
+    typer.BadParameter.__base__.exit_code = 1  # UsageError: 2 would read as changes pending
     app()
 
 
