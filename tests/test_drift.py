@@ -125,12 +125,16 @@ def test_drift_is_reported_remediated_notified_and_resolved(org):
     assert found[("a1", PW)]["classification"] == "drift" and found[("a1", PW)]["remediation"] == "applied"
     assert found[("a1", PW)]["since"] and found[("a1", PW)]["state_after"] == "in"
     assert found[("a2", PAB_ID)]["classification"] == "drift"
-    assert found[("a2", PAB_ID)]["remediation"] == "not-auto" and found[("a2", PAB_ID)]["state_after"] == "out"
+    assert (
+        found[("a2", PAB_ID)]["remediation"] == "not-auto" and found[("a2", PAB_ID)]["state_after"] == "out"
+    )
     summary = second["summary"]
     assert (summary["drift"], summary["remediated"], summary["still_out"]) == (2, 1, 1)
     assert password_length(org, "a1") == 14  # restored, read back from AWS
     s3 = member_client("s3control", ids["a2"], endpoint=org["ep"])
-    assert not s3.get_public_access_block(AccountId=ids["a2"])["PublicAccessBlockConfiguration"]["BlockPublicAcls"]
+    assert not s3.get_public_access_block(AccountId=ids["a2"])["PublicAccessBlockConfiguration"][
+        "BlockPublicAcls"
+    ]
 
     messages = sent(org)
     assert len(messages) == 1
@@ -204,11 +208,15 @@ controls:
     )
     set_password(org["ep"], ids["a2"], 8)
     set_password(org["ep"], ids["a3"], 8)
-    plan = runner.invoke(app, ["plan", org["pb"], "-i", org["inv"], "--format", "json", "--evidence", org["evidence"]])
+    plan = runner.invoke(
+        app, ["plan", org["pb"], "-i", org["inv"], "--format", "json", "--evidence", org["evidence"]]
+    )
     doc = json.loads(plan.stdout)
     by = {(t["account_name"], t["control"]): t for t in doc["tasks"]}
     excepted, expired = by[("a2", "password-excepted")], by[("a3", "password-excepted")]
-    assert excepted["action"] == "excepted" and excepted["exception"]["justification"] == "legacy SSO migration"
+    assert (
+        excepted["action"] == "excepted" and excepted["exception"]["justification"] == "legacy SSO migration"
+    )
     assert excepted["changes"], "an excepted task still shows what differs"
     assert expired["action"] == "update" and expired["exception"]["expired"] is True
     assert doc["summary"]["excepted"] == 1
