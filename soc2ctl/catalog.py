@@ -6,6 +6,7 @@ A hand-written catalog drifts from the code the day a parameter is added; this o
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -30,12 +31,18 @@ def markdown(modules: Iterable[Remediation]) -> str:
     mods = sorted(modules, key=lambda m: m.name)
     lines = [HEADER, "| module | scope | mode | criteria | summary |", "|---|---|---|---|---|"]
     lines += [
-        f"| [`{m.name}`](#{m.name}) | {m.scope.value} | {_mode(m)} | {', '.join(m.criteria)} | {_cell(m.summary())} |"
+        f"| [`{m.name}`](#{m.name}) | {m.scope.value} | {_mode(m)} | {', '.join(m.criteria)} | {_cell(_summary(m))} |"
         for m in mods
     ]
     for m in mods:
         lines += ["", *_section(m)]
     return "\n".join(lines) + "\n"
+
+
+def _summary(m: Remediation) -> str:
+    """The docstring's first paragraph (Remediation.summary() is its first line, which may stop mid-sentence)."""
+    first = inspect.cleandoc(type(m).__doc__ or m.name).split("\n\n")[0]
+    return " ".join(first.split())
 
 
 def _mode(m: Remediation) -> str:
@@ -50,7 +57,7 @@ def _section(m: Remediation) -> list[str]:
     lines = [
         f"## {m.name}",
         "",
-        _cell(m.summary()),
+        _cell(_summary(m)),
         "",
         f"- scope: `{m.scope.value}`{' (home region only)' if m.home_region_only else ''}",
         f"- mode: {_mode(m)}",
