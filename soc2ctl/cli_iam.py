@@ -37,22 +37,35 @@ def iam_policy_command(
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="json (policy document) or cloudformation (StackSet).")
     ] = "json",
+    evidence: Annotated[
+        str | None, typer.Option("--evidence", help="Caller: the run's s3://BUCKET/PREFIX evidence store.")
+    ] = None,
+    lock: Annotated[
+        str | None, typer.Option("--lock", help="Caller: the run's dynamodb:TABLE apply lock.")
+    ] = None,
+    notify: Annotated[str | None, typer.Option("--notify", help="Caller: drift's sns:ARN topic.")] = None,
+    findings: Annotated[
+        str | None, typer.Option("--findings", help="Caller: drift's securityhub sink.")
+    ] = None,
 ) -> None:
     """Print the least-privilege IAM policy a playbook needs, computed from its modules' declared actions.
 
     The member policy goes on the role soc2ctl assumes in every account (organization.role_name in the
     inventory); the caller policy on the user or role that runs soc2ctl. Policies larger than a managed
-    policy (6,144 characters) are split by service and printed as a JSON list, with a warning.
+    policy (6,144 characters) are split by service and printed as a JSON list, with a warning. Give the
+    caller the same --evidence/--lock/--notify/--findings values as the runs, to add those resources.
 
     Example: soc2ctl iam-policy playbooks/soc2-baseline.yml --mode apply > soc2ctl-apply-policy.json
+    Example: soc2ctl iam-policy soc2-baseline --role caller --mode apply --evidence s3://acme-evidence/soc2
     Example: soc2ctl iam-policy soc2-baseline --format cloudformation > deploy/soc2ctl-roles.yaml
     """
     from soc2ctl.cli import user_errors
 
-    user_errors(_iam_policy)(playbook, mode, role, role_name, fmt)
+    request = iam_policy.PolicyRequest(mode, role, role_name, evidence, lock, notify, findings)
+    user_errors(_iam_policy)(playbook, request, fmt)
 
 
-def _iam_policy(playbook: Path, mode: str, role: str, role_name: str | None, fmt: str) -> None:
+def _iam_policy(playbook: Path, request: iam_policy.PolicyRequest, fmt: str) -> None:
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
     path = resources.resolve(playbook, "playbooks")
@@ -62,7 +75,7 @@ def _iam_policy(playbook: Path, mode: str, role: str, role_name: str | None, fmt
     if fmt == "cloudformation":
         typer.echo(iam_template.render(path, _label(playbook, path)), nl=False)
         return
-    docs = iam_policy.build_policies(path, iam_policy.PolicyRequest(mode, role, role_name))
+    docs = iam_policy.build_policies(path, request)
     if len(docs) > 1:
         _warn(
             f"the policy exceeds {iam_policy.MANAGED_POLICY_MAX_CHARS} characters: printed as a list of "

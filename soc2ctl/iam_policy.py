@@ -90,11 +90,16 @@ def iam_action(service_name: str, signing_name: str, operation: str) -> str:
 
 @dataclass(frozen=True)
 class PolicyRequest:
-    """Which policy to build: for which mode, which principal, and the execution role's name."""
+    """Which policy to build: for which mode, which principal, the execution role's name, and the run
+    options whose AWS resources the caller touches (the same values as the run's flags)."""
 
     mode: str = "plan"
     role: str = "member"
     role_name: str | None = None
+    evidence: str | None = None  # --evidence s3://bucket/prefix
+    lock: str | None = None  # --lock dynamodb:TABLE
+    notify: str | None = None  # drift --notify sns:ARN
+    findings: str | None = None  # drift --findings securityhub
 
     @property
     def execution_role_name(self) -> str:
@@ -148,11 +153,55 @@ def document(stmts: list[dict[str, Any]]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": stmts}
 
 
+def _allow(sid: str, actions: list[str], resource: str | list[str]) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resource}
+
+
+def run_option_statements(request: PolicyRequest) -> list[dict[str, Any]]:
+    """What the caller needs for the evidence bucket, the shared apply lock and drift notifications, each
+    on its own resource only (soc2ctl/evidence/sinks.py, soc2ctl/lock.py, soc2ctl/drift/)."""
+    stmts = []
+    if request.evidence:
+        bucket, _, prefix = request.evidence.removeprefix("s3://").partition("/")
+        if not request.evidence.startswith("s3://") or not bucket:
+            raise UserError(f"--evidence {request.evidence!r}: give the S3 location as s3://BUCKET/PREFIX")
+        stmts.append(
+            _allow(
+                "EvidenceBucket",
+                ["s3:GetBucketObjectLockConfiguration", "s3:ListBucket"],
+                f"arn:aws:s3:::{bucket}",
+            )
+        )
+        objects = f"arn:aws:s3:::{bucket}/{prefix.strip('/') + '/' if prefix.strip('/') else ''}*"
+        stmts.append(
+            _allow("EvidenceObjects", ["s3:GetObject", "s3:PutObject", "s3:PutObjectRetention"], objects)
+        )
+    if request.lock and request.lock != "local":
+        table = request.lock.removeprefix("dynamodb:")
+        if not request.lock.startswith("dynamodb:") or not table:
+            raise UserError(f"--lock {request.lock!r}: use 'local' or 'dynamodb:TABLE'")
+        lock_actions = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"]
+        stmts.append(_allow("ApplyLock", lock_actions, f"arn:aws:dynamodb:*:*:table/{table}"))
+    if request.notify:
+        if not request.notify.startswith("sns:arn:"):
+            raise UserError(f"--notify {request.notify!r}: use sns:arn:aws:sns:REGION:ACCOUNT:TOPIC")
+        stmts.append(_allow("DriftNotify", ["sns:Publish"], request.notify.removeprefix("sns:")))
+    if request.findings:
+        if request.findings != "securityhub":
+            raise UserError(f"--findings {request.findings!r}: the only sink is securityhub")
+        finding_actions = ["securityhub:BatchImportFindings", "securityhub:GetFindings"]
+        stmts.append(_allow("DriftFindings", finding_actions, "*"))
+    return stmts
+
+
 def policy_statements(modules: list[Remediation], request: PolicyRequest) -> list[dict[str, Any]]:
     if request.role == "member":
+        if run_option_statements(request):
+            raise UserError("--evidence, --lock, --notify and --findings are the caller's: add --role caller")
         return statements(module_actions(modules, request.mode))
     actions = set(ENGINE_CALLER_ACTIONS) | module_actions(modules, request.mode, org_only=True)
-    return [assume_role_statement(request.execution_role_name), *statements(actions)]
+    assume = assume_role_statement(request.execution_role_name)
+    return [assume, *run_option_statements(request), *statements(actions)]
 
 
 def policy_size(doc: dict[str, Any]) -> int:

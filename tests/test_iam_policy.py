@@ -194,3 +194,42 @@ def test_every_declared_action_of_every_module_is_a_real_iam_action():
     }
     text = yaml.safe_dump({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources})
     assert _lint(text) == []
+
+
+def test_caller_gets_the_run_resources_scoped_to_themselves():
+    request = PolicyRequest(
+        "apply",
+        "caller",
+        evidence="s3://acme-evidence/soc2",
+        lock="dynamodb:soc2ctl-locks",
+        notify="sns:arn:aws:sns:us-east-1:111111111111:drift",
+        findings="securityhub",
+    )
+    (doc,) = build_policies(BASELINE, request)
+    by_sid = {s["Sid"]: s for s in doc["Statement"]}
+    assert by_sid["EvidenceObjects"]["Resource"] == "arn:aws:s3:::acme-evidence/soc2/*"
+    assert "s3:PutObjectRetention" in by_sid["EvidenceObjects"]["Action"]  # PutObject with Object Lock mode
+    assert by_sid["EvidenceBucket"]["Resource"] == "arn:aws:s3:::acme-evidence"
+    assert by_sid["ApplyLock"]["Resource"] == "arn:aws:dynamodb:*:*:table/soc2ctl-locks"
+    assert by_sid["DriftNotify"] == {
+        "Sid": "DriftNotify",
+        "Effect": "Allow",
+        "Action": ["sns:Publish"],
+        "Resource": "arn:aws:sns:us-east-1:111111111111:drift",
+    }
+    resources = {"Caller": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": doc}}}
+    assert _lint(yaml.safe_dump({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources})) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--lock", "dynamodb:t"], "are the caller's: add --role caller"),
+        (["--role", "caller", "--evidence", "bucket/x"], "give the S3 location as s3://BUCKET/PREFIX"),
+        (["--role", "caller", "--lock", "redis:x"], "use 'local' or 'dynamodb:TABLE'"),
+    ],
+)
+def test_run_option_errors(args, message):
+    result = runner.invoke(app, ["iam-policy", "soc2-baseline", *args])
+    assert result.exit_code == 1
+    assert message in " ".join(result.stderr.split())
