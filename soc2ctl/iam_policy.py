@@ -10,7 +10,8 @@ Two principals take part in a run, so there are two policies:
 - the **caller** (`--role caller`), the principal that runs soc2ctl in the management or automation
   account: what the engine itself calls (sts:GetCallerIdentity, organizations discovery reads,
   sts:AssumeRole on the execution role only) plus the organization-scope module actions, because when the
-  caller is the management account those tasks run with the caller's own credentials.
+  caller is the management account those tasks run with the caller's own credentials; and, given the run's
+  --evidence/--lock/--notify/--findings values, access to exactly those resources.
 
 Output is deterministic (sorted services and actions) so that a committed policy or template diffs cleanly.
 A managed policy holds at most 6,144 characters (whitespace excluded); a larger policy is split by service.
