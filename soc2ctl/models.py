@@ -38,7 +38,7 @@ def _account_id(value: Any) -> str:
     """Unquoted ids arrive as YAML integers; accept them, but a lost leading zero must be an error."""
     text = str(value)
     if not ACCOUNT_ID.match(text):
-        raise ValueError(f"account id {value!r} is not 12 digits (quote ids in YAML: \"012345678901\")")
+        raise ValueError(f'account id {value!r} is not 12 digits (quote ids in YAML: "012345678901")')
     return text
 
 

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,8 @@ def slow_server(monkeypatch):
 
     server._server.app = delayed
     endpoint = f"http://127.0.0.1:{port}"
+    # moto's backends are per process: start from a clean state whatever ran before in this worker
+    urllib.request.urlopen(urllib.request.Request(endpoint + "/moto-api/reset", method="POST")).close()
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
     yield endpoint
     server.stop()

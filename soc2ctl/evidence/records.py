@@ -121,7 +121,9 @@ def task_record(seq: int, result: TaskResult, kind: str) -> dict[str, Any]:
             "actions": [c.to_json() for c in result.calls if c.is_write],
             "read_calls": sum(1 for c in result.calls if not c.is_write),
             "state_before": state_before(result.action),
-            "state_after": state_after(result) if kind == "apply" else None,
+            "state_after": state_after(result)
+            if kind != "plan"
+            else None,  # apply and drift runs change things
         }
     )
     return doc

@@ -218,7 +218,7 @@ def account_changes(account: str, tasks: list[dict[str, Any]], collapse: bool) -
 
 
 def changes(doc: dict[str, Any]) -> list[str]:
-    shown = [t for t in doc["tasks"] if t["action"] in CHANGING or t["action"] == "detect"]
+    shown = [t for t in doc["tasks"] if t["action"] in CHANGING or t["action"] in ("detect", "excepted")]
     if not shown:
         return ["No changes. Every evaluated task is in state.", ""]
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
