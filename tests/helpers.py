@@ -166,3 +166,18 @@ def parse_json_output(text: str) -> Any:
 
 
 Handler = Callable[..., Any]
+
+
+def seeded_postures(endpoint: str, monkeypatch: Any, seeders: list[tuple[str, Any]]) -> dict[str, str]:
+    """An organization with one account per posture (c: compliant, d: drifted, f: fresh), seeded over
+    HTTP by the given seeders only (the moto extensions must serialise); returns name -> account id."""
+    from soc2ctl.sandbox import seed
+
+    layout = tuple(
+        SandboxAccount(n, "Workloads", {}, p)
+        for n, p in (("c", "compliant"), ("d", "drifted"), ("f", "fresh"))
+    )
+    ids = _create_organization(endpoint, layout)
+    monkeypatch.setattr(seed, "_seeders", lambda: seeders)
+    seed.seed_settings(endpoint, ids, layout)
+    return ids

@@ -5,7 +5,7 @@ from botocore.exceptions import ClientError
 from soc2ctl.sandbox import seed
 from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
 from soc2ctl.sandbox.seeds import access_analyzer as seeder
-from tests.helpers import ModuleRun, create_org, deny, member_client, write_calls
+from tests.helpers import ModuleRun, create_org, deny, member_client, seeded_postures, write_calls
 
 MODULE = "access-analyzer"
 NAME = "soc2ctl-access-analyzer"
@@ -158,13 +158,7 @@ def test_reset_clears_analyzers(server):
 
 
 def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
-    layout = tuple(
-        seed.SandboxAccount(n, "Workloads", {}, p)
-        for n, p in (("c", "compliant"), ("d", "drifted"), ("f", "fresh"))
-    )
-    ids = seed.create_organization(server.endpoint, layout)
-    monkeypatch.setattr(seed, "_seeders", lambda: [(seeder.SCOPE, seeder.seed)])
-    seed.seed_settings(server.endpoint, ids, layout)
+    ids = seeded_postures(server.endpoint, monkeypatch, [(seeder.SCOPE, seeder.seed)])
     actions = {name: ModuleRun("access-analyzer", {}, ids[name]).plan().action for name in ids}
     assert actions == {"c": "no-op", "d": "create", "f": "create"}
     assert ModuleRun("access-analyzer", {}, seed.MANAGEMENT_ACCOUNT).plan().action == "no-op"

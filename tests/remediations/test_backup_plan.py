@@ -1,7 +1,5 @@
-from soc2ctl.sandbox import seed
-from soc2ctl.sandbox.seed import SandboxAccount, create_organization, seed_settings
 from soc2ctl.sandbox.seeds import backup_plan
-from tests.helpers import ModuleRun, deny, member_client, write_calls
+from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
 
 MODULE = "backup-plan"
 COPY = "arn:aws:backup:eu-west-1:{account}:backup-vault:soc2-backup-vault"
@@ -153,13 +151,7 @@ def test_access_denied_is_a_clear_task_error(org):
 
 
 def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
-    layout = tuple(
-        SandboxAccount(n, "Workloads", {}, p)
-        for n, p in (("c", "compliant"), ("d", "drifted"), ("f", "fresh"))
-    )
-    ids = create_organization(server.endpoint, layout)
-    monkeypatch.setattr(seed, "_seeders", lambda: [("region", backup_plan.seed)])
-    seed_settings(server.endpoint, ids, layout)
+    ids = seeded_postures(server.endpoint, monkeypatch, [("region", backup_plan.seed)])
     actions = {
         (name, region): ModuleRun(MODULE, {}, ids[name], region=region).plan().action
         for name in ids

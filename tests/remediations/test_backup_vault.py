@@ -2,10 +2,8 @@ import pytest
 from pydantic import ValidationError
 
 from soc2ctl import registry
-from soc2ctl.sandbox import seed
-from soc2ctl.sandbox.seed import SandboxAccount, create_organization, seed_settings
 from soc2ctl.sandbox.seeds import backup_vault
-from tests.helpers import ModuleRun, deny, member_client, write_calls
+from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
 
 MODULE = "backup-vault"
 VAULT = "soc2-backup-vault"
@@ -135,13 +133,7 @@ def test_incoherent_parameters_are_refused_by_the_schema(params):
 
 
 def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
-    layout = tuple(
-        SandboxAccount(n, "Workloads", {}, p)
-        for n, p in (("c", "compliant"), ("d", "drifted"), ("f", "fresh"))
-    )
-    ids = create_organization(server.endpoint, layout)
-    monkeypatch.setattr(seed, "_seeders", lambda: [("region", backup_vault.seed)])
-    seed_settings(server.endpoint, ids, layout)
+    ids = seeded_postures(server.endpoint, monkeypatch, [("region", backup_vault.seed)])
     actions = {
         (name, region): ModuleRun(MODULE, CREATE, ids[name], region=region).plan().action
         for name in ids

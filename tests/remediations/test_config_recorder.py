@@ -1,8 +1,6 @@
 from soc2ctl import registry
-from soc2ctl.sandbox import seed
-from soc2ctl.sandbox.seed import SandboxAccount, create_organization, seed_settings
 from soc2ctl.sandbox.seeds import config_recorder
-from tests.helpers import ModuleRun, deny, member_client, write_calls
+from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
 
 MODULE = "config-recorder"
 BUCKET = "central-config"
@@ -156,13 +154,7 @@ def test_access_denied_is_a_clear_task_error(org):
 
 
 def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
-    layout = tuple(
-        SandboxAccount(n, "Workloads", {}, p)
-        for n, p in (("c", "compliant"), ("d", "drifted"), ("f", "fresh"))
-    )
-    ids = create_organization(server.endpoint, layout)
-    monkeypatch.setattr(seed, "_seeders", lambda: [("region", config_recorder.seed)])
-    seed_settings(server.endpoint, ids, layout)
+    ids = seeded_postures(server.endpoint, monkeypatch, [("region", config_recorder.seed)])
     params = {"delivery_bucket": config_recorder.BUCKET}
     actions = {
         (name, region): ModuleRun(MODULE, params, ids[name], region=region).plan().action

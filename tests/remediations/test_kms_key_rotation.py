@@ -1,8 +1,7 @@
 from soc2ctl import registry
-from soc2ctl.sandbox import seed
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount, create_organization, seed_settings
+from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
 from soc2ctl.sandbox.seeds import kms_key_rotation
-from tests.helpers import ModuleRun, deny, member_client, write_calls
+from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
 
 MODULE = "kms-key-rotation"
 
@@ -140,15 +139,7 @@ def test_no_keys_is_noop_in_another_region(org):
 
 def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
     """The seed puts each posture in the expected state, through HTTP (the moto extensions serialise)."""
-    layout = tuple(
-        SandboxAccount(n, "Workloads", {}, p)
-        for n, p in (("c", "compliant"), ("d", "drifted"), ("f", "fresh"))
-    )
-    ids = create_organization(server.endpoint, layout)
-    monkeypatch.setattr(
-        seed, "_seeders", lambda: [("region", kms_key_rotation.seed)]
-    )  # this control's seed only
-    seed_settings(server.endpoint, ids, layout)
+    ids = seeded_postures(server.endpoint, monkeypatch, [("region", kms_key_rotation.seed)])
     actions = {
         (name, region): ModuleRun(MODULE, {}, ids[name], region=region).plan().action
         for name in ids

@@ -2,10 +2,8 @@ import pytest
 from pydantic import ValidationError
 
 from soc2ctl import registry
-from soc2ctl.sandbox import seed
-from soc2ctl.sandbox.seed import SandboxAccount, create_organization, seed_settings
 from soc2ctl.sandbox.seeds import log_retention
-from tests.helpers import ModuleRun, deny, member_client, write_calls
+from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
 
 MODULE = "log-retention"
 
@@ -127,13 +125,7 @@ def test_moto_rejects_retention_values_aws_rejects(org):
 
 
 def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
-    layout = tuple(
-        SandboxAccount(n, "Workloads", {}, p)
-        for n, p in (("c", "compliant"), ("d", "drifted"), ("f", "fresh"))
-    )
-    ids = create_organization(server.endpoint, layout)
-    monkeypatch.setattr(seed, "_seeders", lambda: [("region", log_retention.seed)])
-    seed_settings(server.endpoint, ids, layout)
+    ids = seeded_postures(server.endpoint, monkeypatch, [("region", log_retention.seed)])
     actions = {
         (name, region): ModuleRun(MODULE, {}, ids[name], region=region).plan().action
         for name in ids

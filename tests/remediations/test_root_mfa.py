@@ -2,7 +2,7 @@ from soc2ctl.sandbox import seed
 from soc2ctl.sandbox.moto_ext.iam_account import set_root_mfa
 from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
 from soc2ctl.sandbox.seeds import root_mfa as seeder
-from tests.helpers import ModuleRun, deny, member_client, write_calls
+from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
 
 MODULE = "root-mfa"
 
@@ -69,13 +69,7 @@ def test_access_denied(org):
 
 
 def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
-    layout = tuple(
-        seed.SandboxAccount(n, "Workloads", {}, p)
-        for n, p in (("c", "compliant"), ("d", "drifted"), ("f", "fresh"))
-    )
-    ids = seed.create_organization(server.endpoint, layout)
-    monkeypatch.setattr(seed, "_seeders", lambda: [(seeder.SCOPE, seeder.seed)])
-    seed.seed_settings(server.endpoint, ids, layout)
+    ids = seeded_postures(server.endpoint, monkeypatch, [(seeder.SCOPE, seeder.seed)])
     actions = {name: ModuleRun("root-mfa", {}, ids[name]).plan().action for name in ids}
     assert actions == {"c": "no-op", "d": "detect", "f": "detect"}
     assert ModuleRun("root-mfa", {}, seed.MANAGEMENT_ACCOUNT).plan().action == "no-op"

@@ -2,10 +2,8 @@ import pytest
 
 from remediations.security_alarms import PATTERNS
 from soc2ctl import registry
-from soc2ctl.sandbox import seed
-from soc2ctl.sandbox.seed import SandboxAccount, create_organization, seed_settings
 from soc2ctl.sandbox.seeds import security_alarms
-from tests.helpers import ModuleRun, deny, member_client, write_calls
+from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
 
 MODULE = "security-alarms"
 GROUP = "/trail/logs"
@@ -176,13 +174,7 @@ def test_access_denied_is_a_clear_task_error(org):
 
 
 def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
-    layout = tuple(
-        SandboxAccount(n, "Workloads", {}, p)
-        for n, p in (("c", "compliant"), ("d", "drifted"), ("f", "fresh"))
-    )
-    ids = create_organization(server.endpoint, layout)
-    monkeypatch.setattr(seed, "_seeders", lambda: [("region", security_alarms.seed)])
-    seed_settings(server.endpoint, ids, layout)
+    ids = seeded_postures(server.endpoint, monkeypatch, [("region", security_alarms.seed)])
     params = {"log_group_name": security_alarms.LOG_GROUP}
     planned = {name: ModuleRun(MODULE, params, ids[name]).plan() for name in ids}
     assert {name: p.action for name, p in planned.items()} == {"c": "no-op", "d": "update", "f": "create"}

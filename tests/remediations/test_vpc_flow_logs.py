@@ -2,10 +2,9 @@ import pytest
 from pydantic import ValidationError
 
 from soc2ctl import registry
-from soc2ctl.sandbox import seed
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount, create_organization, seed_settings
+from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
 from soc2ctl.sandbox.seeds import vpc_flow_logs
-from tests.helpers import ModuleRun, deny, member_client, write_calls
+from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
 
 MODULE = "vpc-flow-logs"
 BUCKET = "central-flow-logs"
@@ -206,15 +205,7 @@ def test_incomplete_destination_is_refused_by_the_schema(params):
 
 def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
     """The seed puts each posture in the expected state, through HTTP (the moto extensions serialise)."""
-    layout = tuple(
-        SandboxAccount(n, "Workloads", {}, p)
-        for n, p in (("c", "compliant"), ("d", "drifted"), ("f", "fresh"))
-    )
-    ids = create_organization(server.endpoint, layout)
-    monkeypatch.setattr(
-        seed, "_seeders", lambda: [("region", vpc_flow_logs.seed)]
-    )  # this control's seed only
-    seed_settings(server.endpoint, ids, layout)
+    ids = seeded_postures(server.endpoint, monkeypatch, [("region", vpc_flow_logs.seed)])
     actions = {
         (name, region): ModuleRun(
             MODULE,
