@@ -181,3 +181,17 @@ def seeded_postures(endpoint: str, monkeypatch: Any, seeders: list[tuple[str, An
     monkeypatch.setattr(seed, "_seeders", lambda: seeders)
     seed.seed_settings(endpoint, ids, layout)
     return ids
+
+
+def planned_actions(
+    module: str,
+    desired: dict[str, Any],
+    ids: dict[str, str],
+    regions: tuple[str, ...] = ("us-east-1", "eu-west-1"),
+) -> dict[tuple[str, str], str]:
+    """The planned action of one module in every (account name, region) of `ids`."""
+    return {
+        (name, region): ModuleRun(module, desired, ids[name], region=region).plan().action
+        for name in ids
+        for region in regions
+    }

@@ -1,5 +1,5 @@
 from soc2ctl.sandbox.seeds import backup_plan
-from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
+from tests.helpers import ModuleRun, deny, member_client, planned_actions, seeded_postures, write_calls
 
 MODULE = "backup-plan"
 COPY = "arn:aws:backup:eu-west-1:{account}:backup-vault:soc2-backup-vault"
@@ -152,11 +152,7 @@ def test_access_denied_is_a_clear_task_error(org):
 
 def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
     ids = seeded_postures(server.endpoint, monkeypatch, [("region", backup_plan.seed)])
-    actions = {
-        (name, region): ModuleRun(MODULE, {}, ids[name], region=region).plan().action
-        for name in ids
-        for region in ("us-east-1", "eu-west-1")
-    }
+    actions = planned_actions(MODULE, {}, ids)
     assert actions == {
         ("c", "us-east-1"): "no-op",
         ("c", "eu-west-1"): "no-op",

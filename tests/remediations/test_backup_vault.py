@@ -3,7 +3,7 @@ from pydantic import ValidationError
 
 from soc2ctl import registry
 from soc2ctl.sandbox.seeds import backup_vault
-from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
+from tests.helpers import ModuleRun, deny, member_client, planned_actions, seeded_postures, write_calls
 
 MODULE = "backup-vault"
 VAULT = "soc2-backup-vault"
@@ -134,11 +134,7 @@ def test_incoherent_parameters_are_refused_by_the_schema(params):
 
 def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
     ids = seeded_postures(server.endpoint, monkeypatch, [("region", backup_vault.seed)])
-    actions = {
-        (name, region): ModuleRun(MODULE, CREATE, ids[name], region=region).plan().action
-        for name in ids
-        for region in ("us-east-1", "eu-west-1")
-    }
+    actions = planned_actions(MODULE, CREATE, ids)
     assert actions == {
         ("c", "us-east-1"): "no-op",
         ("c", "eu-west-1"): "no-op",

@@ -1,6 +1,6 @@
 from soc2ctl import registry
 from soc2ctl.sandbox.seeds import config_recorder
-from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
+from tests.helpers import ModuleRun, deny, member_client, planned_actions, seeded_postures, write_calls
 
 MODULE = "config-recorder"
 BUCKET = "central-config"
@@ -156,11 +156,7 @@ def test_access_denied_is_a_clear_task_error(org):
 def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
     ids = seeded_postures(server.endpoint, monkeypatch, [("region", config_recorder.seed)])
     params = {"delivery_bucket": config_recorder.BUCKET}
-    actions = {
-        (name, region): ModuleRun(MODULE, params, ids[name], region=region).plan().action
-        for name in ids
-        for region in ("us-east-1", "eu-west-1")
-    }
+    actions = planned_actions(MODULE, params, ids)
     assert actions == {
         ("c", "us-east-1"): "no-op",
         ("c", "eu-west-1"): "no-op",

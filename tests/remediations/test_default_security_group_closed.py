@@ -1,7 +1,7 @@
 from soc2ctl import registry
 from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
 from soc2ctl.sandbox.seeds import default_security_group_closed
-from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
+from tests.helpers import ModuleRun, deny, member_client, planned_actions, seeded_postures, write_calls
 
 MODULE = "default-security-group-closed"
 SSH = {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
@@ -171,11 +171,7 @@ def test_revoke_denied_fails_the_apply_and_names_the_operation(org):
 def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
     """The seed puts each posture in the expected state, through HTTP (the moto extensions serialise)."""
     ids = seeded_postures(server.endpoint, monkeypatch, [("region", default_security_group_closed.seed)])
-    actions = {
-        (name, region): ModuleRun(MODULE, {}, ids[name], region=region).plan().action
-        for name in ids
-        for region in ("us-east-1", "eu-west-1")
-    }
+    actions = planned_actions(MODULE, {}, ids)
     assert actions == {
         ("c", "us-east-1"): "no-op",
         ("c", "eu-west-1"): "no-op",

@@ -3,7 +3,7 @@ from pydantic import ValidationError
 
 from soc2ctl import registry
 from soc2ctl.sandbox.seeds import log_retention
-from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
+from tests.helpers import ModuleRun, deny, member_client, planned_actions, seeded_postures, write_calls
 
 MODULE = "log-retention"
 
@@ -126,11 +126,7 @@ def test_moto_rejects_retention_values_aws_rejects(org):
 
 def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
     ids = seeded_postures(server.endpoint, monkeypatch, [("region", log_retention.seed)])
-    actions = {
-        (name, region): ModuleRun(MODULE, {}, ids[name], region=region).plan().action
-        for name in ids
-        for region in ("us-east-1", "eu-west-1")
-    }
+    actions = planned_actions(MODULE, {}, ids)
     assert actions == {
         ("c", "us-east-1"): "no-op",
         ("c", "eu-west-1"): "no-op",
