@@ -53,7 +53,9 @@ ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS profile t
 __all__ = ["DEFAULT_LOCATION", "DEFAULT_RETENTION_DAYS", "EvidenceOpt", "RetentionOpt", "finish", "start"]
 
 evidence_app = typer.Typer(
-    help="Verify and report on the evidence that plan, apply and drift runs write.", no_args_is_help=True
+    help="Verify and report on the evidence that plan, apply and drift runs write.\n\n"
+    "Example: soc2ctl evidence verify ./evidence",
+    no_args_is_help=True,
 )
 
 
