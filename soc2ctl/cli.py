@@ -31,6 +31,7 @@ from soc2ctl.inventory import read_inventory_file, resolve_inventory
 from soc2ctl.lock import apply_lock, holder_info
 from soc2ctl.plan import has_changes, has_errors, new_run_id, plan_document, task_json
 from soc2ctl.playbook import check_parameters, load_playbook
+from soc2ctl.progress import TerminalProgress
 from soc2ctl.render.markdown import render_markdown
 from soc2ctl.render.text import render_approval, render_plan, render_recap
 from soc2ctl.sandbox import home as sandbox_home
@@ -174,7 +175,7 @@ def _run(
     parallelism: int,
     extra_vars: list[str] | None,
 ) -> Run:
-    return prepare_run(
+    run = prepare_run(
         resources.resolve(playbook, "playbooks"),
         resources.resolve(inventory, "inventories"),
         profile=profile,
@@ -183,6 +184,8 @@ def _run(
         extra_vars=parse_extra_vars(extra_vars),
         parallelism=parallelism,
     )
+    TerminalProgress.attach(run.executor, f"{len(run.tasks)} tasks", quiet=Ui.quiet)
+    return run
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:

@@ -1,34 +1,54 @@
 """A progress bar for long runs, on stderr, only when stderr is a terminal.
 
 Piped or captured output (CI logs, `| jq`) must stay clean, so the bar exists only on an interactive
-stderr and never touches stdout.
+stderr and never touches stdout. It is an executor observer: every run (the plan, then the apply) gets a
+bar of its own that disappears when the run's last task reports.
 """
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Callable, Iterator
+import threading
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+MIN_TASKS = 20  # below this a run is over before a bar helps
 
 
-@contextlib.contextmanager
-def task_progress(total: int, label: str, *, enabled: bool = True) -> Iterator[Callable[[Any], None]]:
-    """Yields an `on_done` callback for the executor; a no-op when there is no terminal."""
-    if not enabled or total < 20 or not sys.stderr.isatty():
-        yield lambda _result: None
-        return
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    with progress:
-        bar = progress.add_task(label, total=total)
-        yield lambda _result: progress.advance(bar)
+class TerminalProgress:
+    def __init__(self, total: int, label: str) -> None:
+        self.total = total
+        self.label = label
+        self._lock = threading.Lock()
+        self._progress: Progress | None = None
+        self._bar: TaskID | None = None
+        self._done = 0
+
+    @classmethod
+    def attach(cls, executor: Any, label: str, *, quiet: bool = False) -> None:
+        total = executor.graph.number_of_nodes()
+        if quiet or total < MIN_TASKS or not sys.stderr.isatty():
+            return
+        executor.observers.append(cls(total, label))
+
+    def __call__(self, _result: Any) -> None:
+        with self._lock:
+            if self._progress is None:
+                self._progress = Progress(
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                    console=Console(stderr=True),
+                    transient=True,
+                )
+                self._progress.start()
+                self._bar = self._progress.add_task(self.label, total=self.total)
+            self._done += 1
+            assert self._bar is not None
+            self._progress.advance(self._bar)
+            if self._done >= self.total:
+                self._progress.stop()
+                self._progress, self._bar, self._done = None, None, 0
