@@ -16,7 +16,7 @@ import networkx as nx
 from pydantic import ValidationError
 
 from soc2ctl import registry
-from soc2ctl.errors import Problem, ProblemList, UserError
+from soc2ctl.errors import ProblemList
 from soc2ctl.models import PlaybookFile, load_model, schema_problems
 from soc2ctl.templating import TemplateProblem, render, variables_used
 from soc2ctl.yamlsrc import line_of
@@ -163,8 +163,3 @@ def _sample_builtins(variables: dict[str, Any]) -> dict[str, Any]:
         "account_ids": _AnyAccount(),
     }
     return {k: variables.get(k, v) for k, v in defaults.items()}
-
-
-def raise_problems(problems: list[Problem]) -> None:
-    if problems:
-        raise UserError(problems)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import fnmatch
-import json
 import logging
 import socket
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,13 +157,6 @@ def deny(sessions: AwsSessions, operations: str = "*", code: str = "AccessDenied
 
     sessions.register("before-call", handler)
     return denied
-
-
-def parse_json_output(text: str) -> Any:
-    return json.loads(text)
-
-
-Handler = Callable[..., Any]
 
 
 def seeded_postures(endpoint: str, monkeypatch: Any, seeders: list[tuple[str, Any]]) -> dict[str, str]:
