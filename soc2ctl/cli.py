@@ -417,9 +417,9 @@ def _plan_confirm_apply(
         raise typer.Exit(1)
     approval = saved_plan.approval_record(run, doc["plan_sha256"], approval_ref)
     cli_evidence.start(run, "apply", doc, approval)
-    expected = {
-        key: r.fingerprint for key, r in planned.items() if r.action in ("create", "update", "delete")
-    }
+    # Every task is held to what the reviewer saw: one that was in state at plan time and drifted before
+    # the confirmation is refused as stale, not changed unreviewed.
+    expected = {key: r.fingerprint for key, r in planned.items() if r.fingerprint is not None}
     results = run.executor.apply(expected)
     _report_apply(run, doc, results, approval, fmt)
 

@@ -179,10 +179,22 @@ class Executor:
         expected: dict[str, str | None] | None = None,
         on_done: Callable[[TaskResult], None] | None = None,
     ) -> dict[str, TaskResult]:
-        def work(task: Task) -> TaskResult:
-            return self.apply_one(task, (expected or {}).get(task.key))
+        """Apply in graph order. A task is held to its planned fingerprint unless a task it depends on
+        changed in this run: then its observed state may legitimately have moved (a delegated admin now
+        registered, a vault now created) and it is re-read and applied on what it finds."""
+        changed: set[str] = set()
 
-        return self.run(work, on_done)
+        def work(task: Task) -> TaskResult:
+            upstream_changed = any(p in changed for p in self.graph.predecessors(task.key))
+            return self.apply_one(task, None if upstream_changed else (expected or {}).get(task.key))
+
+        def note(result: TaskResult) -> None:  # runs before any successor is scheduled
+            if result.status == "changed":
+                changed.add(result.task.key)
+            if on_done:
+                on_done(result)
+
+        return self.run(work, note)
 
     def stop(self, reason: str) -> None:
         """Stop scheduling new tasks (running ones finish); the rest are reported skipped with `reason`.

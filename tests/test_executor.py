@@ -139,3 +139,17 @@ def test_stop_from_callback_skips_the_rest_with_reason():
     assert results["a"].status == "ok"
     assert results["b"].status == "skipped" and results["b"].error == "skipped: evidence sink failed"
     assert results["c"].status == "skipped"
+
+
+def test_apply_trusts_a_moved_fingerprint_only_below_a_changed_task():
+    graph = make_graph([("up", "down"), ("up2", "down2")], ["up", "down", "up2", "down2"])
+    ex = executor(graph, parallelism=1)
+    seen: dict[str, str | None] = {}
+
+    def apply_one(task, expected_fingerprint=None):
+        seen[task.key] = expected_fingerprint
+        return TaskResult(task, status="changed" if task.key == "up" else "ok")
+
+    ex.apply_one = apply_one  # the scheduling under test, not the AWS part
+    ex.apply({"up": "a", "down": "b", "up2": "c", "down2": "d"})
+    assert seen == {"up": "a", "down": None, "up2": "c", "down2": "d"}
