@@ -186,3 +186,17 @@ def planned_actions(
         for name in ids
         for region in regions
     }
+
+
+# The baseline's password policy, as AWS spells it: what a compliant account has.
+STRONG_PASSWORD_POLICY = {
+    "MinimumPasswordLength": 14,
+    "RequireSymbols": True,
+    "RequireNumbers": True,
+    "RequireUppercaseCharacters": True,
+    "RequireLowercaseCharacters": True,
+    "AllowUsersToChangePassword": True,
+    "MaxPasswordAge": 90,
+    "PasswordReusePrevention": 24,
+    "HardExpiry": False,
+}

@@ -21,20 +21,10 @@ from soc2ctl.cli import app
 from soc2ctl.evidence.sinks import LocalSink
 from soc2ctl.evidence.verify import verify
 from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
-from tests.helpers import create_org, member_client
+from tests.helpers import STRONG_PASSWORD_POLICY, create_org, member_client
 
 NAMES = ["a1", "a2", "a3"]
-STRONG = {
-    "MinimumPasswordLength": 14,
-    "RequireSymbols": True,
-    "RequireNumbers": True,
-    "RequireUppercaseCharacters": True,
-    "RequireLowercaseCharacters": True,
-    "AllowUsersToChangePassword": True,
-    "MaxPasswordAge": 90,
-    "PasswordReusePrevention": 24,
-    "HardExpiry": False,
-}
+STRONG = STRONG_PASSWORD_POLICY
 PAB = {k: True for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")}
 PLAYBOOK = """\
 name: drift

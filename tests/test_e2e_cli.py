@@ -16,21 +16,11 @@ from moto.sts.models import STSBackend
 from typer.testing import CliRunner
 
 from soc2ctl.cli import app
-from tests.helpers import create_org, member_client
+from tests.helpers import STRONG_PASSWORD_POLICY, create_org, member_client
 
 NAMES = ["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"]
 REGIONS = ["us-east-1", "eu-west-1"]
-STRONG_POLICY = {
-    "MinimumPasswordLength": 14,
-    "RequireSymbols": True,
-    "RequireNumbers": True,
-    "RequireUppercaseCharacters": True,
-    "RequireLowercaseCharacters": True,
-    "AllowUsersToChangePassword": True,
-    "MaxPasswordAge": 90,
-    "PasswordReusePrevention": 24,
-    "HardExpiry": False,
-}
+STRONG_POLICY = STRONG_PASSWORD_POLICY
 PAB = {
     "BlockPublicAcls": True,
     "IgnorePublicAcls": True,

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from soc2ctl.cli import app
 from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
-from tests.helpers import member_client
+from tests.helpers import STRONG_PASSWORD_POLICY, member_client
 
 runner = CliRunner()
 
@@ -28,17 +28,7 @@ controls:
   - {id: iam-password-policy, remediation: iam-password-policy, criteria: [CC6.1], risk: high}
   - {id: ebs-default-encryption, remediation: ebs-default-encryption}
 """
-STRONG = {
-    "MinimumPasswordLength": 14,
-    "RequireSymbols": True,
-    "RequireNumbers": True,
-    "RequireUppercaseCharacters": True,
-    "RequireLowercaseCharacters": True,
-    "AllowUsersToChangePassword": True,
-    "MaxPasswordAge": 90,
-    "PasswordReusePrevention": 24,
-    "HardExpiry": False,
-}
+STRONG = STRONG_PASSWORD_POLICY
 
 
 def inventory_yaml(org: dict[str, str]) -> str:

@@ -1,16 +1,6 @@
-from tests.helpers import ModuleRun, deny, member_client, write_calls
+from tests.helpers import STRONG_PASSWORD_POLICY, ModuleRun, deny, member_client, write_calls
 
-STRONG = {
-    "MinimumPasswordLength": 14,
-    "RequireSymbols": True,
-    "RequireNumbers": True,
-    "RequireUppercaseCharacters": True,
-    "RequireLowercaseCharacters": True,
-    "AllowUsersToChangePassword": True,
-    "MaxPasswordAge": 90,
-    "PasswordReusePrevention": 24,
-    "HardExpiry": False,
-}
+STRONG = STRONG_PASSWORD_POLICY
 
 
 def test_compliant_is_noop(org):
