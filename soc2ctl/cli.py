@@ -166,7 +166,7 @@ def controls_list(controls: str | None) -> list[str] | None:
     return [c.strip() for c in controls.split(",") if c.strip()] if controls else None
 
 
-def _run(
+def build_run(
     playbook: Path,
     inventory: Path,
     limit: str | None,
@@ -332,7 +332,7 @@ def plan(
     """
     _check_format(fmt, PLAN_FORMATS)
     cli_evidence.configure(evidence, evidence_retention_days)
-    run = _run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
+    run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
     cli_evidence.start(run, "plan")
     results = run.executor.plan()
     doc = _plan_doc(run, results, limit=limit, controls=controls, extra_vars=extra_vars)
@@ -387,7 +387,7 @@ def apply(
         return
     if inventory is None:
         raise UserError("apply PLAYBOOK needs --inventory/-i (a plan saved with plan --out needs none)")
-    run = _run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
+    run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
     with _apply_lock(run, lock, lock_timeout):
         _plan_confirm_apply(run, fmt, auto_approve, approval_ref, limit, controls, extra_vars)
 

@@ -14,10 +14,8 @@ from typing import Annotated
 
 import typer
 
-from soc2ctl import resources
 from soc2ctl.cli_evidence import EvidenceOpt, RetentionOpt, announce
 from soc2ctl.drift import DriftOptions, run_drift
-from soc2ctl.engine import prepare_run
 from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
 
 MaxOpt = Annotated[
@@ -72,7 +70,7 @@ def drift_command(
 
     Example: soc2ctl drift playbooks/soc2-baseline.yml -i inventories/sandbox.yml --remediate --max-changes 10
     """
-    from soc2ctl.cli import controls_list, parse_extra_vars  # cli imports this module: import at call time
+    from soc2ctl.cli import build_run  # cli imports this module: import at call time
 
     opts = DriftOptions(
         remediate=remediate,
@@ -83,15 +81,7 @@ def drift_command(
         evidence=evidence,
         retention_days=evidence_retention_days,
     )
-    run = prepare_run(
-        resources.resolve(playbook, "playbooks"),
-        resources.resolve(inventory, "inventories"),
-        profile=profile,
-        limit=limit,
-        controls=controls_list(controls),
-        extra_vars=parse_extra_vars(extra_vars),
-        parallelism=parallelism,
-    )
+    run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
     outcome = run_drift(run, opts)
     typer.echo(json.dumps(outcome.doc, indent=2, default=str))
     announce(outcome.writer)

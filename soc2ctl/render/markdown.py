@@ -15,20 +15,11 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from soc2ctl.render.text import CHANGING, is_high_risk, summary_line
+from soc2ctl.render.text import CHANGING, SYMBOL, is_high_risk, summary_line
 
 COLLAPSE_ABOVE = 10  # changing or failing tasks; above this, each account's changes are collapsed
 MAX_CELL = 120  # characters of a value in a table cell; longer values are listed in full below the table
 COUNT_COLUMNS = ("create", "update", "delete", "detect", "error")
-SYMBOL = {
-    "create": "+",
-    "update": "~",
-    "delete": "-",
-    "detect": "?",
-    "excepted": "!",
-    "error": "x",
-    "skipped": "x",
-}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>~])")  # `|` is left to cell(); text never starts a line
 
 
