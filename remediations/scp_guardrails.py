@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, field_validator
 
-from remediations._aws import paginate
-from soc2ctl.engine import registry
-from soc2ctl.engine.diff import Change, fingerprint, same
-from soc2ctl.policy.scp_eval import Denial, denials, normalise_policy
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
+from remediations._aws import Denial, denials, normalise_policy, paginate, walk_organization
+from remediations._scp_tables import DENIED_ACTIONS, GLOBAL_SERVICE_ACTIONS, Guardrail
+from soc2ctl.remediation import (
+    Params,
+    PlannedChange,
+    Remediation,
+    Scope,
+    TaskContext,
+    UnsafeChange,
+    canonical,
+    same,
+)
 
 SCP = "SERVICE_CONTROL_POLICY"
 MAX_SCP_CHARS = 5120  # AWS Organizations quota on an SCP's size
@@ -24,87 +32,6 @@ CORE_ACTIONS = (
     "organizations:Describe*",
     "organizations:List*",
 )  # stands for "an account that joins the target later"
-
-Guardrail = Literal[
-    "leave-organization",
-    "cloudtrail",
-    "guardduty",
-    "config",
-    "securityhub",
-    "access-analyzer",
-    "ebs-default-encryption",
-    "s3-public-access-block",
-    "root-user",
-]
-
-# Guardrail -> (Sid, denied actions). `root-user` is built separately: it denies everything, to one principal.
-DENIED_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "leave-organization": ("DenyLeaveOrganization", ("organizations:LeaveOrganization",)),
-    "cloudtrail": ("ProtectCloudTrail", ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail")),
-    "guardduty": (
-        "ProtectGuardDuty",
-        (
-            "guardduty:DeleteDetector",
-            "guardduty:UpdateDetector",
-            "guardduty:DisassociateFromAdministratorAccount",
-            "guardduty:DisassociateFromMasterAccount",
-            "guardduty:DeleteMembers",
-            "guardduty:DisassociateMembers",
-            "guardduty:StopMonitoringMembers",
-        ),
-    ),
-    "config": (
-        "ProtectConfig",
-        (
-            "config:StopConfigurationRecorder",
-            "config:DeleteConfigurationRecorder",
-            "config:DeleteDeliveryChannel",
-        ),
-    ),
-    "securityhub": (
-        "ProtectSecurityHub",
-        (
-            "securityhub:DisableSecurityHub",
-            "securityhub:BatchDisableStandards",
-            "securityhub:DisassociateFromAdministratorAccount",
-            "securityhub:DisassociateFromMasterAccount",
-            "securityhub:DeleteMembers",
-            "securityhub:DisassociateMembers",
-        ),
-    ),
-    "access-analyzer": ("ProtectAccessAnalyzer", ("access-analyzer:DeleteAnalyzer",)),
-    "ebs-default-encryption": ("ProtectEbsDefaultEncryption", ("ec2:DisableEbsEncryptionByDefault",)),
-    # DeletePublicAccessBlock (account) is authorised by s3:PutAccountPublicAccessBlock too.
-    "s3-public-access-block": ("ProtectS3AccountPublicAccessBlock", ("s3:PutAccountPublicAccessBlock",)),
-}
-
-# Global services, called through us-east-1 whatever region a person works in: a region allow-list that
-# denied them would break IAM, billing and support everywhere.
-GLOBAL_SERVICE_ACTIONS = (
-    "account:*",
-    "aws-portal:*",
-    "budgets:*",
-    "ce:*",
-    "cloudfront:*",
-    "cur:*",
-    "ec2:DescribeRegions",
-    "globalaccelerator:*",
-    "health:*",
-    "iam:*",
-    "organizations:*",
-    "pricing:*",
-    "route53:*",
-    "route53domains:*",
-    "s3:GetAccountPublicAccessBlock",
-    "s3:ListAllMyBuckets",
-    "s3:PutAccountPublicAccessBlock",
-    "shield:*",
-    "sts:*",
-    "support:*",
-    "trustedadvisor:*",
-    "waf:*",
-    "wafv2:*",
-)
 
 ALL_GUARDRAILS: list[Guardrail] = list(Guardrail.__args__)  # type: ignore[attr-defined]
 _SID = re.compile(r"^[A-Za-z0-9]*$")
@@ -210,7 +137,8 @@ def comparable(policy: dict[str, Any]) -> dict[str, Any]:
     Sid are keyed by a digest of their content; a repeated key gets a `#n` suffix so nothing is lost."""
     keyed: dict[str, Any] = {}
     for statement in policy["Statement"]:
-        base = str(statement.get("Sid") or "#" + fingerprint(statement).split(":")[1][:12])
+        digest = hashlib.sha256(canonical(statement).encode()).hexdigest()
+        base = str(statement.get("Sid") or "#" + digest[:12])
         key, n = base, 1
         while key in keyed:
             n += 1
@@ -233,25 +161,21 @@ def policy_content(policy: dict[str, Any]) -> str:
     return json.dumps(policy, separators=(",", ":"))
 
 
-def needed_actions() -> set[str]:
+def needed_actions(ctx: TaskContext) -> set[str]:
     """Every action soc2ctl needs in member accounts: assuming roles, reading the organization, and what
     every registered module reads and writes."""
-    needed = set(CORE_ACTIONS)
-    for module in registry.registry().values():
-        needed.update(module.read_actions, module.write_actions)
-    return needed
+    return set(CORE_ACTIONS) | set(ctx.module_actions)
 
 
 # ---------------------------------------------------------------- the module
 
 
-class ScpGuardrails(Remediation):
+class ScpGuardrails(Remediation[ScpGuardrailsParams]):
     """Guardrail SCPs deny leaving the organization, turning off security services and root-user actions."""
 
     name = "scp-guardrails"
     scope = Scope.ORG
     criteria = ("CC5.2", "CC6.1", "CC6.6", "CC8.1")
-    Params = ScpGuardrailsParams
     read_actions = (
         "organizations:ListRoots",
         "organizations:ListPolicies",
@@ -310,11 +234,10 @@ class ScpGuardrails(Remediation):
         exempt = exempt_patterns(params, ctx.vars.get("executor_role_name"), ctx.vars.get("break_glass_role"))
         return normalise_policy(build_policy(params, exempt))
 
-    def guard(
-        self, ctx: TaskContext, params: ScpGuardrailsParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def guard(self, ctx: TaskContext, change: PlannedChange[ScpGuardrailsParams]) -> None:
         """Refuse a policy that cannot be written, and one that would lock soc2ctl (or the break-glass role)
         out of the accounts it applies to: nothing but a person in the management account could undo it."""
+        params, observed = change.params, change.observed
         unresolved = [t for t, found in observed["resolved_targets"].items() if found is None]
         if unresolved:
             raise UnsafeChange(f"SCP target(s) not found in the organization: {', '.join(unresolved)}")
@@ -338,15 +261,13 @@ class ScpGuardrails(Remediation):
         accounts = member_accounts(ctx, observed) or [FUTURE_ACCOUNT]
         principals = [f"arn:aws:iam::{a}:role/{r}" for a in accounts for r in roles]
         regions = {ctx.home_region, GLOBAL_REGION, *params.executor_regions}
-        found = denials(policy, principals, needed_actions(), regions)
+        found = denials(policy, principals, needed_actions(ctx), regions)
         if found:
             raise UnsafeChange(lockout_message(params.policy_name, found, roles, len(accounts)))
 
-    def apply(
-        self, ctx: TaskContext, params: ScpGuardrailsParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[ScpGuardrailsParams]) -> None:
         org = ctx.client("organizations")
-        want = self.desired(ctx, params, observed)
+        params, observed, want = change.params, change.observed, change.desired
         if observed["policy_type_status"] != "ENABLED":
             if observed["policy_type_status"] is None:
                 org.enable_policy_type(RootId=observed["root_id"], PolicyType=SCP)
@@ -389,13 +310,9 @@ def resolve_target(org: Any, root_id: str, target: str) -> str | None:
         return root_id
     if _ROOT_ID.match(target) or _OU_ID.match(target) or _ACCOUNT_ID.match(target):
         return target
-    parent: str | None = root_id
-    for name in [part for part in target.strip("/").split("/") if part]:
-        units = paginate(org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent)
-        parent = next((u["Id"] for u in units if u["Name"] == name), None)
-        if parent is None:
-            return None
-    return parent
+    path = "/".join(part for part in target.split("/") if part)
+    units = walk_organization(org, root_id, accounts=False)
+    return next((unit.id for unit in units if unit.ou_path == path), None)
 
 
 def member_accounts(ctx: TaskContext, observed: dict[str, Any]) -> list[str]:
@@ -413,10 +330,7 @@ def _accounts_under(org: Any, root_id: str, target: str) -> set[str]:
         return {target}
     if target == root_id:
         return {a["Id"] for a in paginate(org, "list_accounts", "Accounts")}
-    found = {a["Id"] for a in paginate(org, "list_accounts_for_parent", "Accounts", ParentId=target)}
-    for unit in paginate(org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=target):
-        found |= _accounts_under(org, root_id, unit["Id"])
-    return found
+    return {n.id for n in walk_organization(org, target) if n.kind == "account"}
 
 
 def lockout_message(policy_name: str, found: list[Denial], roles: dict[str, str], accounts: int) -> str:

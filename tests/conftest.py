@@ -22,12 +22,19 @@ os.environ.update(
 for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "MOTO_ACCOUNT_ID", "AWS_ENDPOINT_URL"):
     os.environ.pop(var, None)
 
+import botocore.loaders  # noqa: E402
+import botocore.session  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from soc2ctl.sandbox import moto_ext  # noqa: E402
 from tests.helpers import MotoServer, create_org  # noqa: E402
 
 moto_ext.apply()
+
+# One botocore data loader for every session the tests create (seeds, member clients, soc2ctl's own): each
+# fresh session would otherwise parse megabytes of service-model JSON again, most of a module test's time.
+_SHARED_LOADER = botocore.loaders.create_loader()
+botocore.session.create_loader = lambda *_, **__: _SHARED_LOADER  # type: ignore[assignment]
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from soc2ctl import __version__
+from soc2ctl import __version__, registry
 from soc2ctl.cli import evidence as cli_evidence
 from soc2ctl.cli.drift import drift_command
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt
@@ -28,7 +28,7 @@ from soc2ctl.config import shipped as resources
 from soc2ctl.config.inventory import read_inventory_file, resolve_inventory
 from soc2ctl.config.playbook import check_parameters, load_playbook
 from soc2ctl.config.risk_exceptions import check_exceptions
-from soc2ctl.engine import catalog, registry
+from soc2ctl.engine import catalog
 from soc2ctl.engine.executor import TaskResult
 from soc2ctl.engine.plan import has_changes, has_errors, new_run_id, plan_document, task_json
 from soc2ctl.errors import ProblemList, UserError

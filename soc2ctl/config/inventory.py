@@ -16,6 +16,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from soc2ctl.aws.organizations import walk_organization
 from soc2ctl.aws.sessions import AccountAccessError, AwsSessions
 from soc2ctl.config import patterns
 from soc2ctl.config.models import GroupEntry, InventoryFile, load_model
@@ -195,16 +196,11 @@ def discover_organization(
 
 
 def _walk_ous(org: Any) -> Iterator[tuple[str, str]]:
-    roots = org.list_roots()["Roots"]
-    stack = [(root["Id"], "") for root in roots]
-    while stack:
-        parent, path = stack.pop()
-        for page in org.get_paginator("list_accounts_for_parent").paginate(ParentId=parent):
-            for account in page["Accounts"]:
-                yield account["Id"], path
-        for page in org.get_paginator("list_organizational_units_for_parent").paginate(ParentId=parent):
-            for ou in page["OrganizationalUnits"]:
-                stack.append((ou["Id"], f"{path}/{ou['Name']}".lstrip("/")))
+    """(account id, OU path) of every account in the organization."""
+    for root in org.list_roots()["Roots"]:
+        for node in walk_organization(org, root["Id"]):
+            if node.kind == "account":
+                yield node.id, node.ou_path
 
 
 def _tags(org: Any, account_id: str) -> dict[str, str]:

@@ -66,7 +66,7 @@ def begin(
 
 
 def _criteria(run: Run, remediation: str) -> tuple[str, ...]:
-    from soc2ctl.engine import registry
+    from soc2ctl import registry
 
     module = registry.get(remediation)
     return tuple(module.criteria) if module else ()

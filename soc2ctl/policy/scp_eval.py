@@ -16,13 +16,15 @@ grant nothing, and a missing Allow is not something a Deny guardrail introduces.
 from __future__ import annotations
 
 import fnmatch
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-_LIST_KEYS = ("Action", "NotAction", "Resource", "NotResource")
+from soc2ctl.policy.documents import normalise_policy, string_set
+
+__all__ = ["Denial", "denials", "normalise_policy"]
+
 _NEGATED_OPERATORS = frozenset(
     {"StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "ArnNotEquals", "ArnNotLike"}
 )
@@ -44,51 +46,6 @@ class Denial:
     action: str
     region: str
     certain: bool
-
-
-# ---------------------------------------------------------------- normalising
-
-
-def normalise_policy(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The policy in a canonical form: key order, single-vs-list values, duplicate list items and statement
-    order never make two equivalent policies look different in a diff."""
-    out = {k: v for k, v in doc.items() if k != "Statement"}
-    statements = doc.get("Statement", [])
-    if isinstance(statements, Mapping):
-        statements = [statements]
-    out["Statement"] = sorted((normalise_statement(s) for s in statements), key=_sort_key)
-    return out
-
-
-def normalise_statement(statement: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in statement.items():
-        if key in _LIST_KEYS:
-            out[key] = _string_set(value)
-        elif key == "Condition" and isinstance(value, Mapping):
-            out[key] = {
-                op: {k: _string_set(v) for k, v in block.items()} if isinstance(block, Mapping) else block
-                for op, block in value.items()
-            }
-        else:
-            out[key] = value
-    return out
-
-
-def _string_set(value: Any) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    return sorted({_as_string(v) for v in values})
-
-
-def _as_string(value: Any) -> str:
-    """JSON scalars as AWS compares them: `true` and `"true"` are the same condition value."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-
-
-def _sort_key(statement: Mapping[str, Any]) -> tuple[str, str]:
-    return (str(statement.get("Sid", "")), json.dumps(statement, sort_keys=True))
 
 
 # ---------------------------------------------------------------- wildcards
@@ -142,9 +99,9 @@ def _covers(p: str, w: str, i: int, j: int, memo: dict[tuple[int, int], bool]) -
 def action_applies(statement: Mapping[str, Any], action: str) -> bool:
     """Whether the statement's Action/NotAction block can apply to some action matching `action`."""
     if "Action" in statement:
-        return any(glob_intersects(p, action) for p in _string_set(statement["Action"]))
+        return any(glob_intersects(p, action) for p in string_set(statement["Action"]))
     if "NotAction" in statement:
-        return not any(glob_covers(p, action) for p in _string_set(statement["NotAction"]))
+        return not any(glob_covers(p, action) for p in string_set(statement["NotAction"]))
     return False
 
 
@@ -152,7 +109,7 @@ def resource_certain(statement: Mapping[str, Any]) -> bool:
     """Whether the statement applies to every resource (otherwise it may or may not hit ours)."""
     if "NotResource" in statement:
         return False
-    return "*" in _string_set(statement.get("Resource", "*"))
+    return "*" in string_set(statement.get("Resource", "*"))
 
 
 # ---------------------------------------------------------------- conditions
@@ -183,7 +140,7 @@ def _operator_holds(operator: str, block: Any, context: Mapping[str, str]) -> bo
     base = operator.removesuffix("IfExists")
     if not isinstance(block, Mapping):
         return None
-    results = [_key_holds(base, key.lower(), _string_set(values), context) for key, values in block.items()]
+    results = [_key_holds(base, key.lower(), string_set(values), context) for key, values in block.items()]
     if False in results:
         return False
     return None if None in results else True
