@@ -40,6 +40,17 @@ def designate_securityhub_admin(endpoint: str | None, ids: Ids) -> None:
     hub.enable_organization_admin_account(AdminAccountId=ids["audit"])
 
 
+def postures(service: str, call: str, compliant: dict[str, Any], drifted: dict[str, Any]) -> Setup:
+    """A setup that makes one call in the compliant account and one in the drifted one (fresh stays as
+    AWS leaves it): all a one-setting control needs instead of a sandbox seed file."""
+
+    def set_up(endpoint: str | None, ids: Ids) -> None:
+        for account, kwargs in (("c", compliant), ("d", drifted)):
+            getattr(member_client(service, ids[account], endpoint=endpoint), call)(**kwargs)
+
+    return set_up
+
+
 def _audit(extra: dict[str, Any] | None = None) -> Callable[[Ids], dict[str, Any]]:
     return lambda ids: {"admin_account_id": ids["audit"], **(extra or {})}
 
@@ -54,6 +65,17 @@ FIXTURES: dict[str, ContractFixture] = {
     "default-security-group-closed": ContractFixture(absent="delete", drifted="delete"),
     "delegated-admins": ContractFixture(_audit(), absent="update"),
     "ebs-default-encryption": ContractFixture(absent="update", region="eu-west-1"),
+    "ec2-imdsv2-default": ContractFixture(
+        seeds=(
+            postures(
+                "ec2",
+                "modify_instance_metadata_defaults",
+                {"HttpTokens": "required"},
+                {"HttpTokens": "optional"},
+            ),
+        ),
+        absent="update",
+    ),
     "ebs-snapshot-public-access": ContractFixture({"state": "block-all-sharing"}, absent="update"),
     "guardduty-detector": ContractFixture({"finding_publishing_frequency": "FIFTEEN_MINUTES"}),
     "guardduty-org-config": ContractFixture(
