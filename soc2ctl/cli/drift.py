@@ -9,11 +9,20 @@ blast-radius breach, which applies nothing), 130 interrupted.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from soc2ctl.cli.common import (
+    ControlsOpt,
+    ExtraVarsOpt,
+    InventoryOpt,
+    LimitOpt,
+    ParallelOpt,
+    PlaybookArg,
+    ProfileOpt,
+    build_run,
+)
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt, announce
 from soc2ctl.drift import DriftOptions, run_drift
 from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
@@ -38,8 +47,8 @@ FindingsOpt = Annotated[
 
 
 def drift_command(
-    playbook: Annotated[Path, typer.Argument(help="Playbook YAML (or the name of a shipped one).")],
-    inventory: Annotated[Path, typer.Option("--inventory", "-i", help="Inventory YAML (or a shipped name).")],
+    playbook: PlaybookArg,
+    inventory: InventoryOpt,
     remediate: Annotated[
         bool, typer.Option("--remediate", help="Apply auto_remediate controls, within the limits.")
     ] = False,
@@ -47,21 +56,11 @@ def drift_command(
     max_changes_per_account: MaxAccountOpt = None,
     notify: NotifyOpt = None,
     findings: FindingsOpt = None,
-    limit: Annotated[
-        str | None, typer.Option("--limit", "-l", help="Host pattern, e.g. 'prod:!legacy'.")
-    ] = None,
-    controls: Annotated[
-        str | None, typer.Option("--controls", help="Only these control ids, comma-separated.")
-    ] = None,
-    profile: Annotated[
-        str | None, typer.Option("--profile", help="AWS profile for the base credentials.")
-    ] = None,
-    parallelism: Annotated[
-        int, typer.Option("--parallelism", "-p", min=1, max=256, help="Concurrent tasks.")
-    ] = 16,
-    extra_vars: Annotated[
-        list[str] | None, typer.Option("--extra-vars", "-e", help="key=value or JSON; highest precedence.")
-    ] = None,
+    limit: LimitOpt = None,
+    controls: ControlsOpt = None,
+    profile: ProfileOpt = None,
+    parallelism: ParallelOpt = 16,
+    extra_vars: ExtraVarsOpt = None,
     evidence: EvidenceOpt = DEFAULT_LOCATION,
     evidence_retention_days: RetentionOpt = DEFAULT_RETENTION_DAYS,
 ) -> None:
@@ -70,8 +69,6 @@ def drift_command(
 
     Example: soc2ctl drift playbooks/soc2-baseline.yml -i inventories/sandbox.yml --remediate --max-changes 10
     """
-    from soc2ctl.cli.main import build_run  # cli imports this module: import at call time
-
     opts = DriftOptions(
         remediate=remediate,
         max_changes=max_changes,

@@ -7,40 +7,54 @@ errors go to stderr, so `soc2ctl plan --format json | jq` always works.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import sys
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
-from soc2ctl import __version__, registry
+from soc2ctl import __version__
 from soc2ctl.cli import evidence as cli_evidence
+from soc2ctl.cli.catalog import controls
+from soc2ctl.cli.common import (
+    PLAN_FORMATS,
+    ApprovalOpt,
+    ControlsOpt,
+    ExtraVarsOpt,
+    FormatOpt,
+    InventoryOpt,
+    LimitOpt,
+    LockOpt,
+    LockTimeoutOpt,
+    ParallelOpt,
+    PlanFormatOpt,
+    PlaybookArg,
+    ProfileOpt,
+    Ui,
+    build_run,
+    check_format,
+    controls_list,
+    emit_plan,
+    parse_extra_vars,
+    user_errors,
+)
 from soc2ctl.cli.drift import drift_command
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt
 from soc2ctl.cli.iam import iam_policy_command
+from soc2ctl.cli.sandbox import sandbox_app
 from soc2ctl.config import shipped as resources
 from soc2ctl.config.inventory import read_inventory_file, resolve_inventory
 from soc2ctl.config.playbook import check_parameters, load_playbook
 from soc2ctl.config.risk_exceptions import check_exceptions
-from soc2ctl.engine import catalog
 from soc2ctl.engine.executor import TaskResult
-from soc2ctl.engine.plan import has_changes, has_errors, new_run_id, plan_document, task_json
+from soc2ctl.engine.plan import has_changes, has_errors, new_run_id
 from soc2ctl.errors import ProblemList, UserError
-from soc2ctl.render.markdown import render_markdown
-from soc2ctl.render.progress import TerminalProgress
 from soc2ctl.render.text import render_approval, render_plan, render_recap
-from soc2ctl.run import saved_plan
-from soc2ctl.run.builder import Run, load_inventory, prepare_run
-from soc2ctl.run.lock import apply_lock, holder_info
+from soc2ctl.run import saved_plan, service
+from soc2ctl.run.builder import Run, load_inventory
 from soc2ctl.sandbox import home as sandbox_home
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(
     name="soc2ctl",
@@ -50,50 +64,8 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-sandbox_app = typer.Typer(
-    help="The built-in sandbox organization (a local moto server).\n\nExample: soc2ctl sandbox up",
-    no_args_is_help=True,
-)
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(cli_evidence.evidence_app, name="evidence")
-
-
-class Ui:
-    no_color: bool = False
-    quiet: bool = False
-
-    @classmethod
-    def out(cls) -> Console:
-        return Console(quiet=cls.quiet, **cls._style())
-
-    @classmethod
-    def err(cls) -> Console:
-        return Console(stderr=True, **cls._style())
-
-    @classmethod
-    def _style(cls) -> dict[str, Any]:
-        """--no-color means no escape codes at all: rich's no_color alone still prints bold."""
-        colors = {"no_color": True, "color_system": None} if cls.no_color else {}
-        return {**colors, "highlight": False, "soft_wrap": True}
-
-
-def user_errors(fn: F) -> F:
-    """Bad input is one clear line per problem and exit 1, never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except UserError as exc:
-            console = Ui.err()
-            for problem in exc.problems:
-                console.print(f"[red]error:[/red] {problem}", markup=True, highlight=False)
-            raise typer.Exit(1) from None
-        except KeyboardInterrupt:
-            Ui.err().print("interrupted")
-            raise typer.Exit(130) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _version(value: bool) -> None:
@@ -118,109 +90,6 @@ def main_options(
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     if verbose < 2:
         logging.getLogger("botocore").setLevel(logging.WARNING)
-
-
-# ---------------------------------------------------------------- shared options
-
-PlaybookArg = Annotated[Path, typer.Argument(help="Playbook YAML (or the name of a shipped one).")]
-InventoryOpt = Annotated[Path, typer.Option("--inventory", "-i", help="Inventory YAML (or a shipped name).")]
-LimitOpt = Annotated[str | None, typer.Option("--limit", "-l", help="Host pattern, e.g. 'prod:!legacy'.")]
-ControlsOpt = Annotated[
-    str | None, typer.Option("--controls", help="Only these control ids, comma-separated.")
-]
-ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS profile for the base credentials.")]
-ParallelOpt = Annotated[int, typer.Option("--parallelism", "-p", min=1, max=256, help="Concurrent tasks.")]
-ExtraVarsOpt = Annotated[
-    list[str] | None, typer.Option("--extra-vars", "-e", help="key=value or JSON; highest precedence.")
-]
-LockOpt = Annotated[
-    str, typer.Option("--lock", help="Apply lock: 'local' (this machine) or 'dynamodb:TABLE' (shared).")
-]
-LockTimeoutOpt = Annotated[
-    float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for another apply to finish.")
-]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
-PLAN_FORMATS = ("text", "markdown", "json")
-PlanFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")]
-ApprovalOpt = Annotated[
-    str | None, typer.Option("--approval-ref", help="Change ticket that approved this apply; recorded.")
-]
-
-
-def parse_extra_vars(items: list[str] | None) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for item in items or []:
-        if item.lstrip().startswith("{"):
-            try:
-                merged.update(json.loads(item))
-            except ValueError as exc:
-                raise UserError(f"--extra-vars: invalid JSON: {exc}") from None
-            continue
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise UserError(f"--extra-vars {item!r}: expected key=value or a JSON object")
-        try:
-            merged[key] = json.loads(value)
-        except ValueError:
-            merged[key] = value
-    return merged
-
-
-def controls_list(controls: str | None) -> list[str] | None:
-    return [c.strip() for c in controls.split(",") if c.strip()] if controls else None
-
-
-def build_run(
-    playbook: Path,
-    inventory: Path,
-    limit: str | None,
-    controls: str | None,
-    profile: str | None,
-    parallelism: int,
-    extra_vars: list[str] | None,
-) -> Run:
-    run = prepare_run(
-        resources.resolve(playbook, "playbooks"),
-        resources.resolve(inventory, "inventories"),
-        profile=profile,
-        limit=limit,
-        controls=controls_list(controls),
-        extra_vars=parse_extra_vars(extra_vars),
-        parallelism=parallelism,
-    )
-    TerminalProgress.attach(run.executor, f"{len(run.tasks)} tasks", quiet=Ui.quiet)
-    return run
-
-
-def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
-    if fmt not in allowed:
-        raise UserError(f"--format {fmt!r}: choose one of {', '.join(allowed)}")
-
-
-def emit_plan(doc: dict[str, Any], fmt: str, *, header: bool = False) -> None:
-    if fmt == "json":
-        typer.echo(json.dumps(doc, indent=2, default=str))
-    elif fmt == "markdown":
-        typer.echo(render_markdown(doc), nl=False)
-    else:
-        render_plan(doc, Ui.out(), header=header)
-
-
-def _plan_doc(
-    run: Run,
-    results: dict[str, TaskResult],
-    *,
-    limit: str | None,
-    controls: str | None,
-    extra_vars: list[str] | None,
-) -> dict[str, Any]:
-    """The plan document of a fresh run, with what a saved plan needs to re-create the run."""
-    section = saved_plan.run_section(
-        run, limit=limit, controls=controls_list(controls), extra_vars=parse_extra_vars(extra_vars)
-    )
-    return plan_document(
-        results, run_id=run.run_id, interrupted=run.executor.interrupted, run=section, **run.sources()
-    )
 
 
 # ---------------------------------------------------------------- commands
@@ -272,7 +141,7 @@ def inventory_cmd(
 
     Example: soc2ctl inventory -i inventories/sandbox.yml --limit 'prod:!legacy'
     """
-    _check_format(fmt, ("text", "json"))
+    check_format(fmt, ("text", "json"))
     inv, _ = load_inventory(resources.resolve(inventory, "inventories"), run_id=new_run_id(), profile=profile)
     if limit and (bad := inv.unknown_pattern_terms(limit)):
         raise UserError(f"--limit {limit!r}: {', '.join(bad)} match(es) no account or group")
@@ -334,12 +203,14 @@ def plan(
 
     Example: soc2ctl plan playbooks/soc2-baseline.yml -i inventories/sandbox.yml --limit prod
     """
-    _check_format(fmt, PLAN_FORMATS)
+    check_format(fmt, PLAN_FORMATS)
     cli_evidence.configure(evidence, evidence_retention_days)
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
     cli_evidence.start(run, "plan")
     results = run.executor.plan()
-    doc = _plan_doc(run, results, limit=limit, controls=controls, extra_vars=extra_vars)
+    doc = service.plan_doc(
+        run, results, limit=limit, controls=controls_list(controls), extra_vars=parse_extra_vars(extra_vars)
+    )
     if out:
         saved_plan.save(doc, out)
     emit_plan(doc, fmt)
@@ -382,7 +253,7 @@ def apply(
     Example: soc2ctl apply playbooks/soc2-baseline.yml -i inventories/sandbox.yml --auto-approve
     Example: soc2ctl apply plan.json --approval-ref CHG-1234
     """
-    _check_format(fmt, ("text", "json"))
+    check_format(fmt, ("text", "json"))
     cli_evidence.configure(evidence, evidence_retention_days)
     if saved_plan.is_plan_file(playbook):
         if inventory or limit or controls:
@@ -392,7 +263,7 @@ def apply(
     if inventory is None:
         raise UserError("apply PLAYBOOK needs --inventory/-i (a plan saved with plan --out needs none)")
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
-    with _apply_lock(run, lock, lock_timeout):
+    with service.lock_for_apply(run, lock, lock_timeout, sandbox_home() / "locks"):
         _plan_confirm_apply(run, fmt, auto_approve, approval_ref, limit, controls, extra_vars)
 
 
@@ -406,7 +277,9 @@ def _plan_confirm_apply(
     extra_vars: list[str] | None,
 ) -> None:
     planned = run.executor.plan()
-    doc = _plan_doc(run, planned, limit=limit, controls=controls, extra_vars=extra_vars)
+    doc = service.plan_doc(
+        run, planned, limit=limit, controls=controls_list(controls), extra_vars=parse_extra_vars(extra_vars)
+    )
     if fmt == "text":
         render_plan(doc, Ui.out())
     if not has_changes(doc):
@@ -444,7 +317,7 @@ def _apply_saved_plan(
     run = saved_plan.prepare(
         doc, extra_vars=parse_extra_vars(extra_vars), profile=profile, parallelism=parallelism
     )
-    with _apply_lock(run, *lock):
+    with service.lock_for_apply(run, *lock, sandbox_home() / "locks"):
         _apply_current_plan(path, doc, run, fmt, approval_ref)
 
 
@@ -460,28 +333,11 @@ def _apply_current_plan(
     _report_apply(run, doc, results, approval, fmt)
 
 
-def _apply_lock(run: Run, spec: str, timeout: float) -> AbstractContextManager[None]:
-    """One apply at a time per organization (keyed by the management account), held from the plan
-    (or the re-read of a saved plan) to the end, so what was reviewed is what gets applied."""
-    dynamodb = None
-    if spec.startswith("dynamodb:"):
-        dynamodb = run.sessions.client(run.sessions.caller_account, run.inventory.home_region, "dynamodb")
-    holder = holder_info(run.run_id, run.sessions.caller_identity()["Arn"])
-    return apply_lock(
-        spec,
-        run.inventory.management_account_id,
-        holder,
-        timeout,
-        dynamodb=dynamodb,
-        directory=sandbox_home() / "locks",
-    )
-
-
 def _report_apply(
     run: Run, doc: dict[str, Any], results: dict[str, TaskResult], approval: dict[str, Any], fmt: str
 ) -> None:
     """Results (JSON or recap), the approval record, and the exit code: 1 if any task failed or was skipped."""
-    items = [_result_json(r) for r in results.values()]
+    items = [service.result_json(r) for r in results.values()]
     if fmt == "json":
         out = {"run_id": run.run_id, "plan": doc, "results": items, "approval": approval}
         typer.echo(json.dumps(out, indent=2, default=str))
@@ -489,17 +345,8 @@ def _report_apply(
         render_recap(items, Ui.out())
         render_approval(approval, Ui.out())
     cli_evidence.finish(run, doc)
-    if run.executor.interrupted:
-        raise typer.Exit(130)
-    if any(i["status"] in ("failed", "skipped") for i in items):
-        raise typer.Exit(1)
-
-
-def _result_json(result: TaskResult) -> dict[str, Any]:
-    doc = task_json(result)
-    doc["status"] = result.status
-    doc["calls"] = [c.to_json() for c in result.calls if c.is_write]
-    return doc
+    if code := service.apply_exit_code(items, run.executor.interrupted):
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -512,111 +359,16 @@ def show(
 
     Example: soc2ctl show plan.json --format markdown > plan.md
     """
-    _check_format(fmt, PLAN_FORMATS)
+    check_format(fmt, PLAN_FORMATS)
     doc = saved_plan.load(planfile)
     if saved_plan.tampered(doc):
         Ui.err().print(f"warning: {planfile} was modified after it was made (plan_sha256 differs)")
     emit_plan(doc, fmt, header=True)
 
 
-@app.command()
-@user_errors
-def controls(fmt: FormatOpt = "text") -> None:
-    """The catalog of remediation modules: scope, SOC 2 criteria, fix or detect, IAM actions.
-
-    Example: soc2ctl controls --format json
-    """
-    _check_format(fmt, ("text", "json", "markdown"))
-    modules = registry.registry()
-    if fmt == "markdown":  # docs/controls.md
-        typer.echo(catalog.markdown(modules.values()), nl=False)
-        return
-    if fmt == "json":
-        typer.echo(json.dumps([_module_json(m) for m in modules.values()], indent=2))
-        return
-    out = Ui.out()
-    for m in modules.values():
-        kind = "detect" if m.detect_only else "fix"
-        out.print(
-            f"[bold]{m.name:<34}[/bold] {m.scope.value:<8} {kind:<7} {', '.join(m.criteria):<28} {m.summary()}"
-        )
-
-
-def _module_json(m: Any) -> dict[str, Any]:
-    return {
-        "name": m.name,
-        "scope": m.scope.value,
-        "criteria": list(m.criteria),
-        "mode": "detect" if m.detect_only else "fix",
-        "summary": m.summary(),
-        "read_actions": list(m.read_actions),
-        "write_actions": list(m.write_actions),
-        "parameters": m.Params.model_json_schema(),
-    }
-
-
-app.command("iam-policy")(iam_policy_command)
+app.command("iam-policy")(user_errors(iam_policy_command))
 app.command("drift")(user_errors(drift_command))
-
-
-# ---------------------------------------------------------------- sandbox
-
-
-@sandbox_app.command("up")
-@user_errors
-def sandbox_up() -> None:
-    """Start (and seed) the sandbox organization if it is not running.
-
-    Example: soc2ctl sandbox up
-    """
-    from soc2ctl import sandbox
-
-    state = sandbox.up()
-    Ui.out().print(
-        f"sandbox running at {state['endpoint']} (management account {state['management_account']}, "
-        f"{len(state['accounts'])} member accounts, regions {', '.join(state['regions'])})"
-    )
-
-
-@sandbox_app.command("down")
-@user_errors
-def sandbox_down() -> None:
-    """Stop the sandbox; its state is lost.
-
-    Example: soc2ctl sandbox down
-    """
-    from soc2ctl import sandbox
-
-    Ui.out().print("sandbox stopped" if sandbox.down() else "sandbox was not running")
-
-
-@sandbox_app.command("status")
-@user_errors
-def sandbox_status() -> None:
-    """Whether the sandbox runs, and where (exit 3 when it does not).
-
-    Example: soc2ctl sandbox status
-    """
-    from soc2ctl import sandbox
-
-    state = sandbox.status()
-    if not state:
-        Ui.out().print("sandbox is not running (it starts on first use, or with: soc2ctl sandbox up)")
-        raise typer.Exit(3)
-    Ui.out().print(json.dumps(state, indent=2))
-
-
-@sandbox_app.command("reset")
-@user_errors
-def sandbox_reset() -> None:
-    """Stop the sandbox and start a freshly seeded one.
-
-    Example: soc2ctl sandbox reset
-    """
-    from soc2ctl import sandbox
-
-    sandbox.down()
-    sandbox_up()
+app.command("controls")(controls)
 
 
 def main() -> None:
