@@ -24,7 +24,7 @@ for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "MOTO_ACCOUNT_ID", "AWS_ENDPOINT
 
 from moto import mock_aws  # noqa: E402
 
-from soc2ctl.sandbox import moto_ext  # noqa: E402
+from soc2ctl_sandbox import moto_ext  # noqa: E402
 from tests.helpers import MotoServer, create_org  # noqa: E402
 
 moto_ext.apply()

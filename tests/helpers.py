@@ -17,8 +17,8 @@ from soc2ctl import registry
 from soc2ctl.executor import Executor, TaskResult
 from soc2ctl.inventory import Account
 from soc2ctl.models import ControlSpec
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount
-from soc2ctl.sandbox.seed import create_organization as _create_organization
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount
+from soc2ctl_sandbox.seed import create_organization as _create_organization
 from soc2ctl.sessions import AwsSessions, strip_loopback_account_prefix
 from soc2ctl.tasks import Task, build_graph, task_key
 
@@ -162,7 +162,7 @@ def deny(sessions: AwsSessions, operations: str = "*", code: str = "AccessDenied
 def seeded_postures(endpoint: str, monkeypatch: Any, seeders: list[tuple[str, Any]]) -> dict[str, str]:
     """An organization with one account per posture (c: compliant, d: drifted, f: fresh), seeded over
     HTTP by the given seeders only (the moto extensions must serialise); returns name -> account id."""
-    from soc2ctl.sandbox import seed
+    from soc2ctl_sandbox import seed
 
     layout = tuple(
         SandboxAccount(n, "Workloads", {}, p)

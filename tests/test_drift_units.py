@@ -15,7 +15,7 @@ from soc2ctl.drift.policy import DEFAULT_MAX_CHANGES, resolve_limits
 from soc2ctl.exceptions import drop_excepted, match
 from soc2ctl.inventory import Account
 from soc2ctl.models import ControlSpec, DriftSettings, ExceptionEntry
-from soc2ctl.sandbox.moto_ext.securityhub_findings import matches
+from soc2ctl_sandbox.moto_ext.securityhub_findings import matches
 
 runner = CliRunner()
 TODAY = dt.date(2026, 1, 10)
