@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,12 @@ os.environ.update(
 )
 for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "MOTO_ACCOUNT_ID", "AWS_ENDPOINT_URL"):
     os.environ.pop(var, None)
+
+# The sandbox distribution is installed from sandbox/ (a copy, not editable): test the checkout's code, here
+# and in every process the tests start (the CLI, the sandbox server).
+SANDBOX_SRC = str(Path(__file__).resolve().parents[1] / "sandbox")
+sys.path.insert(0, SANDBOX_SRC)
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SANDBOX_SRC, os.environ.get("PYTHONPATH")]))
 
 from moto import mock_aws  # noqa: E402
 

@@ -9,6 +9,7 @@ Standard library only, so `soc2ctl sandbox status` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -118,8 +119,11 @@ class Sandbox:
             with exclusive(self.files.control_lock, wait=False):
                 pass
         except BlockingIOError:
-            print("waiting for another soc2ctl command that is starting or stopping the sandbox...",
-                  file=self.stream, flush=True)
+            print(
+                "waiting for another soc2ctl command that is starting or stopping the sandbox...",
+                file=self.stream,
+                flush=True,
+            )
         return exclusive(self.files.control_lock)
 
     def _up_locked(self) -> dict[str, Any]:
@@ -201,7 +205,7 @@ class Sandbox:
         _signal(pid, signal.SIGTERM)
         sent = time.monotonic()
         killed = False
-        while (proc.poll() is None if proc else self.files.server_running()):
+        while proc.poll() is None if proc else self.files.server_running():
             if not killed and time.monotonic() - sent > TERM_GRACE_S:
                 _signal(pid, signal.SIGKILL)
                 killed = True
@@ -244,10 +248,8 @@ def server_environment() -> dict[str, str]:
 
 
 def _signal(pid: int, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def _alive(pid: int, proc: subprocess.Popen[bytes] | None) -> bool:

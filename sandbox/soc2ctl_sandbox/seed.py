@@ -92,7 +92,9 @@ class SeedClients:
         core.register("before-sign.s3-control", strip_loopback_account_prefix)
         core.get_component("credential_provider").insert_before("env", _SeedProvider(self.credentials))
         self.session = boto3.Session(botocore_session=core, region_name="us-east-1")
-        self._keys: dict[str, tuple[str, str, str | None]] = {MANAGEMENT_ACCOUNT: ("testing", "testing", None)}
+        self._keys: dict[str, tuple[str, str, str | None]] = {
+            MANAGEMENT_ACCOUNT: ("testing", "testing", None)
+        }
         self._clients: dict[tuple[str, str], Any] = {}
 
     def client(self, account_id: str, service: str, region: str) -> Any:
@@ -137,7 +139,9 @@ class _SeedProvider(CredentialProvider):
 class _AccountClient:
     """A shared client that acts as one account: each API call switches the credentials first."""
 
-    def __init__(self, client: Any, credentials: _SwitchedCredentials, keys: tuple[str, str, str | None]) -> None:
+    def __init__(
+        self, client: Any, credentials: _SwitchedCredentials, keys: tuple[str, str, str | None]
+    ) -> None:
         self._client, self._credentials, self._keys = client, credentials, keys
 
     def __getattr__(self, name: str) -> Any:
@@ -161,8 +165,12 @@ def create_organization(
     endpoint: str | None,
     layout: tuple[SandboxAccount, ...] = LAYOUT,
     clients: SeedClients | None = None,
+    wanted: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """Organization, OUs (nested by path), accounts with tags; returns account name -> id."""
+    """Organization, OUs (nested by path), accounts with tags; returns account name -> id.
+
+    `wanted` (name -> id, in-process moto only): ids to give those accounts, e.g. those of an earlier start.
+    """
     org = (clients or SeedClients(endpoint)).client(MANAGEMENT_ACCOUNT, "organizations", "us-east-1")
     org.create_organization(FeatureSet="ALL")
     root = org.list_roots()["Roots"][0]["Id"]
@@ -178,11 +186,12 @@ def create_organization(
 
     ids = {}
     for account in layout:
-        status = org.create_account(
-            Email=f"{account.name}@example.com",
-            AccountName=account.name,
-            Tags=[{"Key": k, "Value": v} for k, v in account.tags.items()],
-        )["CreateAccountStatus"]
+        with _account_id((wanted or {}).get(account.name)):
+            status = org.create_account(
+                Email=f"{account.name}@example.com",
+                AccountName=account.name,
+                Tags=[{"Key": k, "Value": v} for k, v in account.tags.items()],
+            )["CreateAccountStatus"]
         account_id = status["AccountId"]
         org.move_account(AccountId=account_id, SourceParentId=root, DestinationParentId=ou_id(account.ou))
         ids[account.name] = account_id
@@ -225,21 +234,22 @@ def seed_settings(
 
 
 @contextmanager
-def _account_ids(wanted: list[str] | None) -> Iterator[None]:
-    """While creating accounts, hand out `wanted` ids in order (a restart keeps the first start's ids)."""
-    if not wanted:
+def _account_id(wanted: str | None) -> Iterator[None]:
+    """The next account moto creates gets id `wanted` (in-process moto only; None: moto's own choice)."""
+    if wanted is None:
         yield
         return
     from unittest import mock
 
     from moto.organizations import utils
 
-    queue = iter(wanted)
-    with mock.patch.object(utils, "make_random_account_id", lambda: next(queue)):
+    with mock.patch.object(utils, "make_random_account_id", lambda: wanted):
         yield
 
 
-def seed_in_process(previous: dict[str, str] | None = None, progress: Progress | None = None) -> dict[str, Any]:
+def seed_in_process(
+    previous: dict[str, str] | None = None, progress: Progress | None = None
+) -> dict[str, Any]:
     """Seed moto's backends in this process, without HTTP: what the server does before it listens.
 
     Requests go through botocore as usual but moto answers them in-process (about 1 ms a call instead of
@@ -255,11 +265,7 @@ def seed_in_process(previous: dict[str, str] | None = None, progress: Progress |
     try:
         mock_random.seed(RANDOM_SEED)
         clients = SeedClients(None)
-        wanted = [previous[a.name] for a in LAYOUT if a.name in previous] if previous else None
-        if wanted is not None and len(wanted) != len(LAYOUT):
-            wanted = None  # the layout changed since: new ids
-        with _account_ids(wanted):
-            ids = create_organization(None, clients=clients)
+        ids = create_organization(None, clients=clients, wanted=previous)
         seed_settings(None, ids, progress=progress, clients=clients)
     finally:
         mock.stop(remove_data=False)

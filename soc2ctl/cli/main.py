@@ -18,12 +18,14 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from soc2ctl import __version__
+from soc2ctl import __version__, paths
 from soc2ctl.cli import evidence as cli_evidence
 from soc2ctl.cli.drift import drift_command
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt
 from soc2ctl.cli.iam import iam_policy_command
+from soc2ctl.cli.sandbox import sandbox_app
 from soc2ctl.config import shipped as resources
 from soc2ctl.config.inventory import read_inventory_file, resolve_inventory
 from soc2ctl.config.playbook import check_parameters, load_playbook
@@ -38,7 +40,6 @@ from soc2ctl.render.text import render_approval, render_plan, render_recap
 from soc2ctl.run import saved_plan
 from soc2ctl.run.builder import Run, load_inventory, prepare_run
 from soc2ctl.run.lock import apply_lock, holder_info
-from soc2ctl.sandbox import home as sandbox_home
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,10 +50,6 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
-)
-sandbox_app = typer.Typer(
-    help="The built-in sandbox organization (a local moto server).\n\nExample: soc2ctl sandbox up",
-    no_args_is_help=True,
 )
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(cli_evidence.evidence_app, name="evidence")
@@ -87,7 +84,8 @@ def user_errors(fn: F) -> F:
         except UserError as exc:
             console = Ui.err()
             for problem in exc.problems:
-                console.print(f"[red]error:[/red] {problem}", markup=True, highlight=False)
+                text = escape(str(problem))  # a problem may quote anything, e.g. a server log line
+                console.print(f"[red]error:[/red] {text}", markup=True, highlight=False)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             Ui.err().print("interrupted")
@@ -473,7 +471,7 @@ def _apply_lock(run: Run, spec: str, timeout: float) -> AbstractContextManager[N
         holder,
         timeout,
         dynamodb=dynamodb,
-        directory=sandbox_home() / "locks",
+        directory=paths.locks_dir(),
     )
 
 
@@ -557,66 +555,6 @@ def _module_json(m: Any) -> dict[str, Any]:
 
 app.command("iam-policy")(iam_policy_command)
 app.command("drift")(user_errors(drift_command))
-
-
-# ---------------------------------------------------------------- sandbox
-
-
-@sandbox_app.command("up")
-@user_errors
-def sandbox_up() -> None:
-    """Start (and seed) the sandbox organization if it is not running.
-
-    Example: soc2ctl sandbox up
-    """
-    from soc2ctl import sandbox
-
-    state = sandbox.up()
-    Ui.out().print(
-        f"sandbox running at {state['endpoint']} (management account {state['management_account']}, "
-        f"{len(state['accounts'])} member accounts, regions {', '.join(state['regions'])})"
-    )
-
-
-@sandbox_app.command("down")
-@user_errors
-def sandbox_down() -> None:
-    """Stop the sandbox; its state is lost.
-
-    Example: soc2ctl sandbox down
-    """
-    from soc2ctl import sandbox
-
-    Ui.out().print("sandbox stopped" if sandbox.down() else "sandbox was not running")
-
-
-@sandbox_app.command("status")
-@user_errors
-def sandbox_status() -> None:
-    """Whether the sandbox runs, and where (exit 3 when it does not).
-
-    Example: soc2ctl sandbox status
-    """
-    from soc2ctl import sandbox
-
-    state = sandbox.status()
-    if not state:
-        Ui.out().print("sandbox is not running (it starts on first use, or with: soc2ctl sandbox up)")
-        raise typer.Exit(3)
-    Ui.out().print(json.dumps(state, indent=2))
-
-
-@sandbox_app.command("reset")
-@user_errors
-def sandbox_reset() -> None:
-    """Stop the sandbox and start a freshly seeded one.
-
-    Example: soc2ctl sandbox reset
-    """
-    from soc2ctl import sandbox
-
-    sandbox.down()
-    sandbox_up()
 
 
 def main() -> None:
