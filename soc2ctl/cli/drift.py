@@ -15,8 +15,11 @@ from typing import Annotated
 import typer
 
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt, announce
-from soc2ctl.drift import DriftOptions, run_drift
+from soc2ctl.cli.lazy import lazy
 from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
+
+DriftOptions = lazy("soc2ctl.drift", "DriftOptions")  # the engine loads when the command runs
+run_drift = lazy("soc2ctl.drift", "run_drift")
 
 MaxOpt = Annotated[
     int | None,

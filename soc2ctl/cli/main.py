@@ -14,32 +14,49 @@ import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from soc2ctl import __version__, paths
 from soc2ctl.cli import evidence as cli_evidence
 from soc2ctl.cli.drift import drift_command
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt
 from soc2ctl.cli.iam import iam_policy_command
+from soc2ctl.cli.lazy import lazy
 from soc2ctl.cli.sandbox import sandbox_app
-from soc2ctl.config import shipped as resources
-from soc2ctl.config.inventory import read_inventory_file, resolve_inventory
-from soc2ctl.config.playbook import check_parameters, load_playbook
-from soc2ctl.config.risk_exceptions import check_exceptions
-from soc2ctl.engine import catalog, registry
-from soc2ctl.engine.executor import TaskResult
-from soc2ctl.engine.plan import has_changes, has_errors, new_run_id, plan_document, task_json
 from soc2ctl.errors import ProblemList, UserError
-from soc2ctl.render.markdown import render_markdown
-from soc2ctl.render.progress import TerminalProgress
-from soc2ctl.render.text import render_approval, render_plan, render_recap
-from soc2ctl.run import saved_plan
-from soc2ctl.run.builder import Run, load_inventory, prepare_run
-from soc2ctl.run.lock import apply_lock, holder_info
+
+if TYPE_CHECKING:
+    from soc2ctl.engine.executor import TaskResult
+    from soc2ctl.run.builder import Run
+
+# Imported when a command uses them (soc2ctl.cli.lazy): --help, --version and controls start fast.
+Console = lazy("rich.console", "Console")
+escape = lazy("rich.markup", "escape")
+resources = lazy("soc2ctl.config.shipped")
+read_inventory_file = lazy("soc2ctl.config.inventory", "read_inventory_file")
+resolve_inventory = lazy("soc2ctl.config.inventory", "resolve_inventory")
+check_parameters = lazy("soc2ctl.config.playbook", "check_parameters")
+load_playbook = lazy("soc2ctl.config.playbook", "load_playbook")
+check_exceptions = lazy("soc2ctl.config.risk_exceptions", "check_exceptions")
+catalog = lazy("soc2ctl.engine.catalog")
+registry = lazy("soc2ctl.engine.registry")
+has_changes = lazy("soc2ctl.engine.plan", "has_changes")
+has_errors = lazy("soc2ctl.engine.plan", "has_errors")
+new_run_id = lazy("soc2ctl.engine.plan", "new_run_id")
+plan_document = lazy("soc2ctl.engine.plan", "plan_document")
+task_json = lazy("soc2ctl.engine.plan", "task_json")
+render_markdown = lazy("soc2ctl.render.markdown", "render_markdown")
+TerminalProgress = lazy("soc2ctl.render.progress", "TerminalProgress")
+render_approval = lazy("soc2ctl.render.text", "render_approval")
+render_plan = lazy("soc2ctl.render.text", "render_plan")
+render_recap = lazy("soc2ctl.render.text", "render_recap")
+saved_plan = lazy("soc2ctl.run.saved_plan")
+load_inventory = lazy("soc2ctl.run.builder", "load_inventory")
+prepare_run = lazy("soc2ctl.run.builder", "prepare_run")
+apply_lock = lazy("soc2ctl.run.lock", "apply_lock")
+holder_info = lazy("soc2ctl.run.lock", "holder_info")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -563,4 +580,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m soc2ctl.cli.main`: run the importable module, not this `__main__` copy, so that the command
+    # modules that import soc2ctl.cli.main (Ui, user_errors) see the options this run parsed.
+    from soc2ctl.cli.main import main as _main
+
+    _main()
