@@ -32,12 +32,14 @@ def sandbox() -> Any:
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """A SandboxError (e.g. start-up failed: what, then the server's last log lines) as a UserError."""
-    from soc2ctl_sandbox import SandboxError
-
     try:
         yield
-    except SandboxError as exc:
-        raise UserError([Problem(line) for line in exc.lines]) from None
+    except UserError:
+        raise
+    except Exception as exc:
+        if type(exc).__name__ != "SandboxError" or not type(exc).__module__.startswith("soc2ctl_sandbox"):
+            raise
+        raise UserError([Problem(line) for line in exc.lines]) from None  # type: ignore[attr-defined]
 
 
 def ensure_running() -> dict[str, Any]:

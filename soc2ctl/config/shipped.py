@@ -18,7 +18,7 @@ def _bundled_dirs(kind: str) -> list[Path]:
 
 def resolve(path: Path, kind: str) -> Path:
     """The file itself if it exists, else the shipped file of that name (with or without `.yml`)."""
-    if path.exists():
+    if path.is_file():  # not a directory: `-i sandbox` in the repository root means the shipped file
         return path
     for directory in _bundled_dirs(kind):
         for candidate in (directory / path.name, directory / f"{path.name}.yml"):
