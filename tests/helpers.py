@@ -43,7 +43,7 @@ class MotoServer:
 
     def reset(self) -> None:
         req = urllib.request.Request(self.endpoint + "/moto-api/reset", method="POST")
-        urllib.request.urlopen(req, timeout=10).close()
+        urllib.request.urlopen(req, timeout=300).close()  # a hang guard only
 
     def stop(self) -> None:
         self._server.stop()
