@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from soc2ctl import __version__, catalog, cli_evidence, registry, resources, saved_plan
 from soc2ctl.cli_drift import drift_command
@@ -34,7 +35,10 @@ from soc2ctl.playbook import check_parameters, load_playbook
 from soc2ctl.progress import TerminalProgress
 from soc2ctl.render.markdown import render_markdown
 from soc2ctl.render.text import render_approval, render_plan, render_recap
+from soc2ctl.safe_input import loads_json
 from soc2ctl.sandbox import home as sandbox_home
+
+MAX_EXTRA_VAR_CHARS = 1_000_000
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,7 +87,12 @@ def user_errors(fn: F) -> F:
         except UserError as exc:
             console = Ui.err()
             for problem in exc.problems:
-                console.print(f"[red]error:[/red] {problem}", markup=True, highlight=False)
+                console.print(f"[red]error:[/red] {escape(str(problem))}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+        except (MemoryError, RecursionError) as exc:
+            Ui.err().print(
+                f"error: input too large to process ({type(exc).__name__}); see the limits in docs/"
+            )
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             Ui.err().print("interrupted")
@@ -146,9 +155,11 @@ ApprovalOpt = Annotated[
 def parse_extra_vars(items: list[str] | None) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for item in items or []:
+        if len(item) > MAX_EXTRA_VAR_CHARS:
+            raise UserError(f"--extra-vars: longer than {MAX_EXTRA_VAR_CHARS} characters")
         if item.lstrip().startswith("{"):
             try:
-                merged.update(json.loads(item))
+                merged.update(loads_json(item, "--extra-vars"))
             except ValueError as exc:
                 raise UserError(f"--extra-vars: invalid JSON: {exc}") from None
             continue
@@ -156,7 +167,7 @@ def parse_extra_vars(items: list[str] | None) -> dict[str, Any]:
         if not sep:
             raise UserError(f"--extra-vars {item!r}: expected key=value or a JSON object")
         try:
-            merged[key] = json.loads(value)
+            merged[key] = loads_json(value, "--extra-vars")
         except ValueError:
             merged[key] = value
     return merged
@@ -253,7 +264,7 @@ def validate(
     check_parameters(pb, problems, variable_sets)
     check_exceptions(pb, problems)
     problems.raise_if_any()
-    Ui.out().print(f"[green]ok[/green] {path}: {len(pb.spec.controls)} controls valid")
+    Ui.out().print(f"[green]ok[/green] {escape(str(path))}: {len(pb.spec.controls)} controls valid")
 
 
 @app.command("inventory")
@@ -298,13 +309,13 @@ def inventory_cmd(
     out.print(f"management account {inv.management_account_id}, home region {inv.home_region}")
     for a in accounts:
         out.print(
-            f"[bold]{a.name}[/bold] {a.id}  ou={a.ou_path or '-'}  groups={','.join(a.groups) or '-'}"
-            f"  regions={','.join(a.regions)}"
+            f"[bold]{escape(a.name)}[/bold] {a.id}  ou={escape(a.ou_path or '-')}  "
+            f"groups={escape(','.join(a.groups) or '-')}  regions={escape(','.join(a.regions))}"
         )
         if a.tags:
-            out.print(f"    tags: {json.dumps(a.tags, sort_keys=True)}")
+            out.print(f"    tags: {escape(json.dumps(a.tags, sort_keys=True))}")
         if a.vars:
-            out.print(f"    vars: {json.dumps(a.vars, sort_keys=True, default=str)}")
+            out.print(f"    vars: {escape(json.dumps(a.vars, sort_keys=True, default=str))}")
     out.print(f"{len(accounts)} account(s)")
 
 

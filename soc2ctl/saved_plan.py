@@ -22,6 +22,7 @@ from soc2ctl.errors import Problem, UserError
 from soc2ctl.executor import TaskResult
 from soc2ctl.plan import FORMAT_VERSION, canonical_sha256, is_secret_key, redact, task_json
 from soc2ctl.playbook import file_sha256
+from soc2ctl.safe_input import loads_json, read_text
 from soc2ctl.sessions import AccountAccessError
 
 REQUIRED_KEYS = (
@@ -71,14 +72,14 @@ def save(doc: dict[str, Any], path: Path) -> None:
 def is_plan_file(path: Path) -> bool:
     """A JSON object with `format_version` and `tasks`: what `plan --out` writes. Anything else is taken
     for a playbook, so `apply PLAYBOOK -i INV` keeps working."""
-    if not path.is_file():
+    if not path.is_file():  # stat only: a FIFO or device is never opened here
         return False
     try:
         with path.open("rb") as fh:
             if fh.read(64).lstrip()[:1] != b"{":
                 return False
-        doc = json.loads(path.read_text())
-    except (OSError, ValueError):
+        doc = loads_json(read_text(path), str(path))
+    except (OSError, ValueError, UserError):
         return False
     return isinstance(doc, dict) and "format_version" in doc and "tasks" in doc
 
@@ -86,8 +87,8 @@ def is_plan_file(path: Path) -> bool:
 def load(path: Path) -> dict[str, Any]:
     """Read a saved plan for `show` or `apply`; a malformed file is one clear error."""
     try:
-        doc = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
+        doc = loads_json(read_text(path), "plan")
+    except ValueError as exc:
         raise UserError(Problem(f"not a readable plan file: {exc}", str(path))) from None
     if not isinstance(doc, dict) or "tasks" not in doc or "format_version" not in doc:
         raise UserError(Problem("not a soc2ctl plan (no format_version/tasks)", str(path)))
