@@ -28,7 +28,6 @@ from soc2ctl.engine import Run, load_inventory, prepare_run
 from soc2ctl.errors import ProblemList, UserError
 from soc2ctl.exceptions import check_exceptions
 from soc2ctl.executor import TaskResult
-from soc2ctl.inventory import read_inventory_file, resolve_inventory
 from soc2ctl.lock import apply_lock, holder_info
 from soc2ctl.plan import has_changes, has_errors, new_run_id, plan_document, task_json
 from soc2ctl.playbook import check_parameters, load_playbook
@@ -37,6 +36,7 @@ from soc2ctl.render.markdown import render_markdown
 from soc2ctl.render.text import render_approval, render_plan, render_recap
 from soc2ctl.safe_input import loads_json
 from soc2ctl.sandbox import home as sandbox_home
+from soc2ctl.validation import variable_sets
 
 MAX_EXTRA_VAR_CHARS = 1_000_000
 
@@ -241,8 +241,9 @@ def validate(
         Path | None, typer.Option("--inventory", "-i", help="Also check variables per account.")
     ] = None,
     extra_vars: ExtraVarsOpt = None,
+    profile: ProfileOpt = None,
 ) -> None:
-    """Check a playbook without touching AWS: schema, modules, parameters, cycles, variables.
+    """Check a playbook without writing to AWS: schema, modules, parameters, cycles, variables.
 
     Example: soc2ctl validate playbooks/soc2-baseline.yml -i inventories/example-static.yml
     """
@@ -250,18 +251,13 @@ def validate(
     pb = load_playbook(path)
     problems = ProblemList()
     extra = parse_extra_vars(extra_vars)
-    variable_sets = [("", {**pb.spec.vars, **extra})]
+    sets = [("", {**pb.spec.vars, **extra})]
     if inventory is not None:
-        inv_path = resources.resolve(inventory, "inventories")
-        spec, raw = read_inventory_file(inv_path)
-        if not spec.organization.discover and not spec.sandbox:
-            inv = resolve_inventory(inv_path, spec, raw, None)
-            variable_sets = [
-                (f" for account {a.id} ({a.name})", {**pb.spec.vars, **a.vars, **extra}) for a in inv.accounts
-            ] or variable_sets
-        else:
-            variable_sets = [(" with inventory vars", {**pb.spec.vars, **spec.vars, **extra})]
-    check_parameters(pb, problems, variable_sets)
+        found = variable_sets(pb, resources.resolve(inventory, "inventories"), extra, profile)
+        sets = found.sets
+        for note in found.notes:
+            Ui.err().print(f"note: {escape(note)}")
+    check_parameters(pb, problems, sets)
     check_exceptions(pb, problems)
     problems.raise_if_any()
     Ui.out().print(f"[green]ok[/green] {escape(str(path))}: {len(pb.spec.controls)} controls valid")
