@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from soc2ctl import __version__, catalog, cli_evidence, registry, resources, saved_plan
+from soc2ctl import __version__, catalog, cli_evidence, log_redaction, registry, resources, saved_plan
 from soc2ctl.cli_drift import drift_command
 from soc2ctl.cli_evidence import EvidenceOpt, RetentionOpt
 from soc2ctl.cli_iam import iam_policy_command
@@ -121,6 +121,7 @@ def main_options(
     Ui.no_color, Ui.quiet = no_color, quiet
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    log_redaction.install()  # no credential in any log line, at any verbosity
     if verbose < 2:
         logging.getLogger("botocore").setLevel(logging.WARNING)
 

@@ -92,7 +92,10 @@ def variable_sets(
             "inventory, group and static account variables only"
         )
         static = spec.model_copy(
-            update={"organization": spec.organization.model_copy(update={"discover": False}), "sandbox": False}
+            update={
+                "organization": spec.organization.model_copy(update={"discover": False}),
+                "sandbox": False,
+            }
         )
         inv = resolve_inventory(inventory_path, static, raw, None)
         return VariableSets(_group_sets(pb, spec, extra) + _account_sets(pb, inv, extra), [note])
