@@ -15,7 +15,7 @@ from pathlib import Path
 
 from moto.sts.models import sts_backends
 
-from soc2ctl import log_redaction
+from soc2ctl.aws import log_redaction
 from tests.helpers import create_org
 
 PLAYBOOK = """\
@@ -49,7 +49,7 @@ def test_vv_stderr_holds_no_credential(server, tmp_path: Path):
         "AWS_ACCESS_KEY_ID": "ASIAEXAMPLEBASE00001",
     }
     proc = subprocess.run(
-        [sys.executable, "-m", "soc2ctl.cli", "-vv", "plan", "pb.yml", "-i", "inv.yml"],
+        [sys.executable, "-m", "soc2ctl.cli.main", "-vv", "plan", "pb.yml", "-i", "inv.yml"],
         cwd=tmp_path,
         env=env,
         capture_output=True,

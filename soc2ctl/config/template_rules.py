@@ -1,4 +1,4 @@
-"""What a template may do, and how much: the rules behind `soc2ctl.templating`'s sandbox.
+"""What a template may do, and how much: the rules behind `soc2ctl.config.templating`'s sandbox.
 
 Kept apart from the environment wiring so each rule is a short pure function with its reason next to it.
 Limits are counts, never wall-clock time: a loaded CI machine must give the same answer as an idle laptop.
@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import nodes, pass_context
 from jinja2.utils import _PassArg
 
-from soc2ctl.secret_names import is_secret_key
+from soc2ctl.config.secret_names import is_secret_key
 
 MAX_SOURCE = 10_000  # characters of one template string
 MAX_BRACKET_DEPTH = 32  # nested ( [ { in one template
@@ -289,7 +289,7 @@ def _measured(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     @pass_context
     @functools.wraps(func)
     def wrapper(context: Any, *args: Any, **kwargs: Any) -> Any:
-        from soc2ctl.templating import context_budget
+        from soc2ctl.config.templating import context_budget
 
         if kind is _PassArg.context:
             result = func(context, *args, **kwargs)

@@ -3,7 +3,7 @@
 Templates come from pull requests and are rendered by `validate` and `plan` in CI with real credentials, so
 they are hostile input. Three layers keep them harmless:
 
-- The language is narrowed before anything runs (`soc2ctl.template_rules`): expressions and `{% if %}`
+- The language is narrowed before anything runs (`soc2ctl.config.template_rules`): expressions and `{% if %}`
   only; no loops, macros, assignments, includes; no private attributes; bounded source size and nesting.
   Without loops or recursion the work of a render is bounded by the template's size times the size of its
   values, and the limits below bound the values.
@@ -29,8 +29,8 @@ from jinja2 import StrictUndefined, TemplateError, Undefined, meta, nodes
 from jinja2.nativetypes import NativeCodeGenerator, NativeTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from soc2ctl import template_rules
-from soc2ctl.template_rules import Budget, TemplateLimit
+from soc2ctl.config import template_rules
+from soc2ctl.config.template_rules import Budget, TemplateLimit
 
 
 def _keep_types(values: Iterable[Any]) -> Any:

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
+from soc2ctl.config.safe_input import read_text
 from soc2ctl.errors import Problem, UserError
-from soc2ctl.safe_input import read_text
 
 MAX_DEPTH = 64
 MAX_NODES = 200_000  # after alias expansion

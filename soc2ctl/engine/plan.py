@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from soc2ctl import __version__
-from soc2ctl.exceptions import exception_json
-from soc2ctl.executor import TaskResult
-from soc2ctl.secret_names import is_secret_key
+from soc2ctl.config.risk_exceptions import exception_json
+from soc2ctl.config.secret_names import is_secret_key
+from soc2ctl.engine.executor import TaskResult
 
 FORMAT_VERSION = 1
 ACTIONS = ("create", "update", "delete", "detect", "excepted", "no-op", "error", "skipped")

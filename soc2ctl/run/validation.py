@@ -15,12 +15,12 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from soc2ctl.engine import make_sessions
+from soc2ctl.aws.sessions import AccountAccessError
+from soc2ctl.config.inventory import Inventory, read_inventory_file, resolve_inventory
+from soc2ctl.config.models import InventoryFile
+from soc2ctl.config.playbook import Playbook
 from soc2ctl.errors import UserError
-from soc2ctl.inventory import Inventory, read_inventory_file, resolve_inventory
-from soc2ctl.models import InventoryFile
-from soc2ctl.playbook import Playbook
-from soc2ctl.sessions import AccountAccessError
+from soc2ctl.run.builder import make_sessions
 
 VariableSet = tuple[str, dict[str, Any]]
 
