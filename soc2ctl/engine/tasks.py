@@ -67,6 +67,7 @@ def build_tasks(
     if limit:
         hosts = [a for a in hosts if a in inventory.select(limit)]
     account_ids = inventory.account_ids()
+    run_regions = sorted({r for a in hosts for r in a.regions} | {inventory.home_region})
     tasks = []
     for index, control in enumerate(playbook.spec.controls):
         if control_ids and control.id not in control_ids:
@@ -91,6 +92,7 @@ def build_tasks(
                 "executor_role_name": inventory.spec.organization.role_name,
                 "break_glass_role": inventory.spec.organization.break_glass_role,
                 "account_ids": account_ids,
+                "run_regions": run_regions,
             }
             task = Task(
                 task_key(control.id, account.id, region),
