@@ -39,9 +39,8 @@ from soc2ctl.render.progress import TerminalProgress
 from soc2ctl.render.text import render_approval, render_plan, render_recap
 from soc2ctl.run import saved_plan
 from soc2ctl.run.builder import Run, load_inventory, prepare_run
-from soc2ctl.run.lock import apply_lock, holder_info
+from soc2ctl.run.lock import run_lock
 from soc2ctl.run.validation import variable_sets
-from soc2ctl.sandbox import home as sandbox_home
 
 MAX_EXTRA_VAR_CHARS = 1_000_000
 
@@ -470,20 +469,9 @@ def _apply_current_plan(
 
 
 def _apply_lock(run: Run, spec: str, timeout: float) -> AbstractContextManager[None]:
-    """One apply at a time per organization (keyed by the management account), held from the plan
-    (or the re-read of a saved plan) to the end, so what was reviewed is what gets applied."""
-    dynamodb = None
-    if spec.startswith("dynamodb:"):
-        dynamodb = run.sessions.client(run.sessions.caller_account, run.inventory.home_region, "dynamodb")
-    holder = holder_info(run.run_id, run.sessions.caller_identity()["Arn"])
-    return apply_lock(
-        spec,
-        run.inventory.management_account_id,
-        holder,
-        timeout,
-        dynamodb=dynamodb,
-        directory=sandbox_home() / "locks",
-    )
+    """One writing run at a time per organization, held from the plan (or the re-read of a saved plan) to
+    the end, so what was reviewed is what gets applied (see soc2ctl.run.lock)."""
+    return run_lock(run, spec, timeout)
 
 
 def _report_apply(
