@@ -13,7 +13,7 @@ from pathlib import Path
 
 from soc2ctl.errors import Problem, UserError
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the soc2ctl package (this file is in config/)
 
 
 def _bundled_dirs(kind: str) -> list[Path]:
@@ -30,8 +30,10 @@ def resolve(path: Path, kind: str) -> Path:
             for candidate in (directory / path.name, directory / f"{path.name}.yml"):
                 if candidate.is_file():
                     return candidate
-    shipped_names = ", ".join(p.stem for p in shipped(kind)) or "none"
-    raise UserError(Problem(f"no such file (shipped {kind} by bare name: {shipped_names})", str(path)))
+    names = ", ".join(p.stem for p in shipped(kind)) or "none"
+    raise UserError(
+        Problem(f"no such {kind.rstrip('s')}; give a path to one, or a shipped name: {names}", str(path))
+    )
 
 
 def shipped(kind: str) -> list[Path]:
