@@ -13,6 +13,7 @@ from pathlib import Path
 
 from soc2ctl.errors import Problem, UserError
 
+_SINGULAR = {"playbooks": "playbook", "inventories": "inventory"}
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the soc2ctl package (this file is in config/)
 
 
@@ -32,7 +33,7 @@ def resolve(path: Path, kind: str) -> Path:
                     return candidate
     names = ", ".join(p.stem for p in shipped(kind)) or "none"
     raise UserError(
-        Problem(f"no such {kind.rstrip('s')}; give a path to one, or a shipped name: {names}", str(path))
+        Problem(f"no such {_SINGULAR.get(kind, kind)}; give a path to one, or a shipped name: {names}", str(path))
     )
 
 
