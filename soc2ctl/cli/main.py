@@ -512,8 +512,13 @@ def show(
     _check_format(fmt, PLAN_FORMATS)
     doc = saved_plan.load(planfile)
     if saved_plan.tampered(doc):
-        Ui.err().print(f"warning: {planfile} was modified after it was made (plan_sha256 differs)")
-    emit_plan(doc, fmt, header=True)
+        Ui.err().print(
+            f"warning: {escape(str(planfile))} was modified after it was made (plan_sha256 differs)"
+        )
+    try:
+        emit_plan(doc, fmt, header=True)
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:  # a hand-made file
+        raise UserError(f"{planfile}: not a well-formed soc2ctl plan ({type(exc).__name__}: {exc})") from None
 
 
 @app.command()

@@ -33,7 +33,9 @@ def resolve(path: Path, kind: str) -> Path:
                     return candidate
     names = ", ".join(p.stem for p in shipped(kind)) or "none"
     raise UserError(
-        Problem(f"no such {_SINGULAR.get(kind, kind)}; give a path to one, or a shipped name: {names}", str(path))
+        Problem(
+            f"no such {_SINGULAR.get(kind, kind)}; give a path to one, or a shipped name: {names}", str(path)
+        )
     )
 
 

@@ -24,6 +24,7 @@ from soc2ctl.engine.executor import TaskResult
 from soc2ctl.engine.plan import FORMAT_VERSION, canonical_sha256, is_secret_key, redact, task_json
 from soc2ctl.errors import Problem, UserError
 from soc2ctl.run.builder import Run, prepare_run
+from soc2ctl.run.plan_shape import shape_problem
 
 REQUIRED_KEYS = (
     "format_version",
@@ -92,6 +93,8 @@ def load(path: Path) -> dict[str, Any]:
         raise UserError(Problem(f"not a readable plan file: {exc}", str(path))) from None
     if not isinstance(doc, dict) or "tasks" not in doc or "format_version" not in doc:
         raise UserError(Problem("not a soc2ctl plan (no format_version/tasks)", str(path)))
+    if (problem := shape_problem(doc)) is not None:
+        raise UserError(Problem(f"not a well-formed soc2ctl plan: {problem}", str(path)))
     if doc["format_version"] != FORMAT_VERSION:
         raise UserError(
             Problem(
