@@ -185,82 +185,21 @@ def check_secret_use(ast: nodes.Template, key: str | None) -> None:
 
 # ---------------------------------------------------------------- filters, tests, calls, operators
 
-_PLAIN_FILTERS = [
-    "abs",
-    "attr",
-    "batch",
-    "capitalize",
-    "count",
-    "d",
-    "default",
-    "dictsort",
-    "first",
-    "float",
-    "groupby",
-    "int",
-    "items",
-    "last",
-    "length",
-    "list",
-    "lower",
-    "map",
-    "max",
-    "min",
-    "reject",
-    "rejectattr",
-    "reverse",
-    "round",
-    "select",
-    "selectattr",
-    "sort",
-    "string",
-    "sum",
-    "title",
-    "tojson",
-    "trim",
-    "truncate",
-    "unique",
-    "upper",
-    "wordcount",
-    "urlencode",
-]
-_SAFE_TESTS = [
-    "boolean",
-    "defined",
-    "divisibleby",
-    "eq",
-    "equalto",
-    "false",
-    "float",
-    "ge",
-    "gt",
-    "greaterthan",
-    "in",
-    "integer",
-    "iterable",
-    "le",
-    "lower",
-    "lt",
-    "lessthan",
-    "mapping",
-    "ne",
-    "none",
-    "number",
-    "odd",
-    "even",
-    "sameas",
-    "sequence",
-    "string",
-    "true",
-    "undefined",
-    "upper",
-    "==",
-    "!=",
-    ">",
-    ">=",
-    "<",
-    "<=",
-]
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+_PLAIN_FILTERS = _words(
+    "abs attr batch capitalize count d default dictsort first float groupby int items last length "
+    "list lower map max min reject rejectattr reverse round select selectattr sort string sum title "
+    "tojson trim truncate unique upper wordcount urlencode"
+)
+_SAFE_TESTS = _words(
+    "boolean defined divisibleby eq equalto false float ge gt greaterthan in integer iterable le "
+    "lower lt lessthan mapping ne none number odd even sameas sequence string true undefined upper == "
+    "!= > >= < <="
+)
 
 
 def _join(value: Any, d: str = "", attribute: Any = None) -> str:
@@ -328,39 +267,11 @@ def bounded_range(*args: int) -> range:
 
 _SAFE_METHODS = {
     str: frozenset(
-        [
-            "lower",
-            "upper",
-            "strip",
-            "lstrip",
-            "rstrip",
-            "split",
-            "rsplit",
-            "splitlines",
-            "startswith",
-            "endswith",
-            "title",
-            "capitalize",
-            "casefold",
-            "swapcase",
-            "isdigit",
-            "isalpha",
-            "isalnum",
-            "islower",
-            "isupper",
-            "isspace",
-            "isdecimal",
-            "isnumeric",
-            "find",
-            "rfind",
-            "index",
-            "rindex",
-            "count",
-            "partition",
-            "rpartition",
-            "removeprefix",
-            "removesuffix",
-        ]
+        _words(
+            "lower upper strip lstrip rstrip split rsplit splitlines startswith endswith title capitalize "
+            "casefold swapcase isdigit isalpha isalnum islower isupper isspace isdecimal isnumeric find "
+            "rfind index rindex count partition rpartition removeprefix removesuffix"
+        )
     ),
     dict: frozenset({"get", "keys", "values", "items"}),
     list: frozenset({"index", "count"}),
