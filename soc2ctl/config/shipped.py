@@ -14,7 +14,7 @@ from pathlib import Path
 from soc2ctl.errors import Problem, UserError
 
 _SINGULAR = {"playbooks": "playbook", "inventories": "inventory"}
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the soc2ctl package (this file is in config/)
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]  # soc2ctl/ (this file is soc2ctl/config/shipped.py)
 
 
 def _bundled_dirs(kind: str) -> list[Path]:
