@@ -91,7 +91,9 @@ def main() -> None:
             calls.clear()
             results.append(timed(fn))
         wall, cpu = min(r[0] for r in results), min(r[1] for r in results)
-        print(f"{name:>10}: {wall:6.2f} s wall, {cpu:6.2f} s CPU (best of {args.repeat}), {sum(calls.values())} calls")
+        print(
+            f"{name:>10}: {wall:6.2f} s wall, {cpu:6.2f} s CPU (best of {args.repeat}), {sum(calls.values())} calls"
+        )
 
 
 if __name__ == "__main__":

@@ -42,6 +42,8 @@ def soc2ctl_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "soc2ctl-home"
     monkeypatch.setenv("SOC2CTL_HOME", str(home))
     monkeypatch.setenv("SOC2CTL_EVIDENCE", str(tmp_path / "evidence"))
+    # the apply lock is machine-wide by design; tests (run in parallel) each get their own "machine"
+    monkeypatch.setenv("SOC2CTL_LOCK_DIR", str(tmp_path / "machine-locks"))
     return home
 
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from soc2ctl import __version__, paths
+from soc2ctl import __version__
+from soc2ctl.aws import log_redaction
 from soc2ctl.cli import evidence as cli_evidence
 from soc2ctl.cli.drift import drift_command
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt
@@ -55,8 +56,11 @@ render_recap = lazy("soc2ctl.render.text", "render_recap")
 saved_plan = lazy("soc2ctl.run.saved_plan")
 load_inventory = lazy("soc2ctl.run.builder", "load_inventory")
 prepare_run = lazy("soc2ctl.run.builder", "prepare_run")
-apply_lock = lazy("soc2ctl.run.lock", "apply_lock")
-holder_info = lazy("soc2ctl.run.lock", "holder_info")
+run_lock = lazy("soc2ctl.run.lock", "run_lock")
+loads_json = lazy("soc2ctl.config.safe_input", "loads_json")
+variable_sets = lazy("soc2ctl.run.validation", "variable_sets")
+
+MAX_EXTRA_VAR_CHARS = 1_000_000
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -101,8 +105,12 @@ def user_errors(fn: F) -> F:
         except UserError as exc:
             console = Ui.err()
             for problem in exc.problems:
-                text = escape(str(problem))  # a problem may quote anything, e.g. a server log line
-                console.print(f"[red]error:[/red] {text}", markup=True, highlight=False)
+                console.print(f"[red]error:[/red] {escape(str(problem))}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+        except (MemoryError, RecursionError) as exc:
+            Ui.err().print(
+                f"error: input too large to process ({type(exc).__name__}); see the limits in docs/"
+            )
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             Ui.err().print("interrupted")
@@ -131,6 +139,7 @@ def main_options(
     Ui.no_color, Ui.quiet = no_color, quiet
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    log_redaction.install()  # no credential in any log line, at any verbosity
     if verbose < 2:
         logging.getLogger("botocore").setLevel(logging.WARNING)
 
@@ -165,9 +174,11 @@ ApprovalOpt = Annotated[
 def parse_extra_vars(items: list[str] | None) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for item in items or []:
+        if len(item) > MAX_EXTRA_VAR_CHARS:
+            raise UserError(f"--extra-vars: longer than {MAX_EXTRA_VAR_CHARS} characters")
         if item.lstrip().startswith("{"):
             try:
-                merged.update(json.loads(item))
+                merged.update(loads_json(item, "--extra-vars"))
             except ValueError as exc:
                 raise UserError(f"--extra-vars: invalid JSON: {exc}") from None
             continue
@@ -175,7 +186,7 @@ def parse_extra_vars(items: list[str] | None) -> dict[str, Any]:
         if not sep:
             raise UserError(f"--extra-vars {item!r}: expected key=value or a JSON object")
         try:
-            merged[key] = json.loads(value)
+            merged[key] = loads_json(value, "--extra-vars")
         except ValueError:
             merged[key] = value
     return merged
@@ -249,8 +260,9 @@ def validate(
         Path | None, typer.Option("--inventory", "-i", help="Also check variables per account.")
     ] = None,
     extra_vars: ExtraVarsOpt = None,
+    profile: ProfileOpt = None,
 ) -> None:
-    """Check a playbook without touching AWS: schema, modules, parameters, cycles, variables.
+    """Check a playbook without writing to AWS: schema, modules, parameters, cycles, variables.
 
     Example: soc2ctl validate playbooks/soc2-baseline.yml -i inventories/example-static.yml
     """
@@ -258,21 +270,16 @@ def validate(
     pb = load_playbook(path)
     problems = ProblemList()
     extra = parse_extra_vars(extra_vars)
-    variable_sets = [("", {**pb.spec.vars, **extra})]
+    sets = [("", {**pb.spec.vars, **extra})]
     if inventory is not None:
-        inv_path = resources.resolve(inventory, "inventories")
-        spec, raw = read_inventory_file(inv_path)
-        if not spec.organization.discover and not spec.sandbox:
-            inv = resolve_inventory(inv_path, spec, raw, None)
-            variable_sets = [
-                (f" for account {a.id} ({a.name})", {**pb.spec.vars, **a.vars, **extra}) for a in inv.accounts
-            ] or variable_sets
-        else:
-            variable_sets = [(" with inventory vars", {**pb.spec.vars, **spec.vars, **extra})]
-    check_parameters(pb, problems, variable_sets)
+        found = variable_sets(pb, resources.resolve(inventory, "inventories"), extra, profile)
+        sets = found.sets
+        for note in found.notes:
+            Ui.err().print(f"note: {escape(note)}")
+    check_parameters(pb, problems, sets)
     check_exceptions(pb, problems)
     problems.raise_if_any()
-    Ui.out().print(f"[green]ok[/green] {path}: {len(pb.spec.controls)} controls valid")
+    Ui.out().print(f"[green]ok[/green] {escape(str(path))}: {len(pb.spec.controls)} controls valid")
 
 
 @app.command("inventory")
@@ -317,13 +324,13 @@ def inventory_cmd(
     out.print(f"management account {inv.management_account_id}, home region {inv.home_region}")
     for a in accounts:
         out.print(
-            f"[bold]{a.name}[/bold] {a.id}  ou={a.ou_path or '-'}  groups={','.join(a.groups) or '-'}"
-            f"  regions={','.join(a.regions)}"
+            f"[bold]{escape(a.name)}[/bold] {a.id}  ou={escape(a.ou_path or '-')}  "
+            f"groups={escape(','.join(a.groups) or '-')}  regions={escape(','.join(a.regions))}"
         )
         if a.tags:
-            out.print(f"    tags: {json.dumps(a.tags, sort_keys=True)}")
+            out.print(f"    tags: {escape(json.dumps(a.tags, sort_keys=True))}")
         if a.vars:
-            out.print(f"    vars: {json.dumps(a.vars, sort_keys=True, default=str)}")
+            out.print(f"    vars: {escape(json.dumps(a.vars, sort_keys=True, default=str))}")
     out.print(f"{len(accounts)} account(s)")
 
 
@@ -476,20 +483,9 @@ def _apply_current_plan(
 
 
 def _apply_lock(run: Run, spec: str, timeout: float) -> AbstractContextManager[None]:
-    """One apply at a time per organization (keyed by the management account), held from the plan
-    (or the re-read of a saved plan) to the end, so what was reviewed is what gets applied."""
-    dynamodb = None
-    if spec.startswith("dynamodb:"):
-        dynamodb = run.sessions.client(run.sessions.caller_account, run.inventory.home_region, "dynamodb")
-    holder = holder_info(run.run_id, run.sessions.caller_identity()["Arn"])
-    return apply_lock(
-        spec,
-        run.inventory.management_account_id,
-        holder,
-        timeout,
-        dynamodb=dynamodb,
-        directory=paths.locks_dir(),
-    )
+    """One writing run at a time per organization, held from the plan (or the re-read of a saved plan) to
+    the end, so what was reviewed is what gets applied (see soc2ctl.run.lock)."""
+    return run_lock(run, spec, timeout)
 
 
 def _report_apply(
@@ -530,8 +526,13 @@ def show(
     _check_format(fmt, PLAN_FORMATS)
     doc = saved_plan.load(planfile)
     if saved_plan.tampered(doc):
-        Ui.err().print(f"warning: {planfile} was modified after it was made (plan_sha256 differs)")
-    emit_plan(doc, fmt, header=True)
+        Ui.err().print(
+            f"warning: {escape(str(planfile))} was modified after it was made (plan_sha256 differs)"
+        )
+    try:
+        emit_plan(doc, fmt, header=True)
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:  # a hand-made file
+        raise UserError(f"{planfile}: not a well-formed soc2ctl plan ({type(exc).__name__}: {exc})") from None
 
 
 @app.command()
