@@ -14,11 +14,6 @@ def home() -> Path:
     return Path(os.environ.get("SOC2CTL_HOME") or Path.home() / ".soc2ctl")
 
 
-def locks_dir() -> Path:
-    """Local apply locks (`--lock local`)."""
-    return home() / "locks"
-
-
 def sandbox_dir() -> Path:
     """The sandbox organization's server lock, state file and log."""
     return home() / "sandbox"
