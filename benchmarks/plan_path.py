@@ -62,8 +62,8 @@ def main() -> None:
     from typer.testing import CliRunner
 
     from soc2ctl.cli.main import app
-    from soc2ctl.sandbox import moto_ext
-    from soc2ctl.sandbox.seed import SandboxAccount, create_organization
+    from soc2ctl_sandbox import moto_ext
+    from soc2ctl_sandbox.seed import SandboxAccount, create_organization
 
     moto_ext.apply()
     captured: dict[str, list[str]] = {}

@@ -15,13 +15,14 @@ from botocore.exceptions import ClientError
 
 from soc2ctl.aws.organizations import OrgNode, walk_organization
 from soc2ctl.policy.documents import normalise_policy
-from soc2ctl.policy.scp_eval import Denial, denials
+from soc2ctl.policy.scp_eval import Denial, denials, effective_denials
 
 __all__ = [
     "Denial",
     "FieldMap",
     "OrgNode",
     "denials",
+    "effective_denials",
     "error_code",
     "kms_arn",
     "normalise_policy",

@@ -16,15 +16,22 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Generic, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, get_args, get_origin
 
-from botocore.client import BaseClient
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from soc2ctl.aws.sessions import AwsSessions
+if TYPE_CHECKING:  # annotations only: `soc2ctl controls` lists the modules without loading botocore's clients
+    from botocore.client import BaseClient
+
+    from soc2ctl.aws.sessions import AwsSessions
 
 _PLAIN_SEGMENT = re.compile(r"^[A-Za-z0-9_-]+$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+if TYPE_CHECKING:  # annotations only: `soc2ctl controls` lists the modules without loading botocore's clients
+    from botocore.client import BaseClient
+
+    from soc2ctl.aws.sessions import AwsSessions
 
 
 class UnsafeChange(Exception):
@@ -41,7 +48,9 @@ class Scope(StrEnum):
 class Params(BaseModel):
     """Base for module parameter schemas: unknown parameters are errors, not silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, defer_build=True
+    )  # built on first use: fast `controls`
 
 
 P = TypeVar("P", bound=BaseModel)

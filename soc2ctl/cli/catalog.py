@@ -7,9 +7,11 @@ from typing import Any
 
 import typer
 
-from soc2ctl import registry
 from soc2ctl.cli.common import FormatOpt, Ui, check_format, user_errors
-from soc2ctl.engine import catalog
+from soc2ctl.cli.lazy import lazy
+
+catalog = lazy("soc2ctl.engine.catalog")
+registry = lazy("soc2ctl.registry")
 
 
 @user_errors

@@ -9,18 +9,27 @@ import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from soc2ctl.config import shipped as resources
+from soc2ctl.cli.lazy import lazy
 from soc2ctl.errors import UserError
-from soc2ctl.render.markdown import render_markdown
-from soc2ctl.render.progress import TerminalProgress
-from soc2ctl.render.text import render_plan
-from soc2ctl.run.builder import Run, prepare_run
+
+if TYPE_CHECKING:
+    from soc2ctl.run.builder import Run
+
+# Imported when a command uses them (soc2ctl.cli.lazy): --help, --version and controls start fast.
+Console = lazy("rich.console", "Console")
+escape = lazy("rich.markup", "escape")
+resources = lazy("soc2ctl.config.shipped")
+render_markdown = lazy("soc2ctl.render.markdown", "render_markdown")
+TerminalProgress = lazy("soc2ctl.render.progress", "TerminalProgress")
+render_plan = lazy("soc2ctl.render.text", "render_plan")
+prepare_run = lazy("soc2ctl.run.builder", "prepare_run")
+loads_json = lazy("soc2ctl.config.safe_input", "loads_json")
+
+MAX_EXTRA_VAR_CHARS = 1_000_000
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,6 +64,11 @@ def user_errors(fn: F) -> F:
             console = Ui.err()
             for problem in exc.problems:
                 console.print(f"[red]error:[/red] {escape(str(problem))}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+        except (MemoryError, RecursionError) as exc:
+            Ui.err().print(
+                f"error: input too large to process ({type(exc).__name__}); see the limits in docs/"
+            )
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             Ui.err().print("interrupted")
@@ -91,9 +105,11 @@ ApprovalOpt = Annotated[
 def parse_extra_vars(items: list[str] | None) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for item in items or []:
+        if len(item) > MAX_EXTRA_VAR_CHARS:
+            raise UserError(f"--extra-vars: longer than {MAX_EXTRA_VAR_CHARS} characters")
         if item.lstrip().startswith("{"):
             try:
-                merged.update(json.loads(item))
+                merged.update(loads_json(item, "--extra-vars"))
             except ValueError as exc:
                 raise UserError(f"--extra-vars: invalid JSON: {exc}") from None
             continue
@@ -101,7 +117,7 @@ def parse_extra_vars(items: list[str] | None) -> dict[str, Any]:
         if not sep:
             raise UserError(f"--extra-vars {item!r}: expected key=value or a JSON object")
         try:
-            merged[key] = json.loads(value)
+            merged[key] = loads_json(value, "--extra-vars")
         except ValueError:
             merged[key] = value
     return merged

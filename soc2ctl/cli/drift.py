@@ -8,24 +8,22 @@ blast-radius breach, which applies nothing), 130 interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from soc2ctl.cli.common import (
-    ControlsOpt,
-    ExtraVarsOpt,
-    InventoryOpt,
-    LimitOpt,
-    ParallelOpt,
-    PlaybookArg,
-    ProfileOpt,
-    build_run,
-)
+from soc2ctl.cli.common import build_run
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt, announce
-from soc2ctl.drift import DriftOptions, run_drift
+from soc2ctl.cli.lazy import lazy
 from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
+
+run_lock = lazy("soc2ctl.run.lock", "run_lock")
+
+DriftOptions = lazy("soc2ctl.drift", "DriftOptions")  # the engine loads when the command runs
+run_drift = lazy("soc2ctl.drift", "run_drift")
 
 MaxOpt = Annotated[
     int | None,
@@ -47,8 +45,8 @@ FindingsOpt = Annotated[
 
 
 def drift_command(
-    playbook: PlaybookArg,
-    inventory: InventoryOpt,
+    playbook: Annotated[Path, typer.Argument(help="Playbook YAML (or the name of a shipped one).")],
+    inventory: Annotated[Path, typer.Option("--inventory", "-i", help="Inventory YAML (or a shipped name).")],
     remediate: Annotated[
         bool, typer.Option("--remediate", help="Apply auto_remediate controls, within the limits.")
     ] = False,
@@ -56,13 +54,29 @@ def drift_command(
     max_changes_per_account: MaxAccountOpt = None,
     notify: NotifyOpt = None,
     findings: FindingsOpt = None,
-    limit: LimitOpt = None,
-    controls: ControlsOpt = None,
-    profile: ProfileOpt = None,
-    parallelism: ParallelOpt = 16,
-    extra_vars: ExtraVarsOpt = None,
+    limit: Annotated[
+        str | None, typer.Option("--limit", "-l", help="Host pattern, e.g. 'prod:!legacy'.")
+    ] = None,
+    controls: Annotated[
+        str | None, typer.Option("--controls", help="Only these control ids, comma-separated.")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="AWS profile for the base credentials.")
+    ] = None,
+    parallelism: Annotated[
+        int, typer.Option("--parallelism", "-p", min=1, max=256, help="Concurrent tasks.")
+    ] = 16,
+    extra_vars: Annotated[
+        list[str] | None, typer.Option("--extra-vars", "-e", help="key=value or JSON; highest precedence.")
+    ] = None,
     evidence: EvidenceOpt = DEFAULT_LOCATION,
     evidence_retention_days: RetentionOpt = DEFAULT_RETENTION_DAYS,
+    lock: Annotated[
+        str, typer.Option("--lock", help="With --remediate: 'local' or 'dynamodb:TABLE', as for apply.")
+    ] = "local",
+    lock_timeout: Annotated[
+        float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for a running apply.")
+    ] = 0,
 ) -> None:
     """Scheduled mode: find drift since the last recorded run, fix auto_remediate controls within the blast
     radius, notify SNS / Security Hub. JSON summary on stdout; exit 0 in state, 2 drift, 1 error.
@@ -79,7 +93,9 @@ def drift_command(
         retention_days=evidence_retention_days,
     )
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
-    outcome = run_drift(run, opts)
+    # --remediate writes, so it takes the organization's apply lock like apply does.
+    with run_lock(run, lock, lock_timeout) if remediate else contextlib.nullcontext():
+        outcome = run_drift(run, opts)
     typer.echo(json.dumps(outcome.doc, indent=2, default=str))
     announce(outcome.writer)
     raise typer.Exit(outcome.exit_code)

@@ -12,10 +12,13 @@ from typing import Annotated
 
 import typer
 
-from soc2ctl.cli.common import Ui
+from soc2ctl.cli.common import Ui, user_errors
+from soc2ctl.cli.lazy import lazy
 from soc2ctl.config import shipped as resources
 from soc2ctl.errors import UserError
-from soc2ctl.policy import iam_policy, iam_template
+
+iam_policy = lazy("soc2ctl.policy.iam_policy")  # the engine loads when the command runs
+iam_template = lazy("soc2ctl.policy.iam_template")
 
 FORMATS = ("json", "cloudformation")
 
@@ -62,7 +65,7 @@ def iam_policy_command(
     Example: soc2ctl iam-policy soc2-baseline --format cloudformation > deploy/soc2ctl-roles.yaml
     """
     request = iam_policy.PolicyRequest(mode, role, role_name, evidence, lock, notify, findings)
-    _iam_policy(playbook, request, fmt)
+    user_errors(_iam_policy)(playbook, request, fmt)
 
 
 def _iam_policy(playbook: Path, request: iam_policy.PolicyRequest, fmt: str) -> None:

@@ -11,11 +11,12 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from soc2ctl import __version__
+from soc2ctl.aws import log_redaction
 from soc2ctl.cli import evidence as cli_evidence
 from soc2ctl.cli.catalog import controls
 from soc2ctl.cli.common import (
@@ -43,18 +44,31 @@ from soc2ctl.cli.common import (
 from soc2ctl.cli.drift import drift_command
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt
 from soc2ctl.cli.iam import iam_policy_command
+from soc2ctl.cli.lazy import lazy
 from soc2ctl.cli.sandbox import sandbox_app
-from soc2ctl.config import shipped as resources
-from soc2ctl.config.inventory import read_inventory_file, resolve_inventory
-from soc2ctl.config.playbook import check_parameters, load_playbook
-from soc2ctl.config.risk_exceptions import check_exceptions
-from soc2ctl.engine.executor import TaskResult
-from soc2ctl.engine.plan import has_changes, has_errors, new_run_id
 from soc2ctl.errors import ProblemList, UserError
-from soc2ctl.render.text import render_approval, render_plan, render_recap
-from soc2ctl.run import saved_plan, service
-from soc2ctl.run.builder import Run, load_inventory
-from soc2ctl.sandbox import home as sandbox_home
+
+if TYPE_CHECKING:
+    from soc2ctl.engine.executor import TaskResult
+    from soc2ctl.run.builder import Run
+
+# Imported when a command uses them (soc2ctl.cli.lazy): --help, --version and controls start fast.
+escape = lazy("rich.markup", "escape")
+resources = lazy("soc2ctl.config.shipped")
+check_parameters = lazy("soc2ctl.config.playbook", "check_parameters")
+load_playbook = lazy("soc2ctl.config.playbook", "load_playbook")
+check_exceptions = lazy("soc2ctl.config.risk_exceptions", "check_exceptions")
+has_changes = lazy("soc2ctl.engine.plan", "has_changes")
+has_errors = lazy("soc2ctl.engine.plan", "has_errors")
+new_run_id = lazy("soc2ctl.engine.plan", "new_run_id")
+render_approval = lazy("soc2ctl.render.text", "render_approval")
+render_plan = lazy("soc2ctl.render.text", "render_plan")
+render_recap = lazy("soc2ctl.render.text", "render_recap")
+saved_plan = lazy("soc2ctl.run.saved_plan")
+service = lazy("soc2ctl.run.service")
+load_inventory = lazy("soc2ctl.run.builder", "load_inventory")
+run_lock = lazy("soc2ctl.run.lock", "run_lock")
+variable_sets = lazy("soc2ctl.run.validation", "variable_sets")
 
 app = typer.Typer(
     name="soc2ctl",
@@ -88,6 +102,7 @@ def main_options(
     Ui.no_color, Ui.quiet = no_color, quiet
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    log_redaction.install()  # no credential in any log line, at any verbosity
     if verbose < 2:
         logging.getLogger("botocore").setLevel(logging.WARNING)
 
@@ -103,8 +118,9 @@ def validate(
         Path | None, typer.Option("--inventory", "-i", help="Also check variables per account.")
     ] = None,
     extra_vars: ExtraVarsOpt = None,
+    profile: ProfileOpt = None,
 ) -> None:
-    """Check a playbook without touching AWS: schema, modules, parameters, cycles, variables.
+    """Check a playbook without writing to AWS: schema, modules, parameters, cycles, variables.
 
     Example: soc2ctl validate playbooks/soc2-baseline.yml -i inventories/example-static.yml
     """
@@ -112,21 +128,16 @@ def validate(
     pb = load_playbook(path)
     problems = ProblemList()
     extra = parse_extra_vars(extra_vars)
-    variable_sets = [("", {**pb.spec.vars, **extra})]
+    sets = [("", {**pb.spec.vars, **extra})]
     if inventory is not None:
-        inv_path = resources.resolve(inventory, "inventories")
-        spec, raw = read_inventory_file(inv_path)
-        if not spec.organization.discover and not spec.sandbox:
-            inv = resolve_inventory(inv_path, spec, raw, None)
-            variable_sets = [
-                (f" for account {a.id} ({a.name})", {**pb.spec.vars, **a.vars, **extra}) for a in inv.accounts
-            ] or variable_sets
-        else:
-            variable_sets = [(" with inventory vars", {**pb.spec.vars, **spec.vars, **extra})]
-    check_parameters(pb, problems, variable_sets)
+        found = variable_sets(pb, resources.resolve(inventory, "inventories"), extra, profile)
+        sets = found.sets
+        for note in found.notes:
+            Ui.err().print(f"note: {escape(note)}")
+    check_parameters(pb, problems, sets)
     check_exceptions(pb, problems)
     problems.raise_if_any()
-    Ui.out().print(f"[green]ok[/green] {path}: {len(pb.spec.controls)} controls valid")
+    Ui.out().print(f"[green]ok[/green] {escape(str(path))}: {len(pb.spec.controls)} controls valid")
 
 
 @app.command("inventory")
@@ -171,13 +182,13 @@ def inventory_cmd(
     out.print(f"management account {inv.management_account_id}, home region {inv.home_region}")
     for a in accounts:
         out.print(
-            f"[bold]{a.name}[/bold] {a.id}  ou={a.ou_path or '-'}  groups={','.join(a.groups) or '-'}"
-            f"  regions={','.join(a.regions)}"
+            f"[bold]{escape(a.name)}[/bold] {a.id}  ou={escape(a.ou_path or '-')}  "
+            f"groups={escape(','.join(a.groups) or '-')}  regions={escape(','.join(a.regions))}"
         )
         if a.tags:
-            out.print(f"    tags: {json.dumps(a.tags, sort_keys=True)}")
+            out.print(f"    tags: {escape(json.dumps(a.tags, sort_keys=True))}")
         if a.vars:
-            out.print(f"    vars: {json.dumps(a.vars, sort_keys=True, default=str)}")
+            out.print(f"    vars: {escape(json.dumps(a.vars, sort_keys=True, default=str))}")
     out.print(f"{len(accounts)} account(s)")
 
 
@@ -263,7 +274,7 @@ def apply(
     if inventory is None:
         raise UserError("apply PLAYBOOK needs --inventory/-i (a plan saved with plan --out needs none)")
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
-    with service.lock_for_apply(run, lock, lock_timeout, sandbox_home() / "locks"):
+    with run_lock(run, lock, lock_timeout):  # held from the plan to the end: what was reviewed is applied
         _plan_confirm_apply(run, fmt, auto_approve, approval_ref, limit, controls, extra_vars)
 
 
@@ -317,7 +328,7 @@ def _apply_saved_plan(
     run = saved_plan.prepare(
         doc, extra_vars=parse_extra_vars(extra_vars), profile=profile, parallelism=parallelism
     )
-    with service.lock_for_apply(run, *lock, sandbox_home() / "locks"):
+    with run_lock(run, *lock):
         _apply_current_plan(path, doc, run, fmt, approval_ref)
 
 
@@ -362,11 +373,16 @@ def show(
     check_format(fmt, PLAN_FORMATS)
     doc = saved_plan.load(planfile)
     if saved_plan.tampered(doc):
-        Ui.err().print(f"warning: {planfile} was modified after it was made (plan_sha256 differs)")
-    emit_plan(doc, fmt, header=True)
+        Ui.err().print(
+            f"warning: {escape(str(planfile))} was modified after it was made (plan_sha256 differs)"
+        )
+    try:
+        emit_plan(doc, fmt, header=True)
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:  # a hand-made file
+        raise UserError(f"{planfile}: not a well-formed soc2ctl plan ({type(exc).__name__}: {exc})") from None
 
 
-app.command("iam-policy")(user_errors(iam_policy_command))
+app.command("iam-policy")(iam_policy_command)
 app.command("drift")(user_errors(drift_command))
 app.command("controls")(controls)
 
@@ -377,4 +393,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m soc2ctl.cli.main`: run the importable module, not this `__main__` copy, so that the options
+    # this run parses land in the one soc2ctl.cli.common the command modules share.
+    from soc2ctl.cli.main import main as _main
+
+    _main()

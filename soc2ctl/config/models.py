@@ -10,6 +10,7 @@ import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -84,6 +85,21 @@ class InventoryFile(Strict):
     @classmethod
     def _excluded_ids(cls, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else value
+
+    @field_validator("endpoint_url")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        """botocore raises deep inside client creation on a malformed URL; say it here, with the line."""
+        if value is None:
+            return value
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 (raises ValueError on a bad port)
+        except ValueError as exc:
+            raise ValueError(f"endpoint_url {value!r}: {exc}") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+            raise ValueError(f"endpoint_url {value!r}: expected http(s)://HOST[:PORT]")
+        return value
 
 
 # ---------------------------------------------------------------- playbook

@@ -1,21 +1,18 @@
 """The run service: what every command that runs the playbook shares, below the CLI.
 
 `prepare_run` (builder.py) makes the run; this module turns its results into the plan document (with what a
-saved plan needs to re-create the run), the per-task result records, the apply lock, and the exit-code
+saved plan needs to re-create the run), the per-task result records and the exit-code
 policy. The CLI only parses options, prompts and prints.
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-from pathlib import Path
 from typing import Any
 
 from soc2ctl.engine.executor import TaskResult
 from soc2ctl.engine.plan import plan_document, task_json
 from soc2ctl.run import saved_plan
 from soc2ctl.run.builder import Run
-from soc2ctl.run.lock import apply_lock, holder_info
 
 INTERRUPTED = 130
 
@@ -32,23 +29,6 @@ def plan_doc(
     section = saved_plan.run_section(run, limit=limit, controls=controls, extra_vars=extra_vars)
     return plan_document(
         results, run_id=run.run_id, interrupted=run.executor.interrupted, run=section, **run.sources()
-    )
-
-
-def lock_for_apply(run: Run, spec: str, timeout: float, locks_dir: Path) -> AbstractContextManager[None]:
-    """One apply at a time per organization (keyed by the management account), held from the plan
-    (or the re-read of a saved plan) to the end, so what was reviewed is what gets applied."""
-    dynamodb = None
-    if spec.startswith("dynamodb:"):
-        dynamodb = run.sessions.client(run.sessions.caller_account, run.inventory.home_region, "dynamodb")
-    holder = holder_info(run.run_id, run.sessions.caller_identity()["Arn"])
-    return apply_lock(
-        spec,
-        run.inventory.management_account_id,
-        holder,
-        timeout,
-        dynamodb=dynamodb,
-        directory=locks_dir,
     )
 
 

@@ -1,6 +1,6 @@
 """One entry per registered module: what the contract suite (test_contract.py) needs to drive it.
 
-`seeds` names the sandbox seed files (soc2ctl/sandbox/seeds/) that put the `compliant`, `drifted` and `fresh`
+`seeds` names the sandbox seed files (sandbox/soc2ctl_sandbox/seeds/) that put the `compliant`, `drifted` and `fresh`
 accounts in their posture; `params` is the module's parameter set (a function of the account ids when it
 names accounts: `audit`, `c`, `d`, `f`, `management`); `absent` and `drifted` are the planned actions on the
 fresh account and the drifted one (organization-scope modules: the management account before and after
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import member_client
 
 Ids = dict[str, str]

@@ -15,8 +15,8 @@ import pytest
 
 from soc2ctl import registry
 from soc2ctl.remediation import Scope
-from soc2ctl.sandbox import seed
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount, create_organization
+from soc2ctl_sandbox import seed
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount, create_organization
 from tests.helpers import ModuleRun, deny, write_calls
 from tests.remediations.contract_fixtures import FIXTURES, ContractFixture, Setup
 
@@ -47,7 +47,7 @@ def set_up(
     endpoint: str | None, ids: dict[str, str], module: str, setups: tuple[Setup, ...], monkeypatch
 ) -> None:
     """Every account in its posture, by the given sandbox seed files only (and setup functions)."""
-    files = [importlib.import_module(f"soc2ctl.sandbox.seeds.{s}") for s in setups if isinstance(s, str)]
+    files = [importlib.import_module(f"soc2ctl_sandbox.seeds.{s}") for s in setups if isinstance(s, str)]
     monkeypatch.setattr(seed, "_seeders", lambda: [(file.SCOPE, file.seed) for file in files])
     seed.seed_settings(endpoint, ids, LAYOUT, regions=(fixture_of(module).region,))
     for setup in setups:

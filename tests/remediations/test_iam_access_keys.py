@@ -4,7 +4,7 @@ import boto3
 import pytest
 
 from remediations.iam_access_keys import IamAccessKeys
-from soc2ctl.sandbox.moto_ext.iam_account import backdate_access_key, set_root_access_keys
+from soc2ctl_sandbox.moto_ext.iam_account import backdate_access_key, set_root_access_keys
 from tests.helpers import ModuleRun, member_client, write_calls
 
 MODULE = "iam-access-keys"

@@ -1,4 +1,4 @@
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import ModuleRun, member_client, write_calls
 
 MODULE = "iam-user-mfa"

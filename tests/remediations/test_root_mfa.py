@@ -1,5 +1,5 @@
-from soc2ctl.sandbox.moto_ext.iam_account import set_root_mfa
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.moto_ext.iam_account import set_root_mfa
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import ModuleRun, member_client, write_calls
 
 MODULE = "root-mfa"

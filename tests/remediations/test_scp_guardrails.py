@@ -9,7 +9,7 @@ from remediations.scp_guardrails import (
     exempt_patterns,
     policy_content,
 )
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import ModuleRun, member_client, write_calls
 
 MODULE = "scp-guardrails"
@@ -292,8 +292,8 @@ def test_duplicate_sid_is_refused(org):
 
 
 def test_sandbox_seed_leaves_an_outdated_policy_that_apply_fixes(org):
-    from soc2ctl.sandbox.seed import SeedContext, _session
-    from soc2ctl.sandbox.seeds import scp_guardrails as seeder
+    from soc2ctl_sandbox.seed import SeedContext, _session
+    from soc2ctl_sandbox.seeds import scp_guardrails as seeder
 
     session = _session(None, MANAGEMENT_ACCOUNT)  # type: ignore[arg-type]
     seeder.seed(

@@ -1,5 +1,5 @@
 from soc2ctl import registry
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import ModuleRun, member_client, write_calls
 
 MODULE = "securityhub-org-config"
