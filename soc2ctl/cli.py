@@ -19,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from soc2ctl import __version__, catalog, cli_evidence, registry, resources, saved_plan
+from soc2ctl import __version__, catalog, cli_evidence, plan_binding, registry, resources, saved_plan
 from soc2ctl.cli_drift import drift_command
 from soc2ctl.cli_evidence import EvidenceOpt, RetentionOpt
 from soc2ctl.cli_iam import iam_policy_command
@@ -138,6 +138,13 @@ LockTimeoutOpt = Annotated[
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
 PLAN_FORMATS = ("text", "markdown", "json")
 PlanFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")]
+SignKeyOpt = Annotated[
+    str | None,
+    typer.Option("--sign-key", help="KMS asymmetric key: sign the saved plan / require plans signed by it."),
+]
+PlanHashOpt = Annotated[
+    str | None, typer.Option("--plan-sha256", help="The approved plan's hash: refuse any other plan.")
+]
 ApprovalOpt = Annotated[
     str | None, typer.Option("--approval-ref", help="Change ticket that approved this apply; recorded.")
 ]
@@ -325,6 +332,7 @@ def plan(
     extra_vars: ExtraVarsOpt = None,
     evidence: EvidenceOpt = cli_evidence.DEFAULT_LOCATION,
     evidence_retention_days: RetentionOpt = cli_evidence.DEFAULT_RETENTION_DAYS,
+    sign_key: SignKeyOpt = None,
 ) -> None:
     """Read every target and show what apply would change. Never writes to AWS.
 
@@ -336,6 +344,8 @@ def plan(
     cli_evidence.start(run, "plan")
     results = run.executor.plan()
     doc = _plan_doc(run, results, limit=limit, controls=controls, extra_vars=extra_vars)
+    if out and (key := plan_binding.run_key(run, sign_key)):
+        plan_binding.sign(doc, plan_binding.signer(run, key))
     if out:
         saved_plan.save(doc, out)
     emit_plan(doc, fmt)
@@ -371,6 +381,8 @@ def apply(
     evidence_retention_days: RetentionOpt = cli_evidence.DEFAULT_RETENTION_DAYS,
     lock: LockOpt = "local",
     lock_timeout: LockTimeoutOpt = 0,
+    sign_key: SignKeyOpt = None,
+    plan_sha256: PlanHashOpt = None,
 ) -> None:
     """Plan, ask, then apply the changes in dependency order and verify each by reading it back.
     Given a saved plan instead, re-read every task and apply only if nothing moved since (no prompt).
@@ -383,8 +395,13 @@ def apply(
     if saved_plan.is_plan_file(playbook):
         if inventory or limit or controls:
             raise UserError("a saved plan carries its inventory, --limit and --controls; give only the file")
-        _apply_saved_plan(playbook, fmt, profile, parallelism, extra_vars, approval_ref, (lock, lock_timeout))
+        binding = (sign_key, plan_sha256)
+        _apply_saved_plan(
+            playbook, fmt, profile, parallelism, extra_vars, approval_ref, (lock, lock_timeout), binding
+        )
         return
+    if plan_sha256:
+        raise UserError("--plan-sha256 binds a saved plan: apply PLAN.json --plan-sha256 HASH")
     if inventory is None:
         raise UserError("apply PLAYBOOK needs --inventory/-i (a plan saved with plan --out needs none)")
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
@@ -432,25 +449,28 @@ def _apply_saved_plan(
     extra_vars: list[str] | None,
     approval_ref: str | None,
     lock: tuple[str, float],
+    binding: tuple[str | None, str | None] = (None, None),
 ) -> None:
-    """Phase 0: the file and its sources; phase 1: every task re-read and compared; phase 2: apply.
-    Any refusal raises before the first write (see soc2ctl.saved_plan)."""
+    """Phase 0: the file, its approval and signature, and its sources; phase 1: every task re-read and
+    compared; phase 2: apply. Any refusal raises before the first write (see soc2ctl.saved_plan)."""
     doc = saved_plan.load(path)
+    plan_binding.check_approved(doc, path, binding[1])
     saved_plan.check_applicable(doc, path)
     run = saved_plan.prepare(
         doc, extra_vars=parse_extra_vars(extra_vars), profile=profile, parallelism=parallelism
     )
+    bound = plan_binding.authenticate(doc, path, run, *binding)
     with _apply_lock(run, *lock):
-        _apply_current_plan(path, doc, run, fmt, approval_ref)
+        _apply_current_plan(path, doc, run, fmt, approval_ref, bound)
 
 
 def _apply_current_plan(
-    path: Path, doc: dict[str, Any], run: Run, fmt: str, approval_ref: str | None
+    path: Path, doc: dict[str, Any], run: Run, fmt: str, approval_ref: str | None, bound: dict[str, Any]
 ) -> None:
     saved_plan.ensure_current(doc, run, path)
     if fmt == "text":
         Ui.out().print(f"Plan {doc['plan_sha256']} is current: {len(doc['tasks'])} task(s) re-read.")
-    approval = saved_plan.approval_record(run, doc["plan_sha256"], approval_ref)
+    approval = saved_plan.approval_record(run, doc["plan_sha256"], approval_ref, bound)
     cli_evidence.start(run, "apply", doc, approval)
     results = saved_plan.apply_current(doc, run)
     _report_apply(run, doc, results, approval, fmt)
