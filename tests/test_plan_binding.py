@@ -45,7 +45,11 @@ def signing_key(spec: str = "ECC_NIST_P256") -> str:
 @pytest.fixture
 def env(org, tmp_path: Path, monkeypatch) -> dict:
     for name, account_id in org.items():
-        policy = {**STRONG_PASSWORD_POLICY, "MinimumPasswordLength": 8} if name == "alpha" else STRONG_PASSWORD_POLICY
+        policy = (
+            {**STRONG_PASSWORD_POLICY, "MinimumPasswordLength": 8}
+            if name == "alpha"
+            else STRONG_PASSWORD_POLICY
+        )
         member_client("iam", account_id).update_account_password_policy(**policy)
     (tmp_path / "pb.yml").write_text(PLAYBOOK)
     (tmp_path / "other.yml").write_text(OTHER_PLAYBOOK)
@@ -74,7 +78,9 @@ def apply(path: Path, *extra: str):
 
 def assert_refused(result, env: dict) -> None:
     assert result.exit_code == 1, result.output
-    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), (
+        result.exception
+    )
     assert "Traceback" not in result.output
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert errors, result.output
@@ -122,7 +128,7 @@ def test_rehashed_plan_with_weaker_extra_vars_is_refused_by_signature(env):
 
 def test_valid_plan_of_another_playbook_is_refused_by_approved_hash(env):
     """Failed before: a valid plan of another playbook was applied in place of the approved one."""
-    approved_path, approved = make_plan(env)
+    _, approved = make_plan(env)
     other_path, _ = make_plan(env, "other.yml", "other.json")
     result = apply(other_path, "--plan-sha256", approved["plan_sha256"])
     assert_refused(result, env)
