@@ -56,7 +56,7 @@ def run_soc2ctl(endpoint: str, workdir: Path, parallelism: int) -> dict[str, Any
     cmd = [
         sys.executable,
         "-m",
-        "soc2ctl.cli",
+        "soc2ctl.cli.main",
         "plan",
         str(workdir / "pb.yml"),
         "-i",

@@ -49,8 +49,8 @@ for _var in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID"):
 import peers  # noqa: E402
 from botocore.awsrequest import AWSResponse  # noqa: E402
 
-from soc2ctl.engine import prepare_run  # noqa: E402
-from soc2ctl.plan import plan_document  # noqa: E402
+from soc2ctl.engine.plan import plan_document  # noqa: E402
+from soc2ctl.run.builder import prepare_run  # noqa: E402
 
 ALL_REGIONS = [
     "us-east-1",

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from remediations._aws import paginate
-from soc2ctl.diff import Change, same
+from soc2ctl.engine.diff import Change, same
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
 
 _NAME = r"^[A-Za-z0-9_.-]{1,50}$"

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from remediations._aws import kms_arn, or_absent
-from soc2ctl.diff import Change, same
+from soc2ctl.engine.diff import Change, same
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from remediations._aws import paginate
-from soc2ctl.diff import Change
+from soc2ctl.engine.diff import Change
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
 
 _PEERS = (  # (list in an IpPermission, key of the peer in its items)

@@ -19,8 +19,8 @@ from typing import Any, Literal
 from pydantic import Field
 
 from remediations._aws import paginate
-from soc2ctl.diff import Change
-from soc2ctl.models import AccountId
+from soc2ctl.config.models import AccountId
+from soc2ctl.engine.diff import Change
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
 
 Service = Literal["guardduty", "securityhub", "config", "access-analyzer", "macie"]

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from remediations._aws import paginate
-from soc2ctl.diff import Change
+from soc2ctl.engine.diff import Change
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from remediations._aws import or_absent
-from soc2ctl.diff import Change
+from soc2ctl.engine.diff import Change
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
 
 # AWS field name for each parameter; the parameters read as the policy a reviewer would write down.

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from remediations._aws import or_absent, paginate
-from soc2ctl.diff import Change
+from soc2ctl.engine.diff import Change
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
 
 # AWS's documented self-service MFA policy: without an MFA session the user can do nothing but enrol a

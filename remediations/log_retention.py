@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import field_validator
 
 from remediations._aws import paginate
-from soc2ctl.diff import Change, same
+from soc2ctl.engine.diff import Change, same
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
 
 # The only values CloudWatch Logs accepts for retentionInDays.

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 
 from remediations._aws import error_code
-from soc2ctl.diff import Change
+from soc2ctl.engine.diff import Change
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
 
 Frequency = Literal["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"]

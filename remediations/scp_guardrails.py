@@ -10,10 +10,10 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from remediations._aws import paginate
-from soc2ctl import registry
-from soc2ctl.diff import Change, fingerprint, same
+from soc2ctl.engine import registry
+from soc2ctl.engine.diff import Change, fingerprint, same
+from soc2ctl.policy.scp_eval import Denial, denials, normalise_policy
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
-from soc2ctl.scp_eval import Denial, denials, normalise_policy
 
 SCP = "SERVICE_CONTROL_POLICY"
 MAX_SCP_CHARS = 5120  # AWS Organizations quota on an SCP's size

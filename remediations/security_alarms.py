@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from remediations._aws import paginate
-from soc2ctl.diff import Change, same
+from soc2ctl.engine.diff import Change, same
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
 
 # CIS AWS Foundations Benchmark (v1.4.0 section 4 / Security Hub CloudWatch.1-15) metric filter patterns.

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from remediations._aws import or_absent, paginate
-from soc2ctl.diff import Change
+from soc2ctl.engine.diff import Change
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
 
 # AWS Foundational Security Best Practices + CIS 1.4.0, the CIS version most SOC 2 control mappings cite;

@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 from pydantic import model_validator
 
 from remediations._aws import paginate
-from soc2ctl.diff import Change
+from soc2ctl.engine.diff import Change
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
 
 _FILTER_VALUES = 100  # VPC ids per describe_flow_logs filter, well under EC2's limit on filter values

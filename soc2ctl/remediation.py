@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 from botocore.client import BaseClient
 from pydantic import BaseModel, ConfigDict
 
-from soc2ctl.diff import Change
-from soc2ctl.sessions import AwsSessions
+from soc2ctl.aws.sessions import AwsSessions
+from soc2ctl.engine.diff import Change
 
 
 class UnsafeChange(Exception):

@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ConnectTimeoutError
 
-from soc2ctl.sessions import AwsSessions
+from soc2ctl.aws.sessions import AwsSessions
 from tests.helpers import aws_error
 
 

@@ -13,14 +13,14 @@ import boto3
 import botocore.session
 from botocore.awsrequest import AWSResponse
 
-from soc2ctl import registry
-from soc2ctl.executor import Executor, TaskResult
-from soc2ctl.inventory import Account
-from soc2ctl.models import ControlSpec
+from soc2ctl.aws.sessions import AwsSessions, strip_loopback_account_prefix
+from soc2ctl.config.inventory import Account
+from soc2ctl.config.models import ControlSpec
+from soc2ctl.engine import registry
+from soc2ctl.engine.executor import Executor, TaskResult
+from soc2ctl.engine.tasks import Task, build_graph, task_key
 from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount
 from soc2ctl.sandbox.seed import create_organization as _create_organization
-from soc2ctl.sessions import AwsSessions, strip_loopback_account_prefix
-from soc2ctl.tasks import Task, build_graph, task_key
 
 
 class MotoServer:

@@ -1,6 +1,6 @@
 """The CLI's surface: version, help with examples, completion, colour, quiet, verbosity, and exit codes.
 
-Exit codes are checked through the real entry point (`soc2ctl.cli:main`, in a subprocess), because that is
+Exit codes are checked through the real entry point (`soc2ctl.cli.main:main`, in a subprocess), because that is
 where a usage error is mapped to 1: a script running `plan --detailed-exitcode` must never read a typo in
 its own flags as "changes pending" (2).
 """
@@ -17,7 +17,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from soc2ctl import __version__
-from soc2ctl.cli import app
+from soc2ctl.cli.main import app
 
 runner = CliRunner()
 ANSI = "\x1b["
@@ -27,7 +27,7 @@ def soc2ctl(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "soc2ctl.cli", *args],
+        [sys.executable, "-m", "soc2ctl.cli.main", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
@@ -127,7 +127,7 @@ def test_quiet_prints_no_human_output_but_keeps_json_and_exit_codes():
 @pytest.mark.parametrize(("flags", "level"), [((), "30"), (("-v",), "20"), (("-vv",), "10")])
 def test_verbose_sets_the_log_level(flags, level):
     code = (
-        "import logging, sys\nfrom soc2ctl import cli\n"
+        "import logging, sys\nfrom soc2ctl.cli import main as cli\n"
         f"sys.argv = ['soc2ctl', *{list(flags)!r}, 'controls', '--format', 'json']\n"
         "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
         "print(logging.getLogger().level, file=sys.stderr)"

@@ -18,7 +18,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 from typer.testing import CliRunner
 
-from soc2ctl.cli import app
+from soc2ctl.cli.main import app
 from tests.helpers import create_org
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,7 +77,7 @@ def test_kill_mid_apply_loses_nothing(slow_server, tmp_path):
         [
             sys.executable,
             "-m",
-            "soc2ctl.cli",
+            "soc2ctl.cli.main",
             "apply",
             str(tmp_path / "pb.yml"),
             "-i",

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from soc2ctl import catalog, registry
+from soc2ctl.engine import catalog, registry
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -69,7 +69,7 @@ def test_control_catalog_is_current():
 def test_controls_command_prints_the_catalog():
     from typer.testing import CliRunner
 
-    from soc2ctl.cli import app
+    from soc2ctl.cli.main import app
 
     result = CliRunner().invoke(app, ["controls", "--format", "markdown"])
     assert result.exit_code == 0

@@ -17,7 +17,7 @@ import pytest
 from moto.sns.models import sns_backends
 from typer.testing import CliRunner
 
-from soc2ctl.cli import app
+from soc2ctl.cli.main import app
 from soc2ctl.evidence.sinks import LocalSink
 from soc2ctl.evidence.verify import verify
 from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from soc2ctl.cli import app
-from soc2ctl.diff import Change
+from soc2ctl.cli.main import app
+from soc2ctl.config.inventory import Account
+from soc2ctl.config.models import ControlSpec, DriftSettings, ExceptionEntry
+from soc2ctl.config.risk_exceptions import drop_excepted, match
 from soc2ctl.drift.history import Prior, _decide
 from soc2ctl.drift.policy import DEFAULT_MAX_CHANGES, resolve_limits
-from soc2ctl.exceptions import drop_excepted, match
-from soc2ctl.inventory import Account
-from soc2ctl.models import ControlSpec, DriftSettings, ExceptionEntry
+from soc2ctl.engine.diff import Change
 from soc2ctl.sandbox.moto_ext.securityhub_findings import matches
 
 runner = CliRunner()

@@ -15,7 +15,7 @@ from moto.sts.exceptions import STSClientError
 from moto.sts.models import STSBackend
 from typer.testing import CliRunner
 
-from soc2ctl.cli import app
+from soc2ctl.cli.main import app
 from tests.helpers import STRONG_PASSWORD_POLICY, create_org, member_client
 
 NAMES = ["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"]

@@ -12,6 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from soc2ctl.engine.executor import TaskResult
 from soc2ctl.errors import UserError
 from soc2ctl.evidence import chain
 from soc2ctl.evidence.records import canonical_bytes, run_metadata
@@ -19,7 +20,6 @@ from soc2ctl.evidence.report import build_report
 from soc2ctl.evidence.sinks import LocalSink, SinkError, open_sink
 from soc2ctl.evidence.verify import verify
 from soc2ctl.evidence.writer import EvidenceFailed, EvidenceWriter
-from soc2ctl.executor import TaskResult
 from tests.helpers import ModuleRun, member_client
 
 SECRET_PATTERNS = [

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from soc2ctl.cli import app
+from soc2ctl.cli.main import app
 from soc2ctl.evidence import sinks
 from tests.helpers import create_org, member_client
 from tests.test_evidence import secret_hits

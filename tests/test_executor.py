@@ -9,11 +9,11 @@ import time
 
 import networkx as nx
 
-from soc2ctl.executor import Executor, TaskResult
-from soc2ctl.inventory import Account
-from soc2ctl.models import ControlSpec
-from soc2ctl.sessions import AwsSessions
-from soc2ctl.tasks import Task
+from soc2ctl.aws.sessions import AwsSessions
+from soc2ctl.config.inventory import Account
+from soc2ctl.config.models import ControlSpec
+from soc2ctl.engine.executor import Executor, TaskResult
+from soc2ctl.engine.tasks import Task
 
 
 def make_graph(edges: list[tuple[str, str]], nodes: list[str]) -> nx.DiGraph:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from soc2ctl.engine import prepare_run
-from soc2ctl.plan import plan_document
+from soc2ctl.engine.plan import plan_document
+from soc2ctl.run.builder import prepare_run
 from tests.faults import throttle, time_out_assume_role
 from tests.helpers import create_org, deny, member_client
 

@@ -12,9 +12,10 @@ import yaml
 from cfnlint.api import ManualArgs, lint
 from typer.testing import CliRunner
 
-from soc2ctl import iam_policy, iam_template, registry
-from soc2ctl.cli import app
-from soc2ctl.iam_policy import (
+from soc2ctl.cli.main import app
+from soc2ctl.engine import registry
+from soc2ctl.policy import iam_policy, iam_template
+from soc2ctl.policy.iam_policy import (
     PolicyRequest,
     build_policies,
     iam_action,

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from soc2ctl.aws.sessions import AwsSessions
+from soc2ctl.config.inventory import read_inventory_file, resolve_inventory
 from soc2ctl.errors import UserError
-from soc2ctl.inventory import read_inventory_file, resolve_inventory
-from soc2ctl.sessions import AwsSessions
 from tests.helpers import create_org
 
 STATIC = """\

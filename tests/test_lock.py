@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from soc2ctl.errors import UserError
-from soc2ctl.lock import LockBusy, apply_lock, holder_info
+from soc2ctl.run.lock import LockBusy, apply_lock, holder_info
 from tests.helpers import member_client
 
 
@@ -75,7 +75,7 @@ def test_bad_lock_spec(tmp_path):
 def test_second_concurrent_apply_refuses(org, tmp_path, soc2ctl_home):
     from typer.testing import CliRunner
 
-    from soc2ctl.cli import app
+    from soc2ctl.cli.main import app
 
     (tmp_path / "pb.yml").write_text(
         "name: t\ncontrols:\n  - {id: ebs-default-encryption, remediation: ebs-default-encryption}\n"

@@ -1,7 +1,7 @@
 import pytest
 
+from soc2ctl.config.patterns import Matchable, select, unknown_terms
 from soc2ctl.errors import UserError
-from soc2ctl.patterns import Matchable, select, unknown_terms
 
 ACCOUNTS = [
     Matchable("111111111111", "payments-prod", frozenset({"prod", "eu"})),

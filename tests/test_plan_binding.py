@@ -16,8 +16,8 @@ import boto3
 import pytest
 from typer.testing import CliRunner
 
-from soc2ctl.cli import app
-from soc2ctl.plan_binding import body_sha256
+from soc2ctl.cli.main import app
+from soc2ctl.run.plan_binding import body_sha256
 from tests.helpers import STRONG_PASSWORD_POLICY, member_client
 from tests.test_saved_plan import inventory_yaml
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import networkx as nx
 
-from soc2ctl.progress import MIN_TASKS, TerminalProgress
+from soc2ctl.render.progress import MIN_TASKS, TerminalProgress
 
 
 def fake_executor(n: int) -> SimpleNamespace:

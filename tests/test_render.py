@@ -21,17 +21,17 @@ from markdown_it import MarkdownIt
 from rich.console import Console
 from typer.testing import CliRunner
 
-from soc2ctl import plan as plan_module
-from soc2ctl.cli import app
-from soc2ctl.diff import Change
-from soc2ctl.executor import TaskResult
-from soc2ctl.inventory import Account
-from soc2ctl.models import ControlSpec
-from soc2ctl.plan import plan_document
+from soc2ctl.cli.main import app
+from soc2ctl.config.inventory import Account
+from soc2ctl.config.models import ControlSpec
+from soc2ctl.engine import plan as plan_module
+from soc2ctl.engine.diff import Change
+from soc2ctl.engine.executor import TaskResult
+from soc2ctl.engine.plan import plan_document
+from soc2ctl.engine.tasks import Task, task_key
 from soc2ctl.remediation import Remediation, Scope
 from soc2ctl.render.markdown import render_markdown
 from soc2ctl.render.text import plan_lines, render_plan
-from soc2ctl.tasks import Task, task_key
 
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "plan-schema.json").read_text())

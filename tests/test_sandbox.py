@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def soc2ctl(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "soc2ctl.cli", *args],
+        [sys.executable, "-m", "soc2ctl.cli.main", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,

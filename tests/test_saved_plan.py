@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from soc2ctl.cli import app
+from soc2ctl.cli.main import app
 from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import STRONG_PASSWORD_POLICY, member_client
 

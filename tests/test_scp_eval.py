@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from soc2ctl.diff import same
-from soc2ctl.scp_eval import arn_like, denials, glob_covers, glob_intersects, normalise_policy
+from soc2ctl.engine.diff import same
+from soc2ctl.policy.scp_eval import arn_like, denials, glob_covers, glob_intersects, normalise_policy
 
 EXECUTOR = "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole"
 OTHER = "arn:aws:iam::111111111111:role/Developer"

@@ -1,6 +1,6 @@
 from types import SimpleNamespace
 
-from soc2ctl.sessions import AwsSessions, session_name, strip_loopback_account_prefix
+from soc2ctl.aws.sessions import AwsSessions, session_name, strip_loopback_account_prefix
 from tests.helpers import create_org
 
 

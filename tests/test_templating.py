@@ -1,6 +1,6 @@
 import pytest
 
-from soc2ctl.templating import TemplateProblem, render, variables_used
+from soc2ctl.config.templating import TemplateProblem, render, variables_used
 
 
 @pytest.mark.parametrize(

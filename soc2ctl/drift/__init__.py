@@ -4,7 +4,7 @@ people, and leave evidence.
 One module, one job: `history` (the last known state of each task, from the evidence store),
 `classify` (drift or never-compliant), `policy` (auto_remediate and the blast-radius limits),
 `findings` (Security Hub, ASFF), `notify` (SNS), `summary` (the JSON document on stdout and in evidence),
-`runner` (the run itself, in order). `soc2ctl.cli_drift` is the command.
+`runner` (the run itself, in order). `soc2ctl.cli.drift` is the command.
 """
 
 from __future__ import annotations

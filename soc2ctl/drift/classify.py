@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from soc2ctl.drift.history import Prior
-from soc2ctl.executor import TaskResult
-from soc2ctl.plan import CHANGING
+from soc2ctl.engine.executor import TaskResult
+from soc2ctl.engine.plan import CHANGING
 
 IN_STATE = "in-state"
 DRIFT = "drift"

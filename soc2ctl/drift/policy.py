@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from soc2ctl.config.models import DriftSettings
 from soc2ctl.drift.classify import NON_COMPLIANT, DriftItem
-from soc2ctl.models import DriftSettings
-from soc2ctl.plan import CHANGING
+from soc2ctl.engine.plan import CHANGING
 
 # Used when --remediate is given and neither the command line nor the playbook sets a limit: an unattended
 # fixer without a bound is the one setting an auditor (and an incident) would question.

@@ -17,19 +17,19 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from soc2ctl import evidence
+from soc2ctl.aws.sessions import AccountAccessError
 from soc2ctl.drift import findings, history, notify, summary
 from soc2ctl.drift.classify import DriftItem, classify, out_of_state
 from soc2ctl.drift.policy import Decision, decide, resolve_limits
+from soc2ctl.engine.executor import TaskResult
 from soc2ctl.errors import UserError
 from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS, chain
 from soc2ctl.evidence.sinks import SinkError
-from soc2ctl.executor import TaskResult
-from soc2ctl.sessions import AccountAccessError
 
 if TYPE_CHECKING:
-    from soc2ctl.engine import Run
+    from soc2ctl.engine.tasks import Task
     from soc2ctl.evidence import EvidenceWriter
-    from soc2ctl.tasks import Task
+    from soc2ctl.run.builder import Run
 
 log = logging.getLogger(__name__)
 FINDINGS_TARGETS = ("securityhub",)

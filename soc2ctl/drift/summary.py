@@ -13,7 +13,7 @@ from typing import Any
 
 from soc2ctl.drift.classify import NON_COMPLIANT, DriftItem
 from soc2ctl.drift.policy import Decision, Limits
-from soc2ctl.plan import task_json
+from soc2ctl.engine.plan import task_json
 
 FORMAT = "soc2ctl-drift/1"
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from soc2ctl.aws.sessions import AccountAccessError
 from soc2ctl.errors import UserError
 from soc2ctl.evidence.records import control_json, run_metadata
 from soc2ctl.evidence.sinks import DEFAULT_RETENTION_DAYS, Sink, open_sink, parse_s3
 from soc2ctl.evidence.writer import EvidenceFailed, EvidenceWriter
-from soc2ctl.sessions import AccountAccessError
 
 if TYPE_CHECKING:
-    from soc2ctl.engine import Run
+    from soc2ctl.run.builder import Run
 
 DEFAULT_LOCATION = "./evidence"
 
@@ -66,7 +66,7 @@ def begin(
 
 
 def _criteria(run: Run, remediation: str) -> tuple[str, ...]:
-    from soc2ctl import registry
+    from soc2ctl.engine import registry
 
     module = registry.get(remediation)
     return tuple(module.criteria) if module else ()

@@ -1,7 +1,7 @@
 """The JSON documents of an evidence bundle: run metadata, one record per task, the run summary.
 
 Why a module of its own: what an auditor reads must not depend on which sink stores it, and every value that
-leaves the process passes through the same masking as the plan (soc2ctl.plan.redact), so evidence can never
+leaves the process passes through the same masking as the plan (soc2ctl.engine.plan.redact), so evidence can never
 hold a secret that the plan would have hidden.
 """
 
@@ -12,9 +12,9 @@ import json
 from typing import Any
 
 from soc2ctl import __version__
-from soc2ctl.executor import TaskResult
-from soc2ctl.models import ControlSpec
-from soc2ctl.plan import CHANGING, redact, redact_text, task_json
+from soc2ctl.config.models import ControlSpec
+from soc2ctl.engine.executor import TaskResult
+from soc2ctl.engine.plan import CHANGING, redact, redact_text, task_json
 
 FORMAT = "soc2ctl-evidence/1"
 KINDS = ("plan", "apply", "drift")

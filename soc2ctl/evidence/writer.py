@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from soc2ctl.engine.executor import Executor, TaskResult
 from soc2ctl.errors import UserError
 from soc2ctl.evidence import chain
 from soc2ctl.evidence.records import canonical_bytes, summary, task_record
 from soc2ctl.evidence.sinks import Sink, SinkError
-from soc2ctl.executor import Executor, TaskResult
 
 
 class EvidenceFailed(UserError):

@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 import botocore.session
 
-from soc2ctl.sessions import strip_loopback_account_prefix
+from soc2ctl.aws.sessions import strip_loopback_account_prefix
 
 MANAGEMENT_ACCOUNT = "123456789012"  # moto's account for the `testing` credentials
 REGIONS = ("us-east-1", "eu-west-1")

@@ -1,6 +1,6 @@
 import pytest
 
-from soc2ctl import registry
+from soc2ctl.engine import registry
 from tests.helpers import ModuleRun, deny, member_client, write_calls
 
 MODULE = "delegated-admins"

@@ -1,6 +1,6 @@
 from botocore.awsrequest import AWSResponse
 
-from soc2ctl import registry
+from soc2ctl.engine import registry
 from tests.helpers import ModuleRun, deny, member_client, write_calls
 
 ALL = ["EC2", "ECR", "LAMBDA"]

@@ -1,7 +1,7 @@
 import pytest
 from botocore.exceptions import ClientError
 
-from soc2ctl import registry
+from soc2ctl.engine import registry
 from tests.helpers import ModuleRun, deny, member_client, write_calls
 
 

@@ -9,7 +9,7 @@ from remediations.scp_guardrails import (
     exempt_patterns,
     policy_content,
 )
-from soc2ctl import registry
+from soc2ctl.engine import registry
 from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import ModuleRun, deny, member_client, write_calls
 

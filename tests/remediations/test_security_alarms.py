@@ -1,7 +1,7 @@
 import pytest
 
 from remediations.security_alarms import PATTERNS
-from soc2ctl import registry
+from soc2ctl.engine import registry
 from soc2ctl.sandbox.seeds import security_alarms
 from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
 
@@ -16,10 +16,10 @@ IAM_PREFIX = {
 
 @pytest.fixture(autouse=True)
 def cloudwatch_iam_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
-    """soc2ctl.iam_policy.iam_action names CloudWatch calls `monitoring:*` (botocore's signing name), an IAM
+    """soc2ctl.policy.iam_policy.iam_action names CloudWatch calls `monitoring:*` (botocore's signing name), an IAM
     prefix that does not exist: the module declares the real `cloudwatch:*` actions, and the declared-actions
     check of tests/remediations/conftest.py is taught the same mapping until iam_policy learns it."""
-    from soc2ctl.iam_policy import iam_action
+    from soc2ctl.policy.iam_policy import iam_action
     from tests.remediations import conftest
 
     def mapped(service: str, signing_name: str, operation: str) -> str:

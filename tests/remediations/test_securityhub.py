@@ -2,7 +2,7 @@ import pytest
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
-from soc2ctl import registry
+from soc2ctl.engine import registry
 from tests.helpers import ModuleRun, deny, member_client, write_calls
 
 FSBP = "aws-foundational-security-best-practices/v/1.0.0"

@@ -1,4 +1,4 @@
-from soc2ctl import registry
+from soc2ctl.engine import registry
 from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import ModuleRun, deny, member_client, write_calls
 

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from soc2ctl import registry
+from soc2ctl.engine import registry
 from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
 from soc2ctl.sandbox.seeds import vpc_flow_logs
 from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls

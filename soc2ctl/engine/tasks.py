@@ -15,14 +15,15 @@ from typing import Any
 import networkx as nx
 from pydantic import ValidationError
 
-from soc2ctl import patterns, registry
+from soc2ctl.config import patterns
+from soc2ctl.config.inventory import Account, Inventory
+from soc2ctl.config.models import ControlSpec
+from soc2ctl.config.playbook import Playbook
+from soc2ctl.config.risk_exceptions import Matched, match
+from soc2ctl.config.templating import TemplateProblem, render
+from soc2ctl.engine import registry
 from soc2ctl.errors import UserError
-from soc2ctl.exceptions import Matched, match
-from soc2ctl.inventory import Account, Inventory
-from soc2ctl.models import ControlSpec
-from soc2ctl.playbook import Playbook
 from soc2ctl.remediation import Remediation, Scope
-from soc2ctl.templating import TemplateProblem, render
 
 ORG_GROUP = "organization"
 
@@ -38,7 +39,7 @@ class Task:
     variables: dict[str, Any]
     params: Any = None
     error: str | None = None
-    exception: Matched = field(default_factory=Matched)  # see soc2ctl.exceptions
+    exception: Matched = field(default_factory=Matched)  # see soc2ctl.config.risk_exceptions
 
     @property
     def scope(self) -> Scope:

@@ -15,11 +15,11 @@ from typing import Any
 import networkx as nx
 from pydantic import ValidationError
 
-from soc2ctl import registry
+from soc2ctl.config.models import PlaybookFile, load_model, schema_problems
+from soc2ctl.config.templating import TemplateProblem, render, variables_used
+from soc2ctl.config.yamlsrc import line_of
+from soc2ctl.engine import registry
 from soc2ctl.errors import ProblemList
-from soc2ctl.models import PlaybookFile, load_model, schema_problems
-from soc2ctl.templating import TemplateProblem, render, variables_used
-from soc2ctl.yamlsrc import line_of
 
 BUILTIN_VARS = frozenset(
     {

@@ -26,9 +26,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from soc2ctl.config.playbook import load_playbook
+from soc2ctl.engine.registry import get
 from soc2ctl.errors import UserError
-from soc2ctl.playbook import load_playbook
-from soc2ctl.registry import get
 from soc2ctl.remediation import Remediation, Scope
 
 MODES = ("plan", "apply")

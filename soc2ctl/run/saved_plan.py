@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from soc2ctl import __version__
-from soc2ctl.engine import Run, prepare_run
+from soc2ctl.aws.sessions import AccountAccessError
+from soc2ctl.config.playbook import file_sha256
+from soc2ctl.engine.executor import TaskResult
+from soc2ctl.engine.plan import FORMAT_VERSION, is_secret_key, redact, task_json
 from soc2ctl.errors import Problem, UserError
-from soc2ctl.executor import TaskResult
-from soc2ctl.plan import FORMAT_VERSION, is_secret_key, redact, task_json
-from soc2ctl.plan_binding import body_sha256, check_shape
-from soc2ctl.playbook import file_sha256
-from soc2ctl.sessions import AccountAccessError
+from soc2ctl.run.builder import Run, prepare_run
+from soc2ctl.run.plan_binding import body_sha256, check_shape
 
 REQUIRED_KEYS = (
     "format_version",

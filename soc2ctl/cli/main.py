@@ -19,21 +19,25 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from soc2ctl import __version__, catalog, cli_evidence, plan_binding, registry, resources, saved_plan
-from soc2ctl.cli_drift import drift_command
-from soc2ctl.cli_evidence import EvidenceOpt, RetentionOpt
-from soc2ctl.cli_iam import iam_policy_command
-from soc2ctl.engine import Run, load_inventory, prepare_run
+from soc2ctl import __version__
+from soc2ctl.cli import evidence as cli_evidence
+from soc2ctl.cli.drift import drift_command
+from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt
+from soc2ctl.cli.iam import iam_policy_command
+from soc2ctl.config import shipped as resources
+from soc2ctl.config.inventory import read_inventory_file, resolve_inventory
+from soc2ctl.config.playbook import check_parameters, load_playbook
+from soc2ctl.config.risk_exceptions import check_exceptions
+from soc2ctl.engine import catalog, registry
+from soc2ctl.engine.executor import TaskResult
+from soc2ctl.engine.plan import has_changes, has_errors, new_run_id, plan_document, task_json
 from soc2ctl.errors import ProblemList, UserError
-from soc2ctl.exceptions import check_exceptions
-from soc2ctl.executor import TaskResult
-from soc2ctl.inventory import read_inventory_file, resolve_inventory
-from soc2ctl.lock import apply_lock, holder_info
-from soc2ctl.plan import has_changes, has_errors, new_run_id, plan_document, task_json
-from soc2ctl.playbook import check_parameters, load_playbook
-from soc2ctl.progress import TerminalProgress
 from soc2ctl.render.markdown import render_markdown
+from soc2ctl.render.progress import TerminalProgress
 from soc2ctl.render.text import render_approval, render_plan, render_recap
+from soc2ctl.run import plan_binding, saved_plan
+from soc2ctl.run.builder import Run, load_inventory, prepare_run
+from soc2ctl.run.lock import apply_lock, holder_info
 from soc2ctl.sandbox import home as sandbox_home
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -452,7 +456,7 @@ def _apply_saved_plan(
     binding: tuple[str | None, str | None] = (None, None),
 ) -> None:
     """Phase 0: the file, its approval and signature, and its sources; phase 1: every task re-read and
-    compared; phase 2: apply. Any refusal raises before the first write (see soc2ctl.saved_plan)."""
+    compared; phase 2: apply. Any refusal raises before the first write (see soc2ctl.run.saved_plan)."""
     doc = saved_plan.load(path)
     plan_binding.check_approved(doc, path, binding[1])
     saved_plan.check_applicable(doc, path)

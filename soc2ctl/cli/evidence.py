@@ -18,16 +18,16 @@ import typer
 from rich.console import Console
 
 from soc2ctl import evidence
+from soc2ctl.engine.executor import TaskResult
 from soc2ctl.errors import UserError
 from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS, EvidenceWriter
 from soc2ctl.evidence.render import render_html, render_markdown
 from soc2ctl.evidence.report import build_report
 from soc2ctl.evidence.sinks import Sink, SinkError, open_sink, parse_s3
 from soc2ctl.evidence.verify import verify
-from soc2ctl.executor import TaskResult
 
 if TYPE_CHECKING:
-    from soc2ctl.engine import Run
+    from soc2ctl.run.builder import Run
 
 F = TypeVar("F", bound=Callable[..., Any])
 

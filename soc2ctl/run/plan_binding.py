@@ -31,7 +31,7 @@ from soc2ctl.evidence.signing import (
 )
 
 if TYPE_CHECKING:
-    from soc2ctl.engine import Run
+    from soc2ctl.run.builder import Run
 
 UNHASHED = ("plan_sha256", "signature")
 HASH_RE = re.compile(r"^sha256:[0-9a-f]{64}$")

@@ -17,12 +17,12 @@ from typing import Any
 import networkx as nx
 from botocore.exceptions import BotoCoreError, ClientError
 
-from soc2ctl.diff import Change, compute_changes, fingerprint, overall_action
-from soc2ctl.exceptions import drop_excepted
-from soc2ctl.recorder import ApiCall, CallRecorder
+from soc2ctl.aws.recorder import ApiCall, CallRecorder
+from soc2ctl.aws.sessions import AccountAccessError, AwsSessions
+from soc2ctl.config.risk_exceptions import drop_excepted
+from soc2ctl.engine.diff import Change, compute_changes, fingerprint, overall_action
+from soc2ctl.engine.tasks import Task
 from soc2ctl.remediation import TaskContext, UnsafeChange
-from soc2ctl.sessions import AccountAccessError, AwsSessions
-from soc2ctl.tasks import Task
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """A CloudFormation template (for a StackSet) that creates soc2ctl's execution roles in member accounts.
 
-Generated, never hand-edited: the policies come from `soc2ctl.iam_policy`, so the template can only drift
+Generated, never hand-edited: the policies come from `soc2ctl.policy.iam_policy`, so the template can only drift
 from the modules when someone forgets to regenerate it, and a test catches that. Two roles, so that a
 reviewer's or CI's plan job can never write: `soc2ctl-plan` (read actions only) and `soc2ctl-apply` (read and
 write). Both trust one management/automation account and require an external id (the confused-deputy guard).
@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from soc2ctl.iam_policy import (
+from soc2ctl.policy.iam_policy import (
     DEFAULT_ROLE_NAMES,
     PolicyRequest,
     playbook_modules,

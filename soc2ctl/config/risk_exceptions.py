@@ -14,13 +14,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from soc2ctl.models import ControlSpec, ExceptionEntry
+from soc2ctl.config.models import ControlSpec, ExceptionEntry
 
 if TYPE_CHECKING:
-    from soc2ctl.diff import Change
+    from soc2ctl.config.inventory import Account
+    from soc2ctl.config.playbook import Playbook
+    from soc2ctl.engine.diff import Change
     from soc2ctl.errors import ProblemList
-    from soc2ctl.inventory import Account
-    from soc2ctl.playbook import Playbook
 
 
 @dataclass(frozen=True)

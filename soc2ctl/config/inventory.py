@@ -16,10 +16,10 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from soc2ctl import patterns
+from soc2ctl.aws.sessions import AccountAccessError, AwsSessions
+from soc2ctl.config import patterns
+from soc2ctl.config.models import GroupEntry, InventoryFile, load_model
 from soc2ctl.errors import Problem, UserError
-from soc2ctl.models import GroupEntry, InventoryFile, load_model
-from soc2ctl.sessions import AccountAccessError, AwsSessions
 
 
 @dataclass(frozen=True)

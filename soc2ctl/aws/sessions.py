@@ -23,9 +23,10 @@ from botocore.client import BaseClient, Config
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
-from soc2ctl import __version__, client_classes
-from soc2ctl.recorder import CallRecorder
-from soc2ctl.retry import RetryPolicy
+from soc2ctl import __version__
+from soc2ctl.aws import client_classes
+from soc2ctl.aws.recorder import CallRecorder
+from soc2ctl.aws.retry import RetryPolicy
 
 _LOOPBACK_PREFIXED = re.compile(r"^\d{12}\.(127\.\d+\.\d+\.\d+|localhost|localstack|\[::1\])$")
 

@@ -14,8 +14,8 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from soc2ctl.config.yamlsrc import line_of, load_yaml
 from soc2ctl.errors import Problem, UserError
-from soc2ctl.yamlsrc import line_of, load_yaml
 
 M = TypeVar("M", bound="BaseModel")
 ACCOUNT_ID = re.compile(r"^\d{12}$")

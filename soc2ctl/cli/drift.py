@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from soc2ctl.cli_evidence import EvidenceOpt, RetentionOpt, announce
+from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt, announce
 from soc2ctl.drift import DriftOptions, run_drift
 from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
 
@@ -70,7 +70,7 @@ def drift_command(
 
     Example: soc2ctl drift playbooks/soc2-baseline.yml -i inventories/sandbox.yml --remediate --max-changes 10
     """
-    from soc2ctl.cli import build_run  # cli imports this module: import at call time
+    from soc2ctl.cli.main import build_run  # cli imports this module: import at call time
 
     opts = DriftOptions(
         remediate=remediate,

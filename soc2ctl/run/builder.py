@@ -13,14 +13,14 @@ from typing import Any
 
 import networkx as nx
 
+from soc2ctl.aws.sessions import AwsSessions
+from soc2ctl.config.inventory import Inventory, read_inventory_file, resolve_inventory
+from soc2ctl.config.models import InventoryFile
+from soc2ctl.config.playbook import Playbook, file_sha256, load_playbook
+from soc2ctl.engine.executor import Executor
+from soc2ctl.engine.plan import new_run_id
+from soc2ctl.engine.tasks import Task, build_graph, build_tasks
 from soc2ctl.errors import Problem, UserError
-from soc2ctl.executor import Executor
-from soc2ctl.inventory import Inventory, read_inventory_file, resolve_inventory
-from soc2ctl.models import InventoryFile
-from soc2ctl.plan import new_run_id
-from soc2ctl.playbook import Playbook, file_sha256, load_playbook
-from soc2ctl.sessions import AwsSessions
-from soc2ctl.tasks import Task, build_graph, build_tasks
 
 
 @dataclass

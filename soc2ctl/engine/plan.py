@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from soc2ctl import __version__
-from soc2ctl.exceptions import exception_json
-from soc2ctl.executor import TaskResult
+from soc2ctl.config.risk_exceptions import exception_json
+from soc2ctl.engine.executor import TaskResult
 
 FORMAT_VERSION = 1
 ACTIONS = ("create", "update", "delete", "detect", "excepted", "no-op", "error", "skipped")

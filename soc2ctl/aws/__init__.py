@@ -1,0 +1,1 @@
+"""Sessions, retries, call recording and client reuse: everything that talks to botocore."""

@@ -1,0 +1,1 @@
+"""Reading what the user wrote: inventories, playbooks, their schemas, host patterns, templates."""

@@ -1,0 +1,1 @@
+"""Tasks, the dependency graph, the executor, diffs and the plan document."""

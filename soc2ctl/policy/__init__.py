@@ -1,0 +1,1 @@
+"""IAM policy generation and SCP evaluation."""

@@ -1,0 +1,1 @@
+"""One run end to end: building it, saved plans, the apply lock."""
