@@ -343,7 +343,7 @@ def plan(
     Example: soc2ctl plan playbooks/soc2-baseline.yml -i inventories/sandbox.yml --limit prod
     """
     _check_format(fmt, PLAN_FORMATS)
-    cli_evidence.configure(evidence, evidence_retention_days)
+    cli_evidence.configure(evidence, evidence_retention_days, sign_key)
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
     cli_evidence.start(run, "plan")
     results = run.executor.plan()
@@ -395,7 +395,7 @@ def apply(
     Example: soc2ctl apply plan.json --approval-ref CHG-1234
     """
     _check_format(fmt, ("text", "json"))
-    cli_evidence.configure(evidence, evidence_retention_days)
+    cli_evidence.configure(evidence, evidence_retention_days, sign_key)
     if saved_plan.is_plan_file(playbook):
         if inventory or limit or controls:
             raise UserError("a saved plan carries its inventory, --limit and --controls; give only the file")

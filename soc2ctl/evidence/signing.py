@@ -92,6 +92,10 @@ class KmsSigner:
             self.algorithm = usable[0]
         return self.algorithm
 
+    def check(self) -> None:
+        """Raise SignatureError now if the key cannot sign (missing, symmetric, no access)."""
+        self._algorithm()
+
     def sign(self, message: bytes) -> dict[str, str]:
         algorithm = self._algorithm()
         try:
