@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from soc2ctl.cli.main import app
 from soc2ctl.evidence import anchor as anchors
 from soc2ctl.evidence import chain
-from soc2ctl.evidence.records import canonical_bytes, run_metadata
+from soc2ctl.evidence.records import canonical_bytes, now_iso, run_metadata
 from soc2ctl.evidence.signing import KmsSigner
 from soc2ctl.evidence.sinks import LocalSink, open_sink
 from soc2ctl.evidence.verify import verify
@@ -308,3 +308,41 @@ def test_openssl_commands_from_the_docs_verify_a_seal(store, tmp_path):
         ["sh", "-c", script, "sh", str(store.root), str(pem)], capture_output=True, text=True
     )
     assert bad.returncode != 0 and "Verification failure" in bad.stdout + bad.stderr
+
+
+# ---------------------------------------------------------------- a run that died unsealed
+
+
+def test_dead_run_is_reported_then_closed_by_the_next_apply(store, org, key):
+    from soc2ctl.evidence import recovery
+
+    ebs = ModuleRun("ebs-default-encryption", {"enabled": True}, org["beta"])
+    planned = ebs.plan()
+    dead = EvidenceWriter(store, "20250101T000009Z-apply", "apply")
+    dead.begin({"kind": "apply", "run_id": dead.run_id, "started_at": now_iso()})
+    dead.on_intent(planned)  # killed during the write: no task record, no summary, no seal
+    code, out = plain_verify(store)
+    assert code == 1
+    assert "runs/20250101T000009Z-apply: not sealed" in out and "1 intent record(s)" in out
+    assert planned.task.key in out
+
+    # A plan does not close a young run of another kind (it may still be running) ...
+    assert recovery.recover(store, by_run_id="x", kind="plan") == []
+    # ... the next apply (holding the apply lock) does, with a signed, anchored recovery seal.
+    signer = KmsSigner(boto3.client("kms", region_name="us-east-1"), key)
+    anchor = LocalSink(Path(anchors.location_for(str(store.root))))
+    closed = recovery.recover(
+        store, by_run_id="20250101T000010Z-apply", kind="apply", signer=signer, anchor=anchor
+    )
+    assert [c["run_id"] for c in closed] == ["20250101T000009Z-apply"]
+    seal = json.loads(store.get(chain.seal_key(4)))
+    assert seal["recovery"]["closed_by"] == "20250101T000010Z-apply"
+    assert seal["recovery"]["intents"] == [planned.task.key]
+    assert sorted(seal["files"]) == [
+        "runs/20250101T000009Z-apply/intents/000001.json",
+        "runs/20250101T000009Z-apply/run.json",
+    ]
+    code, out = plain_verify(store)
+    assert code == 0, out
+    assert "note: run 20250101T000009Z-apply died unsealed (0 task record(s), 1 intent record(s)" in out
+    assert "closed as #4 by run 20250101T000010Z-apply" in out

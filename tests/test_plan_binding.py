@@ -115,6 +115,9 @@ def test_signed_plan_applies_and_binds_approval_hash_and_key(env):
     recorded = [m["approval"] for m in metas if m["kind"] == "apply"]
     assert recorded == [approval]  # ticket, approved hash and signing key together in evidence
     assert min_length(env) == 14
+    verified = runner.invoke(app, ["evidence", "verify", str(evidence)])  # the seals are signed too
+    assert verified.exit_code == 0, verified.output
+    assert "2 run(s)" in verified.output and "2 signature(s)" in verified.output
 
 
 def test_rehashed_plan_with_weaker_extra_vars_is_refused_by_signature(env):
