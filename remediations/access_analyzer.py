@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from remediations._aws import paginate
+from remediations._aws import client_token, paginate
 from soc2ctl.config.models import AccountId
 from soc2ctl.engine.diff import Change
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
@@ -69,7 +69,9 @@ class AccessAnalyzer(Remediation):
         for region, found in observed.items():
             if found is None:
                 ctx.client("accessanalyzer", region=region).create_analyzer(
-                    analyzerName=params.analyzer_name, type=params.type
+                    analyzerName=params.analyzer_name,
+                    type=params.type,
+                    clientToken=client_token(ctx, "analyzer", region, params.analyzer_name),
                 )
 
 

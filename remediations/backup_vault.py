@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from remediations._aws import kms_arn, or_absent
+from remediations._aws import create_aliased_key, kms_arn, or_absent
 from soc2ctl.engine.diff import Change, same
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
 
@@ -130,13 +130,13 @@ class BackupVault(Remediation):
 
     @staticmethod
     def _create_key(ctx: TaskContext, params: BackupVaultParams) -> str:
-        kms = ctx.client("kms")
-        key = kms.create_key(
-            Description=f"soc2ctl backup-vault {params.vault_name}", KeySpec="SYMMETRIC_DEFAULT"
+        meta = create_aliased_key(  # rotating, or kms-key-rotation reports it next
+            ctx.client("kms"),
+            params.kms_key_id,
+            Description=f"soc2ctl backup-vault {params.vault_name}",
+            KeySpec="SYMMETRIC_DEFAULT",
         )
-        kms.enable_key_rotation(KeyId=key["KeyMetadata"]["KeyId"])  # or kms-key-rotation reports it next
-        kms.create_alias(AliasName=params.kms_key_id, TargetKeyId=key["KeyMetadata"]["KeyId"])
-        return key["KeyMetadata"]["Arn"]
+        return meta["Arn"]
 
     @staticmethod
     def _lock(backup: Any, params: BackupVaultParams) -> None:

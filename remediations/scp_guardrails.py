@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from remediations._aws import paginate
+from remediations._aws import create_org_policy, paginate
 from soc2ctl.engine import registry
 from soc2ctl.engine.diff import Change, fingerprint, same
 from soc2ctl.policy.scp_eval import Denial, denials, normalise_policy
@@ -354,10 +354,7 @@ class ScpGuardrails(Remediation):
         policy_id = observed["policy_id"]
         content = policy_content(self.document(ctx, params))
         if policy_id is None:
-            created = org.create_policy(
-                Name=params.policy_name, Description=params.description, Type=SCP, Content=content
-            )
-            policy_id = created["Policy"]["PolicySummary"]["Id"]
+            policy_id = create_org_policy(org, SCP, params.policy_name, params.description, content)
         elif not same(observed["policy"], want["policy"]):
             org.update_policy(PolicyId=policy_id, Content=content)
         have = set(observed["targets"] or [])

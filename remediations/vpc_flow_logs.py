@@ -7,7 +7,7 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 from pydantic import model_validator
 
-from remediations._aws import paginate
+from remediations._aws import client_token, paginate
 from soc2ctl.engine.diff import Change
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
 
@@ -142,6 +142,7 @@ class VpcFlowLogs(Remediation):
             TrafficType=params.traffic_type,
             LogDestinationType=params.destination_type,
             MaxAggregationInterval=params.max_aggregation_interval,
+            ClientToken=client_token(ctx, "flow-logs", vpc_id),
             **where,
         )
         for failure in response.get("Unsuccessful", []):  # AWS reports these in a 200 response, not as errors
