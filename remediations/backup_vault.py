@@ -42,11 +42,12 @@ class BackupVault(Remediation):
     scope = Scope.REGION
     criteria = ("A1.2", "CC9.1")
     Params = BackupVaultParams
-    read_actions = ("backup:DescribeBackupVault", "kms:DescribeKey")
+    read_actions = ("backup:DescribeBackupVault", "kms:DescribeKey", "kms:ListKeys", "kms:ListResourceTags")
     write_actions = (
         "backup:CreateBackupVault",
         "backup:PutBackupVaultLockConfiguration",
         "kms:CreateKey",
+        "kms:TagResource",  # CreateKey with Tags: the key is found by its soc2ctl:alias tag after a lost response
         "kms:EnableKeyRotation",
         "kms:CreateAlias",
     )

@@ -57,6 +57,8 @@ class OrgCloudTrail(Remediation):
         "cloudtrail:DescribeTrails",
         "cloudtrail:GetTrailStatus",
         "kms:DescribeKey",
+        "kms:ListKeys",
+        "kms:ListResourceTags",
         "s3:ListBucket",  # HeadBucket
         "s3:GetBucketPolicy",
         "s3:GetBucketPublicAccessBlock",  # GetPublicAccessBlock on a bucket
@@ -64,6 +66,7 @@ class OrgCloudTrail(Remediation):
     write_actions = (
         "organizations:EnableAWSServiceAccess",
         "kms:CreateKey",
+        "kms:TagResource",
         "kms:CreateAlias",
         "kms:EnableKeyRotation",
         "s3:CreateBucket",
