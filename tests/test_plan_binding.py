@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import boto3
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
@@ -122,6 +123,8 @@ def weak_plan(request):
 def test_signed_plan_applies_and_binds_approval_hash_and_key(env):
     path, doc = make_plan(env)
     assert doc["signature"]["key_id"] == env["key"] and doc["plan_sha256"] == body_sha256(doc)
+    schema = json.loads((Path(__file__).parent.parent / "docs" / "plan-schema.json").read_text())
+    jsonschema.validate(doc, schema)
     result = apply(path, "--plan-sha256", doc["plan_sha256"], "--format", "json")
     assert result.exit_code == 0, result.output
     approval = json.loads(result.stdout)["approval"]
