@@ -346,3 +346,24 @@ def test_dead_run_is_reported_then_closed_by_the_next_apply(store, org, key):
     assert code == 0, out
     assert "note: run 20250101T000009Z-apply died unsealed (0 task record(s), 1 intent record(s)" in out
     assert "closed as #4 by run 20250101T000010Z-apply" in out
+
+
+def test_s3_anchor_in_another_bucket_catches_an_appended_run(s3_store, org):
+    s3, sink = s3_store
+    s3.create_bucket(Bucket="anchors", ObjectLockEnabledForBucket=True)
+    anchor = open_sink("s3://anchors/org", s3_client=s3, retention_days=30, writing=True)
+    ebs = ModuleRun("ebs-default-encryption", {"enabled": True}, org["alpha"])
+    write_run(sink, [ebs.plan()], "plan", 3, anchor=anchor)
+    assert verify(sink, anchor=anchor).problems == [
+        f"{chain.seal_key(n)}: has no anchor in s3://anchors/org/ (appended to the store afterwards, or the run "
+        "failed to anchor it)"
+        for n in (1, 2)
+    ]
+    write_run(
+        sink, [ebs.plan()], "apply", 4, approval=APPROVAL
+    )  # the attacker cannot write the anchor bucket
+    assert any(
+        p.startswith("chain/00000004.json: has no anchor") for p in verify(sink, anchor=anchor).problems
+    )
+    head = s3.head_object(Bucket="anchors", Key="org/anchors/00000003.json")
+    assert head["ObjectLockMode"] == "COMPLIANCE"
