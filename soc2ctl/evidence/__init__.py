@@ -10,21 +10,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from soc2ctl.aws.sessions import AccountAccessError
 from soc2ctl.errors import UserError
-from soc2ctl.evidence import anchor as anchors
-from soc2ctl.evidence import recovery
-from soc2ctl.evidence.records import control_json, run_metadata
-from soc2ctl.evidence.signing import KmsSigner, SignatureError, configured_key, key_region
-from soc2ctl.evidence.sinks import DEFAULT_RETENTION_DAYS, Sink, SinkError, open_sink, parse_s3
-from soc2ctl.evidence.writer import EvidenceFailed, EvidenceWriter
+from soc2ctl.evidence.sinks import DEFAULT_RETENTION_DAYS, Sink, open_sink, parse_s3
 
 if TYPE_CHECKING:
+    from soc2ctl.evidence.signing import KmsSigner
+    from soc2ctl.evidence.writer import EvidenceFailed, EvidenceWriter
     from soc2ctl.run.builder import Run
 
 DEFAULT_LOCATION = "./evidence"
 
 __all__ = ["DEFAULT_LOCATION", "DEFAULT_RETENTION_DAYS", "EvidenceFailed", "EvidenceWriter", "begin"]
+
+
+def __getattr__(name: str) -> Any:
+    """EvidenceWriter and EvidenceFailed load on first use: the CLI imports this package for its defaults,
+    and must start without the engine (tests/test_startup.py)."""
+    if name in ("EvidenceFailed", "EvidenceWriter"):
+        from soc2ctl.evidence import writer
+
+        return getattr(writer, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run_sink(run: Run, location: str, retention_days: int) -> Sink:
@@ -50,6 +56,13 @@ def begin(
     """Open the sink (and the anchor, and the signing key), close any run that died unsealed, and write
     the run's metadata. Raises UserError (before anything is read or changed) when any of them is unusable:
     no evidence, no run."""
+    from soc2ctl.aws.sessions import AccountAccessError
+    from soc2ctl.evidence import anchor as anchors
+    from soc2ctl.evidence import recovery
+    from soc2ctl.evidence.records import control_json, run_metadata
+    from soc2ctl.evidence.sinks import SinkError
+    from soc2ctl.evidence.writer import EvidenceWriter
+
     try:
         caller = run.sessions.caller_identity()
     except AccountAccessError as exc:
@@ -80,6 +93,8 @@ def begin(
 def run_signer(run: Run, override: str | None) -> KmsSigner | None:
     """The seal signer when a key is configured (option, playbook, inventory or $SOC2CTL_SIGN_KEY),
     checked before the run starts: a key that cannot sign refuses the run."""
+    from soc2ctl.evidence.signing import KmsSigner, SignatureError, configured_key, key_region
+
     key = configured_key(override, run.playbook.spec.signing_key, run.inventory.spec.signing_key)
     if key is None:
         return None
@@ -93,7 +108,7 @@ def run_signer(run: Run, override: str | None) -> KmsSigner | None:
 
 
 def _criteria(run: Run, remediation: str) -> tuple[str, ...]:
-    from soc2ctl.engine import registry
+    from soc2ctl import registry
 
     module = registry.get(remediation)
     return tuple(module.criteria) if module else ()
