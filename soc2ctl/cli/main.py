@@ -65,6 +65,14 @@ render_approval = lazy("soc2ctl.render.text", "render_approval")
 render_plan = lazy("soc2ctl.render.text", "render_plan")
 render_recap = lazy("soc2ctl.render.text", "render_recap")
 saved_plan = lazy("soc2ctl.run.saved_plan")
+plan_binding = lazy("soc2ctl.run.plan_binding")
+SignKeyOpt = Annotated[
+    str | None,
+    typer.Option("--sign-key", help="KMS asymmetric key: sign the saved plan / require plans signed by it."),
+]
+PlanHashOpt = Annotated[
+    str | None, typer.Option("--plan-sha256", help="The approved plan's hash: refuse any other plan.")
+]
 service = lazy("soc2ctl.run.service")
 load_inventory = lazy("soc2ctl.run.builder", "load_inventory")
 run_lock = lazy("soc2ctl.run.lock", "run_lock")
@@ -209,19 +217,22 @@ def plan(
     extra_vars: ExtraVarsOpt = None,
     evidence: EvidenceOpt = cli_evidence.DEFAULT_LOCATION,
     evidence_retention_days: RetentionOpt = cli_evidence.DEFAULT_RETENTION_DAYS,
+    sign_key: SignKeyOpt = None,
 ) -> None:
     """Read every target and show what apply would change. Never writes to AWS.
 
     Example: soc2ctl plan playbooks/soc2-baseline.yml -i inventories/sandbox.yml --limit prod
     """
     check_format(fmt, PLAN_FORMATS)
-    cli_evidence.configure(evidence, evidence_retention_days)
+    cli_evidence.configure(evidence, evidence_retention_days, sign_key)
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
     cli_evidence.start(run, "plan")
     results = run.executor.plan()
     doc = service.plan_doc(
         run, results, limit=limit, controls=controls_list(controls), extra_vars=parse_extra_vars(extra_vars)
     )
+    if out and (key := plan_binding.run_key(run, sign_key)):
+        plan_binding.sign(doc, plan_binding.signer(run, key))
     if out:
         saved_plan.save(doc, out)
     emit_plan(doc, fmt)
@@ -257,6 +268,8 @@ def apply(
     evidence_retention_days: RetentionOpt = cli_evidence.DEFAULT_RETENTION_DAYS,
     lock: LockOpt = "local",
     lock_timeout: LockTimeoutOpt = 0,
+    sign_key: SignKeyOpt = None,
+    plan_sha256: PlanHashOpt = None,
 ) -> None:
     """Plan, ask, then apply the changes in dependency order and verify each by reading it back.
     Given a saved plan instead, re-read every task and apply only if nothing moved since (no prompt).
@@ -265,12 +278,17 @@ def apply(
     Example: soc2ctl apply plan.json --approval-ref CHG-1234
     """
     check_format(fmt, ("text", "json"))
-    cli_evidence.configure(evidence, evidence_retention_days)
+    cli_evidence.configure(evidence, evidence_retention_days, sign_key)
     if saved_plan.is_plan_file(playbook):
         if inventory or limit or controls:
             raise UserError("a saved plan carries its inventory, --limit and --controls; give only the file")
-        _apply_saved_plan(playbook, fmt, profile, parallelism, extra_vars, approval_ref, (lock, lock_timeout))
+        binding = (sign_key, plan_sha256)
+        _apply_saved_plan(
+            playbook, fmt, profile, parallelism, extra_vars, approval_ref, (lock, lock_timeout), binding
+        )
         return
+    if plan_sha256:
+        raise UserError("--plan-sha256 binds a saved plan: apply PLAN.json --plan-sha256 HASH")
     if inventory is None:
         raise UserError("apply PLAYBOOK needs --inventory/-i (a plan saved with plan --out needs none)")
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
@@ -320,25 +338,28 @@ def _apply_saved_plan(
     extra_vars: list[str] | None,
     approval_ref: str | None,
     lock: tuple[str, float],
+    binding: tuple[str | None, str | None] = (None, None),
 ) -> None:
-    """Phase 0: the file and its sources; phase 1: every task re-read and compared; phase 2: apply.
-    Any refusal raises before the first write (see soc2ctl.run.saved_plan)."""
+    """Phase 0: the file, its approval and signature, and its sources; phase 1: every task re-read and
+    compared; phase 2: apply. Any refusal raises before the first write (see soc2ctl.run.saved_plan)."""
     doc = saved_plan.load(path)
+    plan_binding.check_approved(doc, path, binding[1])
     saved_plan.check_applicable(doc, path)
     run = saved_plan.prepare(
         doc, extra_vars=parse_extra_vars(extra_vars), profile=profile, parallelism=parallelism
     )
+    bound = plan_binding.authenticate(doc, path, run, *binding)
     with run_lock(run, *lock):
-        _apply_current_plan(path, doc, run, fmt, approval_ref)
+        _apply_current_plan(path, doc, run, fmt, approval_ref, bound)
 
 
 def _apply_current_plan(
-    path: Path, doc: dict[str, Any], run: Run, fmt: str, approval_ref: str | None
+    path: Path, doc: dict[str, Any], run: Run, fmt: str, approval_ref: str | None, bound: dict[str, Any]
 ) -> None:
     saved_plan.ensure_current(doc, run, path)
     if fmt == "text":
         Ui.out().print(f"Plan {doc['plan_sha256']} is current: {len(doc['tasks'])} task(s) re-read.")
-    approval = saved_plan.approval_record(run, doc["plan_sha256"], approval_ref)
+    approval = saved_plan.approval_record(run, doc["plan_sha256"], approval_ref, bound)
     cli_evidence.start(run, "apply", doc, approval)
     results = saved_plan.apply_current(doc, run)
     _report_apply(run, doc, results, approval, fmt)
