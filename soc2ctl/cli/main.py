@@ -44,6 +44,7 @@ from soc2ctl.cli.common import (
 from soc2ctl.cli.drift import drift_command
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt
 from soc2ctl.cli.iam import iam_policy_command
+from soc2ctl.cli.inventory import inventory_cmd
 from soc2ctl.cli.lazy import lazy
 from soc2ctl.cli.sandbox import sandbox_app
 from soc2ctl.errors import ProblemList, UserError
@@ -60,7 +61,6 @@ load_playbook = lazy("soc2ctl.config.playbook", "load_playbook")
 check_exceptions = lazy("soc2ctl.config.risk_exceptions", "check_exceptions")
 has_changes = lazy("soc2ctl.engine.plan", "has_changes")
 has_errors = lazy("soc2ctl.engine.plan", "has_errors")
-new_run_id = lazy("soc2ctl.engine.plan", "new_run_id")
 render_approval = lazy("soc2ctl.render.text", "render_approval")
 render_plan = lazy("soc2ctl.render.text", "render_plan")
 render_recap = lazy("soc2ctl.render.text", "render_recap")
@@ -74,7 +74,6 @@ PlanHashOpt = Annotated[
     str | None, typer.Option("--plan-sha256", help="The approved plan's hash: refuse any other plan.")
 ]
 service = lazy("soc2ctl.run.service")
-load_inventory = lazy("soc2ctl.run.builder", "load_inventory")
 run_lock = lazy("soc2ctl.run.lock", "run_lock")
 variable_sets = lazy("soc2ctl.run.validation", "variable_sets")
 
@@ -146,58 +145,6 @@ def validate(
     check_exceptions(pb, problems)
     problems.raise_if_any()
     Ui.out().print(f"[green]ok[/green] {escape(str(path))}: {len(pb.spec.controls)} controls valid")
-
-
-@app.command("inventory")
-@user_errors
-def inventory_cmd(
-    inventory: InventoryOpt,
-    limit: LimitOpt = None,
-    fmt: FormatOpt = "text",
-    profile: ProfileOpt = None,
-) -> None:
-    """List the accounts, OUs, groups, regions and variables an inventory resolves to.
-
-    Example: soc2ctl inventory -i inventories/sandbox.yml --limit 'prod:!legacy'
-    """
-    check_format(fmt, ("text", "json"))
-    inv, _ = load_inventory(resources.resolve(inventory, "inventories"), run_id=new_run_id(), profile=profile)
-    if limit and (bad := inv.unknown_pattern_terms(limit)):
-        raise UserError(f"--limit {limit!r}: {', '.join(bad)} match(es) no account or group")
-    accounts = inv.select(limit)
-    if fmt == "json":
-        doc = {
-            "management_account_id": inv.management_account_id,
-            "home_region": inv.home_region,
-            "groups": sorted(inv.spec.groups),
-            "accounts": [
-                {
-                    "id": a.id,
-                    "name": a.name,
-                    "ou_path": a.ou_path,
-                    "tags": a.tags,
-                    "groups": list(a.groups),
-                    "regions": list(a.regions),
-                    "vars": a.vars,
-                    "is_management": a.is_management,
-                }
-                for a in accounts
-            ],
-        }
-        typer.echo(json.dumps(doc, indent=2, default=str))
-        return
-    out = Ui.out()
-    out.print(f"management account {inv.management_account_id}, home region {inv.home_region}")
-    for a in accounts:
-        out.print(
-            f"[bold]{escape(a.name)}[/bold] {a.id}  ou={escape(a.ou_path or '-')}  "
-            f"groups={escape(','.join(a.groups) or '-')}  regions={escape(','.join(a.regions))}"
-        )
-        if a.tags:
-            out.print(f"    tags: {escape(json.dumps(a.tags, sort_keys=True))}")
-        if a.vars:
-            out.print(f"    vars: {escape(json.dumps(a.vars, sort_keys=True, default=str))}")
-    out.print(f"{len(accounts)} account(s)")
 
 
 @app.command()
@@ -406,6 +353,7 @@ def show(
 app.command("iam-policy")(iam_policy_command)
 app.command("drift")(user_errors(drift_command))
 app.command("controls")(controls)
+app.command("inventory")(inventory_cmd)
 
 
 def main() -> None:
