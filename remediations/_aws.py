@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
+from soc2ctl.aws.lost_response import LOST_RESPONSE
 from soc2ctl.aws.organizations import OrgNode, walk_organization
-from soc2ctl.aws.retry import LOST_RESPONSE
 from soc2ctl.policy.documents import normalise_policy
 from soc2ctl.policy.scp_eval import Denial, denials, effective_denials
 

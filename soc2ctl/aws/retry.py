@@ -37,6 +37,8 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from soc2ctl.aws.lost_response import LOST_RESPONSE  # the request may have reached AWS
+
 log = logging.getLogger(__name__)
 
 THROTTLING_CODES = frozenset(
@@ -70,7 +72,6 @@ TRANSIENT_CODES = frozenset(
     }
 )
 CONNECTION_ERRORS = (EndpointConnectionError, ConnectionClosedError, ConnectTimeoutError, ReadTimeoutError)
-LOST_RESPONSE = (ReadTimeoutError, ConnectionClosedError)  # the request may have reached AWS
 READ_PREFIXES = ("Get", "List", "Describe", "Head", "Lookup", "Search", "BatchGet", "Check", "Simulate")
 ALREADY_DONE = frozenset(
     {
