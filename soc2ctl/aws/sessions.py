@@ -115,6 +115,14 @@ class AwsSessions:
         for event, handler in self._handlers:
             session.register(event, handler)
 
+    def after_fork(self) -> None:
+        """In a forked worker: fresh locks (a thread of the parent may have held one at the fork) and none
+        of the parent's clients (their connection pools hold the parent's sockets). Sessions, credentials
+        and event handlers are kept: the worker calls AWS as the parent would."""
+        self._lock = threading.Lock()
+        self._account_locks = {}
+        self._clients = {}
+
     # ------------------------------------------------------------ identity
 
     def caller_identity(self) -> dict[str, str]:

@@ -35,7 +35,8 @@ from soc2ctl.errors import ProblemList, UserError
 from soc2ctl.render.markdown import render_markdown
 from soc2ctl.render.progress import TerminalProgress
 from soc2ctl.render.text import render_approval, render_plan, render_recap
-from soc2ctl.run import saved_plan
+from soc2ctl.run import merge as plan_merge
+from soc2ctl.run import saved_plan, shard, share, workers
 from soc2ctl.run.builder import Run, load_inventory, prepare_run
 from soc2ctl.run.lock import apply_lock, holder_info
 from soc2ctl.sandbox import home as sandbox_home
@@ -140,6 +141,21 @@ LockTimeoutOpt = Annotated[
     float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for another apply to finish.")
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
+ShardOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--shard",
+        envvar="SOC2CTL_SHARD",
+        help="I/N: only this share of the accounts (auto/N: index from AWS_BATCH_JOB_ARRAY_INDEX "
+        "or JOB_COMPLETION_INDEX).",
+    ),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers", min=1, max=256, help="Processes to read accounts with (default: one per core)."
+    ),
+]
 PLAN_FORMATS = ("text", "markdown", "json")
 PlanFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")]
 ApprovalOpt = Annotated[
@@ -329,17 +345,26 @@ def plan(
     extra_vars: ExtraVarsOpt = None,
     evidence: EvidenceOpt = cli_evidence.DEFAULT_LOCATION,
     evidence_retention_days: RetentionOpt = cli_evidence.DEFAULT_RETENTION_DAYS,
+    shard_spec: ShardOpt = None,
+    worker_count: WorkersOpt = None,
 ) -> None:
     """Read every target and show what apply would change. Never writes to AWS.
 
     Example: soc2ctl plan playbooks/soc2-baseline.yml -i inventories/sandbox.yml --limit prod
+    Example: soc2ctl plan baseline.yml -i org.yml --shard 1/3 --out part-1.json  (then: soc2ctl merge)
     """
     _check_format(fmt, PLAN_FORMATS)
+    share_of = shard.parse_shard(shard_spec)
     cli_evidence.configure(evidence, evidence_retention_days)
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
+    selection = shard.restrict(run, share_of) if share_of else None
     cli_evidence.start(run, "plan")
-    results = run.executor.plan()
+    results = workers.plan(run, worker_count)
+    if selection:
+        results = shard.own_results(results, selection)
     doc = _plan_doc(run, results, limit=limit, controls=controls, extra_vars=extra_vars)
+    if selection:
+        doc = plan_merge.part_document(doc, shard.part_section(selection))
     if out:
         saved_plan.save(doc, out)
     emit_plan(doc, fmt)
@@ -375,20 +400,27 @@ def apply(
     evidence_retention_days: RetentionOpt = cli_evidence.DEFAULT_RETENTION_DAYS,
     lock: LockOpt = "local",
     lock_timeout: LockTimeoutOpt = 0,
+    shard_spec: ShardOpt = None,
 ) -> None:
     """Plan, ask, then apply the changes in dependency order and verify each by reading it back.
     Given a saved plan instead, re-read every task and apply only if nothing moved since (no prompt).
 
     Example: soc2ctl apply playbooks/soc2-baseline.yml -i inventories/sandbox.yml --auto-approve
-    Example: soc2ctl apply plan.json --approval-ref CHG-1234
+    Example: soc2ctl apply plan.json --approval-ref CHG-1234 --shard 2/3
     """
     _check_format(fmt, ("text", "json"))
+    share_of = shard.parse_shard(shard_spec)
     cli_evidence.configure(evidence, evidence_retention_days)
     if saved_plan.is_plan_file(playbook):
         if inventory or limit or controls:
             raise UserError("a saved plan carries its inventory, --limit and --controls; give only the file")
-        _apply_saved_plan(playbook, fmt, profile, parallelism, extra_vars, approval_ref, (lock, lock_timeout))
+        lock_spec = (lock, lock_timeout)
+        _apply_saved_plan(playbook, fmt, profile, parallelism, extra_vars, approval_ref, lock_spec, share_of)
         return
+    if share_of:
+        raise UserError(
+            "--shard applies a share of a saved plan: plan --out PLAN first, then apply PLAN --shard"
+        )
     if inventory is None:
         raise UserError("apply PLAYBOOK needs --inventory/-i (a plan saved with plan --out needs none)")
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
@@ -436,31 +468,44 @@ def _apply_saved_plan(
     extra_vars: list[str] | None,
     approval_ref: str | None,
     lock: tuple[str, float],
+    share_of: shard.Shard | None = None,
 ) -> None:
     """Phase 0: the file and its sources; phase 1: every task re-read and compared; phase 2: apply.
-    Any refusal raises before the first write (see soc2ctl.run.saved_plan)."""
+    Any refusal raises before the first write (see soc2ctl.run.saved_plan; a share: soc2ctl.run.share)."""
     doc = saved_plan.load(path)
+    plan_merge.refuse_part(doc, path)
     saved_plan.check_applicable(doc, path)
     run = saved_plan.prepare(
         doc, extra_vars=parse_extra_vars(extra_vars), profile=profile, parallelism=parallelism
     )
-    with _apply_lock(run, *lock):
-        _apply_current_plan(path, doc, run, fmt, approval_ref)
+    selection = shard.restrict(run, share_of) if share_of else None
+    # Shares of one plan touch disjoint accounts, so they may run at once: each holds its own lock.
+    with _apply_lock(run, *lock, suffix=f"-shard-{share_of.index}-of-{share_of.count}" if share_of else ""):
+        _apply_current_plan(path, doc, run, fmt, approval_ref, selection)
 
 
 def _apply_current_plan(
-    path: Path, doc: dict[str, Any], run: Run, fmt: str, approval_ref: str | None
+    path: Path,
+    doc: dict[str, Any],
+    run: Run,
+    fmt: str,
+    approval_ref: str | None,
+    selection: shard.Selection | None = None,
 ) -> None:
-    saved_plan.ensure_current(doc, run, path)
+    if selection:
+        share.ensure_current(doc, run, path, selection)
+    else:
+        saved_plan.ensure_current(doc, run, path)
     if fmt == "text":
-        Ui.out().print(f"Plan {doc['plan_sha256']} is current: {len(doc['tasks'])} task(s) re-read.")
+        what = f"shard {selection.shard}: {len(run.tasks)}" if selection else f"{len(doc['tasks'])}"
+        Ui.out().print(f"Plan {doc['plan_sha256']} is current: {what} task(s) re-read.")
     approval = saved_plan.approval_record(run, doc["plan_sha256"], approval_ref)
     cli_evidence.start(run, "apply", doc, approval)
-    results = saved_plan.apply_current(doc, run)
+    results = share.apply_current(doc, run, selection) if selection else saved_plan.apply_current(doc, run)
     _report_apply(run, doc, results, approval, fmt)
 
 
-def _apply_lock(run: Run, spec: str, timeout: float) -> AbstractContextManager[None]:
+def _apply_lock(run: Run, spec: str, timeout: float, suffix: str = "") -> AbstractContextManager[None]:
     """One apply at a time per organization (keyed by the management account), held from the plan
     (or the re-read of a saved plan) to the end, so what was reviewed is what gets applied."""
     dynamodb = None
@@ -469,7 +514,7 @@ def _apply_lock(run: Run, spec: str, timeout: float) -> AbstractContextManager[N
     holder = holder_info(run.run_id, run.sessions.caller_identity()["Arn"])
     return apply_lock(
         spec,
-        run.inventory.management_account_id,
+        run.inventory.management_account_id + suffix,
         holder,
         timeout,
         dynamodb=dynamodb,
@@ -516,6 +561,23 @@ def show(
     doc = saved_plan.load(planfile)
     if saved_plan.tampered(doc):
         Ui.err().print(f"warning: {planfile} was modified after it was made (plan_sha256 differs)")
+    emit_plan(doc, fmt, header=True)
+
+
+@app.command("merge")
+@user_errors
+def merge_cmd(
+    parts: Annotated[list[Path], typer.Argument(help="The parts saved by plan --shard I/N --out, all N.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to save the merged plan.")],
+    fmt: PlanFormatOpt = "text",
+) -> None:
+    """Join the saved shards of one plan into the plan one unsharded run would have made.
+
+    Example: soc2ctl merge part-0.json part-1.json part-2.json --out plan.json
+    """
+    _check_format(fmt, PLAN_FORMATS)
+    doc = plan_merge.merge(parts)
+    saved_plan.save(doc, out)
     emit_plan(doc, fmt, header=True)
 
 
