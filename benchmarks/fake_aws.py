@@ -8,12 +8,15 @@ signing and response parsing; only the socket is skipped.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
+import random
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -110,9 +113,14 @@ class FakeAws:
         return AWSResponse(request.url, 404, {}, _Raw(b'{"__type":"ResourceNotFoundException"}'))
 
 
-def botocore_floor(fake: FakeAws, mix: Counter[str], samples: int = 2000) -> float:
-    """CPU ms of one call on a client that already exists, through the same fake transport (no latency),
-    over the run's mix of operations: what botocore itself costs per call."""
+def botocore_floor(
+    fake: FakeAws, mix: Counter[str], *, parallelism: int, samples: int = 1500
+) -> dict[str, float]:
+    """CPU ms of one call on a botocore client that already exists (one per service and region, created
+    before timing), through the same fake transport, over the run's mix of operations. Measured twice:
+    `same_conditions`: with the run's latency and parallelism (what botocore costs in the run: a call
+    that follows a 50 ms wait finds cold CPU caches and costs ~3x a call in a tight loop on this kind of
+    machine); `hot_loop`: back to back, no latency (the cheapest a call can be)."""
     import botocore.session
 
     from soc2ctl.aws.sessions import strip_loopback_account_prefix
@@ -121,7 +129,6 @@ def botocore_floor(fake: FakeAws, mix: Counter[str], samples: int = 2000) -> flo
     session.set_credentials("testing", "testing")
     session.register("before-send", fake.before_send)
     session.register("before-sign.s3-control", strip_loopback_account_prefix)
-    latency, fake.latency_s = fake.latency_s, 0.0
     known = {k: n for k, n in mix.items() if k in fake.params}
     total = sum(known.values()) or 1
     calls: list[tuple[Any, dict[str, Any]]] = []
@@ -131,19 +138,33 @@ def botocore_floor(fake: FakeAws, mix: Counter[str], samples: int = 2000) -> flo
         client = session.create_client(service, region_name=region)
         method = getattr(client, xform_name(operation))
         calls += [(method, params)] * max(1, round(samples * count / total))
+    random.Random(0).shuffle(calls)  # interleaved like the run's tasks, not grouped by operation
+    latency, before = fake.latency_s, fake.calls.value
     try:
+        fake.latency_s = 0.0
         for method, params in calls[:50]:  # warm the caches a long run has warm (endpoint rules)
             _call(method, params)
-        cpu0 = time.process_time()
-        for method, params in calls:
-            _call(method, params)
-        return (time.process_time() - cpu0) * 1000 / max(1, len(calls))
+        hot = _cpu_per_call(calls, 1)
+        fake.latency_s = latency
+        same = _cpu_per_call(calls, parallelism)
     finally:
         fake.latency_s = latency
+        with fake.calls.get_lock():
+            fake.calls.value = before  # the floor's calls are not the run's
+    return {"same_conditions": same, "hot_loop": hot}
+
+
+def _cpu_per_call(calls: list[tuple[Any, dict[str, Any]]], threads: int) -> float:
+    cpu0 = time.process_time()
+    if threads == 1:
+        for method, params in calls:
+            _call(method, params)
+    else:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(lambda c: _call(*c), calls))
+    return (time.process_time() - cpu0) * 1000 / max(1, len(calls))
 
 
 def _call(method: Any, params: dict[str, Any]) -> None:
-    try:
+    with contextlib.suppress(ClientError):  # "absent" answers (NoSuchEntity) are calls like any other
         method(**params)
-    except ClientError:
-        pass  # "absent" answers (NoSuchEntity) are calls like any other

@@ -69,12 +69,14 @@ class AwsSessions:
         max_pool_connections: int = 32,
         retry_policy: RetryPolicy | None = None,
         share_client_classes: bool = True,
+        parallelism: int = 8,
     ) -> None:
         self.run_id = run_id
         self.profile = profile
         self.endpoint_url = endpoint_url
         self.role_name = role_name
         self.external_id = external_id
+        self.parallelism = max(1, parallelism)  # concurrent calls the run makes (organization discovery)
         self.config = Config(
             # botocore's quick retries (with its retry quota) inside, tenacity's patient ones outside.
             retries={"mode": "standard", "max_attempts": 3},
@@ -122,6 +124,14 @@ class AwsSessions:
             client_classes.mark(session)
         for event, handler in self._handlers:
             session.register(event, handler)
+
+    def warm(self, services: set[str], region: str) -> None:
+        """Load the models of these services (and build their client classes) now, e.g. before forking
+        workers that would otherwise each parse the same JSON. An unused client opens no connection."""
+        available = set(self.shared.get_available_services())
+        for service in sorted(services & available):
+            if (region, service) not in self._shared:
+                self._shared[(region, service)] = self._create_client(self.shared, service, region)
 
     def after_fork(self) -> None:
         """In a forked worker: fresh locks (a thread of the parent may have held one at the fork) and none

@@ -6,19 +6,22 @@ run (playbook, inventory, tasks, event handlers) instead of discovering the orga
 
 Each worker plans one shard of the run (soc2ctl.run.shard: a stable hash of the account id, organization
 tasks in worker 0, with the organization tasks a shard depends on read as context), so a failed
-organization task skips its dependents in every worker, as in one process. Workers send plain results
-back; the parent puts them in the one-process order and alone tells the observers (evidence, progress),
-so evidence is written by one process, in the same order, whatever N is.
+organization task skips its dependents in every worker, as in one process. Workers send each result as
+they finish it; the parent alone tells the observers (evidence, progress), while the workers go on, and
+returns the results in the one-process order. Service models are loaded in the parent before the fork,
+so the workers share them instead of each parsing the same JSON.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import multiprocessing
 import os
 from dataclasses import fields
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
+from collections.abc import Iterator
 from typing import Any
 
 from soc2ctl.engine.executor import TaskResult
@@ -50,9 +53,26 @@ def effective_workers(requested: int | None, tasks: int) -> int:
 def plan(run: Any, workers: int | None = None) -> dict[str, TaskResult]:
     """`run.executor.plan()`, spread over worker processes when that pays."""
     n = effective_workers(workers, len(run.tasks))
-    if n <= 1:
-        return run.executor.plan()
-    return _plan_in_processes(run, n)
+    with _quiet_gc():
+        if n <= 1:
+            return run.executor.plan()
+        return _plan_in_processes(run, n)
+
+
+@contextlib.contextmanager
+def _quiet_gc() -> Iterator[None]:
+    """The run's long-lived objects (models, inventory, tasks) are frozen out of the cyclic collector,
+    which otherwise walks them all at every full collection (the heap is large, botocore's garbage is
+    plentiful), and collections are rarer. Frozen before forking, they also stay shared with workers
+    (copy-on-write pages the collector does not touch)."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], 50_000), threshold[1], threshold[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
@@ -61,8 +81,9 @@ def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
     per_worker = max(1, math.ceil(executor.parallelism / n))  # -p stays the total concurrency
     context = multiprocessing.get_context("fork")
     shares = [select(run.tasks, run.graph, Shard(i, n)) for i in range(n)]
+    run.sessions.warm(_services(run.tasks), run.inventory.home_region)  # load models once, not per worker
     _run = run
-    processes, pipes = [], []
+    processes, pipes, plain = [], {}, {}
     try:
         for i in range(n):
             receive, send = context.Pipe(duplex=False)
@@ -70,15 +91,10 @@ def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
             proc.start()
             send.close()
             processes.append(proc)
-            pipes.append(receive)
-        plain: dict[str, dict[str, Any]] = {}
-        for i, pipe in enumerate(pipes):
-            part, interrupted = _receive(pipe, [t.key for t in shares[i].own])
-            plain.update(part)
-            executor.interrupted = executor.interrupted or interrupted
+            pipes[receive] = i
+        _collect(run, pipes, shares, plain)
     except KeyboardInterrupt:
         executor.interrupted = True
-        plain = {}
     finally:
         _run = None
         for proc in processes:
@@ -89,39 +105,68 @@ def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
     return _in_order(run, plain)
 
 
-def _receive(pipe: Connection, keys: list[str]) -> tuple[dict[str, dict[str, Any]], bool]:
-    """A worker's results and whether it was interrupted; a worker that died is reported as failed
-    tasks, never as a hang."""
-    try:
-        status, payload, interrupted = pipe.recv()
-    except (EOFError, OSError) as exc:
-        status, interrupted = "error", False
-        payload = f"worker process ended without results ({exc.__class__.__name__})"
-    finally:
-        pipe.close()
-    if status == "ok":
-        return payload, interrupted
-    error = f"internal error: plan worker failed: {payload}"
-    return {k: {"action": "error", "status": "failed", "error": error} for k in keys}, interrupted
+def _services(tasks: list[Any]) -> set[str]:
+    """The botocore services the tasks' modules read, from their declared IAM actions."""
+    prefixes = {a.split(":", 1)[0] for t in tasks for a in t.module.read_actions}
+    return {name for p in prefixes for name in _IAM_TO_BOTOCORE.get(p, (p,))}
 
 
-def _in_order(run: Any, plain: dict[str, dict[str, Any]]) -> dict[str, TaskResult]:
-    """The one-process order (graph order), each result told to the executor's observers as it would be."""
-    executor = run.executor
+_IAM_TO_BOTOCORE = {
+    "s3": ("s3", "s3control"),
+    "monitoring": ("cloudwatch",),
+    "access-analyzer": ("accessanalyzer",),
+}
+
+
+def _collect(run: Any, pipes: dict[Connection, int], shares: list[Any], plain: dict[str, TaskResult]) -> None:
+    """Results as the workers finish tasks, each told at once to the observers (evidence is written and
+    progress shown while the workers go on), until every worker has said it is done."""
+    observers = run.executor.observers
+    tasks = {k: run.graph.nodes[k]["task"] for k in run.graph}
+    while pipes:
+        for pipe in wait(list(pipes)):
+            index = pipes[pipe]
+            try:
+                message = pipe.recv()
+            except (EOFError, OSError) as exc:
+                message = ("died", f"worker process ended without results ({exc.__class__.__name__})")
+            kind, payload = message
+            if kind == "result":
+                key, values = payload
+                result = plain[key] = TaskResult(tasks[key], **values)
+                for observer in observers:
+                    observer(result)
+                continue
+            del pipes[pipe]
+            pipe.close()
+            if kind == "done":
+                run.executor.interrupted = run.executor.interrupted or payload
+            else:  # the worker failed: its tasks without a result fail, never hang
+                error = f"internal error: plan worker {index} failed: {payload}"
+                for task in shares[index].own:
+                    if task.key not in plain:
+                        plain[task.key] = TaskResult(task, action="error", status="failed", error=error)
+
+
+def _in_order(run: Any, plain: dict[str, TaskResult]) -> dict[str, TaskResult]:
+    """The one-process order (graph order); a task no worker reported (interrupted) is skipped."""
     reason = "skipped: run interrupted before this task started"
     results: dict[str, TaskResult] = {}
     for key in run.graph:
-        task = run.graph.nodes[key]["task"]
-        values = plain.get(key) or {"action": "skipped", "status": "skipped", "error": reason}
-        result = TaskResult(task, **values)
+        result = plain.get(key)
+        if result is None:
+            result = TaskResult(
+                run.graph.nodes[key]["task"], action="skipped", status="skipped", error=reason
+            )
+            for observer in run.executor.observers:
+                observer(result)
         results[key] = result
-        for observer in executor.observers:
-            observer(result)
     return results
 
 
 def _worker(index: int, count: int, parallelism: int, pipe: Connection) -> None:
-    """In the forked child: plan one shard, send plain results, exit without running the parent's atexit."""
+    """In the forked child: plan one shard, send each result as it is done, exit without running the
+    parent's atexit handlers."""
     code = 0
     try:
         run = _run
@@ -129,17 +174,18 @@ def _worker(index: int, count: int, parallelism: int, pipe: Connection) -> None:
         selection = restrict(run, Shard(index, count))
         run.executor.parallelism = parallelism
         run.executor.observers = []  # the parent alone records evidence and shows progress
-        results = run.executor.plan()
-        payload = {
-            key: {name: getattr(r, name) for name in _RESULT_FIELDS}
-            for key, r in results.items()
-            if key not in selection.context
-        }
-        pipe.send(("ok", payload, run.executor.interrupted))
+
+        def send(result: TaskResult) -> None:
+            if result.task.key not in selection.context:
+                values = {name: getattr(result, name) for name in _RESULT_FIELDS}
+                pipe.send(("result", (result.task.key, values)))
+
+        run.executor.plan(on_done=send)
+        pipe.send(("done", run.executor.interrupted))
     except BaseException as exc:  # anything: the parent must hear of it
         code = 1
         with contextlib.suppress(Exception):
-            pipe.send(("error", repr(exc), isinstance(exc, KeyboardInterrupt)))
+            pipe.send(("failed", repr(exc)))
     finally:
         pipe.close()
         os._exit(code)
