@@ -19,9 +19,9 @@ import gc
 import math
 import multiprocessing
 import os
+from collections.abc import Iterator
 from dataclasses import fields
 from multiprocessing.connection import Connection, wait
-from collections.abc import Iterator
 from typing import Any
 
 from soc2ctl.engine.executor import TaskResult
