@@ -227,17 +227,23 @@ def _op_key(fake: FakeAws, operation: str) -> str:
 
 
 def run_peers(args: argparse.Namespace, endpoint: str, workdir: Path, member_ids: list[str]) -> list[dict]:
-    """The same work by each tool as a separate process, with wall-time ratios to soc2ctl's CLI."""
+    """The same work by each tool as a separate process, with wall-time ratios to soc2ctl's CLI and each
+    peer's findings compared with soc2ctl's."""
     if not (args.c7n_org or args.prowler):
         return []
     regions = ALL_REGIONS[: args.regions]
-    rows = [peers.run_soc2ctl(endpoint, workdir, args.parallelism)]
+    accounts = member_ids  # the accounts soc2ctl's `hosts: all` covers: every member
+    results = [peers.run_soc2ctl(endpoint, workdir, args.parallelism)]
     if args.c7n_org:
-        rows.append(peers.run_c7n_org(endpoint, workdir, member_ids, regions, args.c7n_org, args.parallelism))
-    if args.prowler:
-        rows.append(
-            peers.run_prowler(endpoint, workdir, member_ids, regions, args.prowler, args.prowler_workers)
+        results.append(
+            peers.run_c7n_org(endpoint, workdir, accounts, regions, args.c7n_org, args.parallelism)
         )
+    if args.prowler:
+        results.append(
+            peers.run_prowler(endpoint, workdir, accounts, regions, args.prowler, args.prowler_workers)
+        )
+    rows = [row for row, _ in results]
+    peers.compare(rows, [found for _, found in results])
     base = rows[0]["wall_s"]
     for row in rows:
         row["wall_ratio_to_soc2ctl"] = round(row["wall_s"] / base, 2) if base else None

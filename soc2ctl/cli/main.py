@@ -365,6 +365,7 @@ def plan(
     doc = _plan_doc(run, results, limit=limit, controls=controls, extra_vars=extra_vars)
     if selection:
         doc = plan_merge.part_document(doc, shard.part_section(selection))
+    out = shard.out_path(out, share_of)
     if out:
         saved_plan.save(doc, out)
     emit_plan(doc, fmt)

@@ -140,6 +140,14 @@ def own_results(results: dict[str, TaskResult], selection: Selection) -> dict[st
     return {k: r for k, r in results.items() if k not in selection.context}
 
 
+def out_path(out: Any, shard: Shard | None) -> Any:
+    """`--out /plans/part-{shard}.json`: the shard index in the file name, so an orchestrator's identical
+    copies of one command (Batch, Kubernetes, a distributed map) each write their own part, no shell needed."""
+    if out is None or shard is None or "{shard}" not in str(out):
+        return out
+    return type(out)(str(out).replace("{shard}", str(shard.index)))
+
+
 def part_section(selection: Selection) -> dict[str, Any]:
     """What `merge` needs to put the part back in its place: shard, positions of its tasks, the run's size."""
     return {
