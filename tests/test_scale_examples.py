@@ -47,7 +47,7 @@ def test_aws_batch_array_job():
     )
     assert doc["mergeJob"]["dependsOn"]
     for index in range(size):
-        assert parse_shard("auto/%d" % size, {"AWS_BATCH_JOB_ARRAY_INDEX": str(index)}) == Shard(index, size)
+        assert parse_shard(f"auto/{size}", {"AWS_BATCH_JOB_ARRAY_INDEX": str(index)}) == Shard(index, size)
     apply = accepted(doc["applyJob"]["containerOverrides"]["command"])
     assert apply["shard_spec"] == f"auto/{doc['applyJob']['arrayProperties']['size']}"
 
@@ -80,7 +80,7 @@ def test_step_functions_distributed_map():
     count = int(re.search(r"States.Format\('\{\}/(\d+)'", expression).group(1))
     assert shards == list(range(count))
     for index in shards:  # the command each map item runs
-        args = [a.replace("{}", "") for a in template if a != "{}/%d" % count]
+        args = [a.replace("{}", "") for a in template if a != "{}/" + str(count)]
         args.insert(args.index("--shard") + 1, f"{index}/{count}")
         merge = doc["States"]["Merge"]["Parameters"]["Overrides"]["ContainerOverrides"][0]["Command"]
         check_shards(args, merge, count)
