@@ -212,6 +212,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "peak_rss_worker_mb": round(child_rss, 1),
         "peak_rss_total_mb_at_most": round(self_rss + n_workers * child_rss, 1),
         "threads_at_end": threading.active_count(),
+        # Other processes' demand for the same cores: at a load of L on C cores a CPU second of ours takes
+        # about L/C wall seconds, which the lower bound (our CPU on free cores) does not include.
+        "load_average_1m": round(os.getloadavg()[0], 1),
         "peers": peers_rows,
     }
 
@@ -266,6 +269,7 @@ TABLE_COLUMNS = [
     "ratio_to_lower_bound",
     "peak_rss_mb",
     "peak_rss_worker_mb",
+    "load_average_1m",
 ]
 
 
