@@ -7,8 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from remediations._aws import paginate
-from soc2ctl.engine.diff import Change, same
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext, same
 
 _NAME = r"^[A-Za-z0-9_.-]{1,50}$"
 
@@ -63,7 +62,7 @@ def summarise_selection(selection: dict[str, Any]) -> dict[str, Any]:
     return {"iam_role_arn": selection.get("IamRoleArn"), "tags": tags}
 
 
-class BackupPlan(Remediation):
+class BackupPlan(Remediation[BackupPlanParams]):
     """Resources tagged for backup are backed up daily into the vault, kept `retention_days`, optionally copied.
 
     The plan and selection are found by name. Other rules of the plan are kept when its rule is updated; a
@@ -72,7 +71,6 @@ class BackupPlan(Remediation):
     name = "backup-plan"
     scope = Scope.REGION
     criteria = ("A1.2", "A1.3", "CC9.1")
-    Params = BackupPlanParams
     read_actions = (
         "backup:ListBackupPlans",
         "backup:GetBackupPlan",
@@ -127,10 +125,10 @@ class BackupPlan(Remediation):
         selection = {"iam_role_arn": role_arn(ctx, params), "tags": dict(params.selection_tags)}
         return {"rule": rule, "selection": selection}
 
-    def apply(self, ctx: TaskContext, params: BackupPlanParams, observed: Any, changes: list[Change]) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[BackupPlanParams]) -> None:
         """Plan (rule) first: a selection belongs to a plan."""
+        params, observed, want = change.params, change.observed, change.desired
         backup = ctx.client("backup")
-        want = self.desired(ctx, params, observed)
         plan_id = observed["plan_id"]
         if plan_id is None:
             plan_id = backup.create_backup_plan(BackupPlan=self._plan(params, [], want["rule"]))[

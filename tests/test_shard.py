@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from soc2ctl.cli.main import app
 from soc2ctl.errors import UserError
 from soc2ctl.run.shard import Shard, parse_shard, shard_of
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import create_org, member_client
 
 runner = CliRunner()

@@ -15,10 +15,10 @@ from typing import Any
 import networkx as nx
 from pydantic import ValidationError
 
+from soc2ctl import registry
 from soc2ctl.config.models import PlaybookFile, load_model, schema_problems
 from soc2ctl.config.templating import TemplateProblem, render, variables_used
 from soc2ctl.config.yamlsrc import line_of
-from soc2ctl.engine import registry
 from soc2ctl.errors import ProblemList
 
 BUILTIN_VARS = frozenset(
@@ -35,6 +35,7 @@ BUILTIN_VARS = frozenset(
         "executor_role_name",
         "break_glass_role",
         "account_ids",
+        "run_regions",
     }
 )
 
@@ -161,5 +162,6 @@ def _sample_builtins(variables: dict[str, Any]) -> dict[str, Any]:
         "executor_role_name": "OrganizationAccountAccessRole",
         "break_glass_role": None,
         "account_ids": _AnyAccount(),
+        "run_regions": ["us-east-1"],
     }
     return {k: variables.get(k, v) for k, v in defaults.items()}

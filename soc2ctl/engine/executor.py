@@ -17,12 +17,13 @@ from typing import Any
 import networkx as nx
 from botocore.exceptions import BotoCoreError, ClientError
 
+from soc2ctl import registry
 from soc2ctl.aws.recorder import ApiCall, CallRecorder
 from soc2ctl.aws.sessions import AccountAccessError, AwsSessions
 from soc2ctl.config.risk_exceptions import drop_excepted
-from soc2ctl.engine.diff import Change, compute_changes, fingerprint, overall_action
+from soc2ctl.engine.diff import compute_changes, fingerprint, overall_action
 from soc2ctl.engine.tasks import Task
-from soc2ctl.remediation import TaskContext, UnsafeChange
+from soc2ctl.remediation import Change, PlannedChange, TaskContext, UnsafeChange
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,10 @@ class TaskResult:
     @property
     def failed(self) -> bool:
         return self.status == "failed"
+
+    def planned_change(self) -> PlannedChange[Any]:
+        """What `guard` and `apply` receive: the engine's own reading, diff and desired state."""
+        return PlannedChange(self.task.params, self.observed, self.desired, tuple(self.changes))
 
 
 def describe_error(task: Task, exc: BaseException) -> str:
@@ -98,6 +103,7 @@ class Executor:
             home_region=self.home_region,
             management_account_id=self.management_account_id,
             vars=task.variables,
+            module_actions=registry.declared_actions(),
         )
 
     def evaluate(self, task: Task) -> TaskResult:
@@ -129,7 +135,7 @@ class Executor:
         elif task.module.detects_only(task.params) and result.changes:
             result.action = "detect"
         elif result.changes:
-            task.module.guard(ctx, task.params, observed, result.changes)
+            task.module.guard(ctx, result.planned_change())
 
     def apply_one(self, task: Task, expected_fingerprint: str | None = None) -> TaskResult:
         """Re-read, apply when the diff is non-empty, re-read to verify."""
@@ -151,7 +157,7 @@ class Executor:
             return planned
         with CallRecorder.capture() as calls:
             try:
-                task.module.apply(self.context(task), task.params, planned.observed, planned.changes)
+                task.module.apply(self.context(task), planned.planned_change())
             except Exception as exc:
                 log.debug("apply %s failed", task.key, exc_info=True)
                 planned.status, planned.error = "failed", describe_error(task, exc)

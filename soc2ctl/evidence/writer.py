@@ -54,6 +54,10 @@ class EvidenceWriter:
         """Plans change nothing, so a plan keeps reading; apply and drift runs stop changing things."""
         return self.kind != "plan"
 
+    def add_document(self, key: str, doc: dict[str, Any]) -> None:
+        """Store a document of the run (drift's summary) so the seal covers it like every task record."""
+        self._write(key, doc)
+
     def _write(self, key: str, doc: dict[str, Any], *, compact: bool = False, deferred: bool = False) -> None:
         data = canonical_bytes(doc, compact=compact)
         put = getattr(self.sink, "put_deferred", self.sink.put) if deferred else self.sink.put
