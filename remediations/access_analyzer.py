@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from remediations._aws import paginate
+from remediations._aws import client_token, paginate
 from soc2ctl.remediation import AccountId, Params, PlannedChange, Remediation, Scope, TaskContext
 
 _LIVE = ("ACTIVE", "CREATING")
@@ -65,7 +65,9 @@ class AccessAnalyzer(Remediation[AccessAnalyzerParams]):
         for region, found in observed.items():
             if found is None:
                 ctx.client("accessanalyzer", region=region).create_analyzer(
-                    analyzerName=params.analyzer_name, type=params.type
+                    analyzerName=params.analyzer_name,
+                    type=params.type,
+                    clientToken=client_token(ctx, "analyzer", region, params.analyzer_name),
                 )
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import Field
 
-from remediations._aws import paginate
+from remediations._aws import client_token, error_code, paginate
 from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext, same
 
 _NAME = r"^[A-Za-z0-9_.-]{1,50}$"
@@ -131,9 +132,7 @@ class BackupPlan(Remediation[BackupPlanParams]):
         backup = ctx.client("backup")
         plan_id = observed["plan_id"]
         if plan_id is None:
-            plan_id = backup.create_backup_plan(BackupPlan=self._plan(params, [], want["rule"]))[
-                "BackupPlanId"
-            ]
+            plan_id = self._create_plan(ctx, backup, params, want)
         elif not self._same(observed["rule"], want["rule"]):
             others = self._other_rules(backup, plan_id, params.rule_name)
             backup.update_backup_plan(
@@ -145,6 +144,24 @@ class BackupPlan(Remediation[BackupPlanParams]):
             backup.create_backup_selection(
                 BackupPlanId=plan_id, BackupSelection=self._selection(params, want)
             )
+
+    def _create_plan(
+        self, ctx: TaskContext, backup: Any, params: BackupPlanParams, want: dict[str, Any]
+    ) -> str:
+        """Created with a CreatorRequestId (AWS answers a re-sent create with the same plan); a plan of this
+        name that exists after an unanswered create is ours, and adopted."""
+        token = client_token(ctx, "backup-plan", params.plan_name)
+        try:
+            plan = self._plan(params, [], want["rule"])
+            return backup.create_backup_plan(BackupPlan=plan, CreatorRequestId=token)["BackupPlanId"]
+        except ClientError as exc:
+            if error_code(exc) != "AlreadyExistsException":
+                raise
+            plans = paginate(backup, "list_backup_plans", "BackupPlansList")
+            found = [p["BackupPlanId"] for p in plans if p["BackupPlanName"] == params.plan_name]
+            if len(found) != 1:
+                raise
+            return found[0]
 
     @staticmethod
     def _same(have: dict[str, Any] | None, want: dict[str, Any]) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from remediations._aws import kms_arn, or_absent
+from remediations._aws import create_aliased_key, kms_arn, or_absent
 from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext, UnsafeChange, same
 
 
@@ -40,11 +40,12 @@ class BackupVault(Remediation[BackupVaultParams]):
     name = "backup-vault"
     scope = Scope.REGION
     criteria = ("A1.2", "CC9.1")
-    read_actions = ("backup:DescribeBackupVault", "kms:DescribeKey")
+    read_actions = ("backup:DescribeBackupVault", "kms:DescribeKey", "kms:ListKeys", "kms:ListResourceTags")
     write_actions = (
         "backup:CreateBackupVault",
         "backup:PutBackupVaultLockConfiguration",
         "kms:CreateKey",
+        "kms:TagResource",  # CreateKey with Tags: the key is found by its soc2ctl:alias tag after a lost response
         "kms:EnableKeyRotation",
         "kms:CreateAlias",
     )
@@ -127,13 +128,13 @@ class BackupVault(Remediation[BackupVaultParams]):
 
     @staticmethod
     def _create_key(ctx: TaskContext, params: BackupVaultParams) -> str:
-        kms = ctx.client("kms")
-        key = kms.create_key(
-            Description=f"soc2ctl backup-vault {params.vault_name}", KeySpec="SYMMETRIC_DEFAULT"
+        meta = create_aliased_key(  # rotating, or kms-key-rotation reports it next
+            ctx.client("kms"),
+            params.kms_key_id,
+            Description=f"soc2ctl backup-vault {params.vault_name}",
+            KeySpec="SYMMETRIC_DEFAULT",
         )
-        kms.enable_key_rotation(KeyId=key["KeyMetadata"]["KeyId"])  # or kms-key-rotation reports it next
-        kms.create_alias(AliasName=params.kms_key_id, TargetKeyId=key["KeyMetadata"]["KeyId"])
-        return key["KeyMetadata"]["Arn"]
+        return meta["Arn"]
 
     @staticmethod
     def _lock(backup: Any, params: BackupVaultParams) -> None:

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from remediations._aws import client_token
 from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext
 
 Frequency = Literal["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"]
@@ -62,6 +63,6 @@ class GuardDutyDetector(Remediation[GuardDutyDetectorParams]):
         if features:
             settings["Features"] = features
         if observed.get("detector") is None:
-            gd.create_detector(**settings)
+            gd.create_detector(ClientToken=client_token(ctx, "detector"), **settings)
         else:
             gd.update_detector(DetectorId=observed["detector_id"], **settings)

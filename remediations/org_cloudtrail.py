@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import Field
 
-from remediations._aws import FieldMap, kms_arn, normalise_policy, or_absent, paginate
+from remediations._aws import FieldMap, create_aliased_key, kms_arn, normalise_policy, or_absent, paginate
 from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext, UnsafeChange
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
@@ -56,6 +56,8 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         "cloudtrail:DescribeTrails",
         "cloudtrail:GetTrailStatus",
         "kms:DescribeKey",
+        "kms:ListKeys",
+        "kms:ListResourceTags",
         "s3:ListBucket",  # HeadBucket
         "s3:GetBucketPolicy",
         "s3:GetBucketPublicAccessBlock",  # GetPublicAccessBlock on a bucket
@@ -63,6 +65,7 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
     write_actions = (
         "organizations:EnableAWSServiceAccess",
         "kms:CreateKey",
+        "kms:TagResource",
         "kms:CreateAlias",
         "kms:EnableKeyRotation",
         "s3:CreateBucket",
@@ -309,14 +312,13 @@ def key_policy(ctx: TaskContext, params: OrgCloudTrailParams) -> dict[str, Any]:
 
 def create_key(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
     """A rotating symmetric key and its alias, usable by this trail; returns the key ARN."""
-    kms = ctx.client("kms")
-    meta = kms.create_key(
+    alias = params.kms_key_id.split(":", 5)[-1] if params.kms_key_id.startswith("arn:") else params.kms_key_id
+    meta = create_aliased_key(
+        ctx.client("kms"),
+        alias,
         Description=f"soc2ctl: CloudTrail organization trail {params.trail_name}",
         Policy=json.dumps(key_policy(ctx, params)),
-    )["KeyMetadata"]
-    kms.enable_key_rotation(KeyId=meta["KeyId"])
-    alias = params.kms_key_id.split(":", 5)[-1] if params.kms_key_id.startswith("arn:") else params.kms_key_id
-    kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
+    )
     return meta["Arn"]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from remediations._aws import Denial, effective_denials, normalise_policy, paginate
+from remediations._aws import Denial, create_org_policy, effective_denials, normalise_policy, paginate
 from remediations._scp_lockout import lockout_message, needed_actions
 from remediations._scp_org import (
     OrgView,
@@ -301,10 +301,7 @@ class ScpGuardrails(Remediation[ScpGuardrailsParams]):
         policy_id = observed["policy_id"]
         content = policy_content(self.document(ctx, params))
         if policy_id is None:
-            created = org.create_policy(
-                Name=params.policy_name, Description=params.description, Type=SCP, Content=content
-            )
-            policy_id = created["Policy"]["PolicySummary"]["Id"]
+            policy_id = create_org_policy(org, SCP, params.policy_name, params.description, content)
         elif not same(observed["policy"], want["policy"]):
             org.update_policy(PolicyId=policy_id, Content=content)
         have = set(observed["targets"] or [])

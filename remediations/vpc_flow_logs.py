@@ -7,7 +7,7 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 from pydantic import model_validator
 
-from remediations._aws import paginate
+from remediations._aws import client_token, paginate
 from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext
 
 _FILTER_VALUES = 100  # VPC ids per describe_flow_logs filter, well under EC2's limit on filter values
@@ -139,6 +139,7 @@ class VpcFlowLogs(Remediation[VpcFlowLogsParams]):
             TrafficType=params.traffic_type,
             LogDestinationType=params.destination_type,
             MaxAggregationInterval=params.max_aggregation_interval,
+            ClientToken=client_token(ctx, "flow-logs", vpc_id),
             **where,
         )
         for failure in response.get("Unsuccessful", []):  # AWS reports these in a 200 response, not as errors

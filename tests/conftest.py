@@ -20,7 +20,14 @@ os.environ.update(
         "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
     }
 )
-for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "MOTO_ACCOUNT_ID", "AWS_ENDPOINT_URL"):
+for var in (
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "MOTO_ACCOUNT_ID",
+    "AWS_ENDPOINT_URL",
+    "SOC2CTL_SIGN_KEY",
+    "SOC2CTL_EVIDENCE_ANCHOR",
+):
     os.environ.pop(var, None)
 
 import botocore.loaders  # noqa: E402

@@ -65,6 +65,14 @@ render_approval = lazy("soc2ctl.render.text", "render_approval")
 render_plan = lazy("soc2ctl.render.text", "render_plan")
 render_recap = lazy("soc2ctl.render.text", "render_recap")
 saved_plan = lazy("soc2ctl.run.saved_plan")
+plan_binding = lazy("soc2ctl.run.plan_binding")
+SignKeyOpt = Annotated[
+    str | None,
+    typer.Option("--sign-key", help="KMS asymmetric key: sign the saved plan / require plans signed by it."),
+]
+PlanHashOpt = Annotated[
+    str | None, typer.Option("--plan-sha256", help="The approved plan's hash: refuse any other plan.")
+]
 service = lazy("soc2ctl.run.service")
 shard = lazy("soc2ctl.run.shard")
 share = lazy("soc2ctl.run.share")
@@ -229,6 +237,7 @@ def plan(
     extra_vars: ExtraVarsOpt = None,
     evidence: EvidenceOpt = cli_evidence.DEFAULT_LOCATION,
     evidence_retention_days: RetentionOpt = cli_evidence.DEFAULT_RETENTION_DAYS,
+    sign_key: SignKeyOpt = None,
     shard_spec: ShardOpt = None,
     worker_count: WorkersOpt = None,
 ) -> None:
@@ -239,7 +248,7 @@ def plan(
     """
     check_format(fmt, PLAN_FORMATS)
     share_of = shard.parse_shard(shard_spec)
-    cli_evidence.configure(evidence, evidence_retention_days)
+    cli_evidence.configure(evidence, evidence_retention_days, sign_key)
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
     selection = shard.restrict(run, share_of) if share_of else None
     cli_evidence.start(run, "plan")
@@ -252,6 +261,8 @@ def plan(
     if selection:
         doc = plan_merge.part_document(doc, shard.part_section(selection))
     out = shard.out_path(out, share_of)
+    if out and (key := plan_binding.run_key(run, sign_key)):
+        plan_binding.sign(doc, plan_binding.signer(run, key))
     if out:
         saved_plan.save(doc, out)
     emit_plan(doc, fmt)
@@ -287,6 +298,8 @@ def apply(
     evidence_retention_days: RetentionOpt = cli_evidence.DEFAULT_RETENTION_DAYS,
     lock: LockOpt = "local",
     lock_timeout: LockTimeoutOpt = 0,
+    sign_key: SignKeyOpt = None,
+    plan_sha256: PlanHashOpt = None,
     shard_spec: ShardOpt = None,
 ) -> None:
     """Plan, ask, then apply the changes in dependency order and verify each by reading it back.
@@ -297,13 +310,25 @@ def apply(
     """
     check_format(fmt, ("text", "json"))
     share_of = shard.parse_shard(shard_spec)
-    cli_evidence.configure(evidence, evidence_retention_days)
+    cli_evidence.configure(evidence, evidence_retention_days, sign_key)
     if saved_plan.is_plan_file(playbook):
         if inventory or limit or controls:
             raise UserError("a saved plan carries its inventory, --limit and --controls; give only the file")
-        lock_spec = (lock, lock_timeout)
-        _apply_saved_plan(playbook, fmt, profile, parallelism, extra_vars, approval_ref, lock_spec, share_of)
+        binding = (sign_key, plan_sha256)
+        _apply_saved_plan(
+            playbook,
+            fmt,
+            profile,
+            parallelism,
+            extra_vars,
+            approval_ref,
+            (lock, lock_timeout),
+            binding,
+            share_of,
+        )
         return
+    if plan_sha256:
+        raise UserError("--plan-sha256 binds a saved plan: apply PLAN.json --plan-sha256 HASH")
     if share_of:
         raise UserError(
             "--shard applies a share of a saved plan: plan --out PLAN first, then apply PLAN --shard"
@@ -357,23 +382,33 @@ def _apply_saved_plan(
     extra_vars: list[str] | None,
     approval_ref: str | None,
     lock: tuple[str, float],
+    binding: tuple[str | None, str | None] = (None, None),
     share_of: Any = None,
 ) -> None:
-    """Phase 0: the file and its sources; phase 1: every task re-read and compared; phase 2: apply.
-    Any refusal raises before the first write (see soc2ctl.run.saved_plan; a share: soc2ctl.run.share)."""
+    """Phase 0: the file, its approval and signature, and its sources; phase 1: every task re-read and
+    compared; phase 2: apply. Any refusal raises before the first write (see soc2ctl.run.saved_plan; a
+    share: soc2ctl.run.share)."""
     doc = saved_plan.load(path)
     plan_merge.refuse_part(doc, path)
+    plan_binding.check_approved(doc, path, binding[1])
     saved_plan.check_applicable(doc, path)
     run = saved_plan.prepare(
         doc, extra_vars=parse_extra_vars(extra_vars), profile=profile, parallelism=parallelism
     )
+    bound = plan_binding.authenticate(doc, path, run, *binding)
     selection = shard.restrict(run, share_of) if share_of else None
     with run_lock(run, *lock):
-        _apply_current_plan(path, doc, run, fmt, approval_ref, selection)
+        _apply_current_plan(path, doc, run, fmt, approval_ref, bound, selection)
 
 
 def _apply_current_plan(
-    path: Path, doc: dict[str, Any], run: Run, fmt: str, approval_ref: str | None, selection: Any = None
+    path: Path,
+    doc: dict[str, Any],
+    run: Run,
+    fmt: str,
+    approval_ref: str | None,
+    bound: dict[str, Any],
+    selection: Any = None,
 ) -> None:
     if selection:
         share.ensure_current(doc, run, path, selection)
@@ -382,7 +417,7 @@ def _apply_current_plan(
     if fmt == "text":
         what = f"shard {selection.shard}: {len(run.tasks)}" if selection else f"{len(doc['tasks'])}"
         Ui.out().print(f"Plan {doc['plan_sha256']} is current: {what} task(s) re-read.")
-    approval = saved_plan.approval_record(run, doc["plan_sha256"], approval_ref)
+    approval = saved_plan.approval_record(run, doc["plan_sha256"], approval_ref, bound)
     cli_evidence.start(run, "apply", doc, approval)
     apply_share = share.apply_current if selection else None
     results = apply_share(doc, run, selection) if apply_share else saved_plan.apply_current(doc, run)

@@ -80,6 +80,9 @@ class InventoryFile(Strict):
     vars: dict[str, Any] = Field(default_factory=dict)
     endpoint_url: str | None = Field(default=None, description="AWS endpoint override (LocalStack, moto).")
     sandbox: bool = Field(default=False, description="Run against the built-in sandbox organization.")
+    signing_key: str | None = Field(
+        default=None, description="KMS asymmetric key that signs plans and seals."
+    )
 
     @field_validator("exclude", mode="before")
     @classmethod
@@ -149,6 +152,9 @@ class PlaybookFile(Strict):
     vars: dict[str, Any] = Field(default_factory=dict)
     controls: list[ControlSpec] = Field(min_length=1)
     drift: DriftSettings = Field(default_factory=DriftSettings)
+    signing_key: str | None = Field(
+        default=None, description="KMS asymmetric key that signs plans and seals."
+    )
 
 
 def load_model(model: type[M], path: Path) -> tuple[M, Any]:

@@ -195,6 +195,40 @@ class S3Sink:
             raise SinkError(f"cannot list {self.location}{prefix}: {exc}") from None
         return sorted(keys)
 
+    def version_problems(self) -> list[str]:
+        """Every key under the prefix written more than once, or hidden by a delete marker. soc2ctl writes
+        each key exactly once (If-None-Match), and Object Lock keeps every version, so a second version is
+        an overwrite and a delete marker hides an object from readers of current versions."""
+        versions: dict[str, list[dict[str, Any]]] = {}
+        markers: list[dict[str, Any]] = []
+        try:
+            pages = self.client.get_paginator("list_object_versions").paginate(
+                Bucket=self.bucket, Prefix=self.prefix
+            )
+            for page in pages:
+                for v in page.get("Versions", []):
+                    versions.setdefault(v["Key"][len(self.prefix) :], []).append(v)
+                markers += page.get("DeleteMarkers", [])
+        except (ClientError, BotoCoreError) as exc:
+            return [f"cannot list the versions of {self.location}: {exc}"]
+        problems = []
+        for key, found in sorted(versions.items()):
+            if len(found) > 1:
+                ordered = sorted(found, key=lambda v: v["LastModified"])
+                listed = ", ".join(
+                    f"{v['VersionId']} ({v['LastModified']:%Y-%m-%dT%H:%M:%SZ})" for v in ordered
+                )
+                problems.append(
+                    f"{key}: overwritten: {len(found)} versions ({listed}); only {ordered[0]['VersionId']} "
+                    "was written by soc2ctl"
+                )
+        for m in sorted(markers, key=lambda m: m["Key"]):
+            problems.append(
+                f"{m['Key'][len(self.prefix) :]}: hidden by delete marker {m['VersionId']} "
+                f"({m['LastModified']:%Y-%m-%dT%H:%M:%SZ}) (deleted)"
+            )
+        return problems
+
 
 def _message(exc: ClientError) -> str:
     err = exc.response.get("Error", {})

@@ -18,6 +18,7 @@ from typing import Any
 
 from soc2ctl.engine.executor import Executor, TaskResult
 from soc2ctl.errors import UserError
+from soc2ctl.evidence import anchor as anchors
 from soc2ctl.evidence import chain
 from soc2ctl.evidence.records import canonical_bytes, summary, task_record
 from soc2ctl.evidence.sinks import Sink, SinkError
@@ -39,6 +40,8 @@ class EvidenceWriter:
     failure: str | None = None
     sealed: dict[str, Any] | None = None
     intents: int = 0
+    signer: Any = None  # signs each seal (soc2ctl.evidence.signing.KmsSigner) when a key is configured
+    anchor: Sink | None = None  # where the seal's digest is anchored, outside the store
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -130,7 +133,11 @@ class EvidenceWriter:
         doc["unrecorded_tasks"] = self.unrecorded
         try:
             self._write(chain.run_key(self.run_id, "summary.json"), doc)
-            self.sealed = chain.seal(self.sink, run_id=self.run_id, kind=self.kind, files=self.files)
+            self.sealed = chain.seal(
+                self.sink, run_id=self.run_id, kind=self.kind, files=self.files, signer=self.signer
+            )
+            if self.anchor is not None:
+                anchors.write(self.anchor, self.sink.location, self.sealed)
         except SinkError as exc:
             self.failure = self.failure or str(exc)
             raise EvidenceFailed(self.failure_message()) from None
