@@ -46,19 +46,16 @@ from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt
 from soc2ctl.cli.iam import iam_policy_command
 from soc2ctl.cli.inventory import inventory_cmd
 from soc2ctl.cli.lazy import lazy
+from soc2ctl.cli.plans import merge_cmd, show
 from soc2ctl.cli.sandbox import sandbox_app
-from soc2ctl.errors import ProblemList, UserError
+from soc2ctl.cli.validate import validate
+from soc2ctl.errors import UserError
 
 if TYPE_CHECKING:
     from soc2ctl.engine.executor import TaskResult
     from soc2ctl.run.builder import Run
 
 # Imported when a command uses them (soc2ctl.cli.lazy): --help, --version and controls start fast.
-escape = lazy("rich.markup", "escape")
-resources = lazy("soc2ctl.config.shipped")
-check_parameters = lazy("soc2ctl.config.playbook", "check_parameters")
-load_playbook = lazy("soc2ctl.config.playbook", "load_playbook")
-check_exceptions = lazy("soc2ctl.config.risk_exceptions", "check_exceptions")
 has_changes = lazy("soc2ctl.engine.plan", "has_changes")
 has_errors = lazy("soc2ctl.engine.plan", "has_errors")
 render_approval = lazy("soc2ctl.render.text", "render_approval")
@@ -74,8 +71,27 @@ PlanHashOpt = Annotated[
     str | None, typer.Option("--plan-sha256", help="The approved plan's hash: refuse any other plan.")
 ]
 service = lazy("soc2ctl.run.service")
+shard = lazy("soc2ctl.run.shard")
+share = lazy("soc2ctl.run.share")
+workers = lazy("soc2ctl.run.workers")
+plan_merge = lazy("soc2ctl.run.merge")
 run_lock = lazy("soc2ctl.run.lock", "run_lock")
-variable_sets = lazy("soc2ctl.run.validation", "variable_sets")
+
+ShardOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--shard",
+        envvar="SOC2CTL_SHARD",
+        help="I/N: only this share of the accounts (auto/N: index from AWS_BATCH_JOB_ARRAY_INDEX "
+        "or JOB_COMPLETION_INDEX).",
+    ),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers", min=1, max=256, help="Processes to read accounts with (default: one per core)."
+    ),
+]
 
 app = typer.Typer(
     name="soc2ctl",
@@ -87,6 +103,8 @@ app = typer.Typer(
 )
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(cli_evidence.evidence_app, name="evidence")
+app.command("validate")(validate)
+app.command("inventory")(inventory_cmd)
 
 
 def _version(value: bool) -> None:
@@ -119,36 +137,6 @@ def main_options(
 
 @app.command()
 @user_errors
-def validate(
-    playbook: PlaybookArg,
-    inventory: Annotated[
-        Path | None, typer.Option("--inventory", "-i", help="Also check variables per account.")
-    ] = None,
-    extra_vars: ExtraVarsOpt = None,
-    profile: ProfileOpt = None,
-) -> None:
-    """Check a playbook without writing to AWS: schema, modules, parameters, cycles, variables.
-
-    Example: soc2ctl validate playbooks/soc2-baseline.yml -i inventories/example-static.yml
-    """
-    path = resources.resolve(playbook, "playbooks")
-    pb = load_playbook(path)
-    problems = ProblemList()
-    extra = parse_extra_vars(extra_vars)
-    sets = [("", {**pb.spec.vars, **extra})]
-    if inventory is not None:
-        found = variable_sets(pb, resources.resolve(inventory, "inventories"), extra, profile)
-        sets = found.sets
-        for note in found.notes:
-            Ui.err().print(f"note: {escape(note)}")
-    check_parameters(pb, problems, sets)
-    check_exceptions(pb, problems)
-    problems.raise_if_any()
-    Ui.out().print(f"[green]ok[/green] {escape(str(path))}: {len(pb.spec.controls)} controls valid")
-
-
-@app.command()
-@user_errors
 def plan(
     playbook: PlaybookArg,
     inventory: InventoryOpt,
@@ -165,19 +153,29 @@ def plan(
     evidence: EvidenceOpt = cli_evidence.DEFAULT_LOCATION,
     evidence_retention_days: RetentionOpt = cli_evidence.DEFAULT_RETENTION_DAYS,
     sign_key: SignKeyOpt = None,
+    shard_spec: ShardOpt = None,
+    worker_count: WorkersOpt = None,
 ) -> None:
     """Read every target and show what apply would change. Never writes to AWS.
 
     Example: soc2ctl plan playbooks/soc2-baseline.yml -i inventories/sandbox.yml --limit prod
+    Example: soc2ctl plan baseline.yml -i org.yml --shard 1/3 --out part-{shard}.json  (then: soc2ctl merge)
     """
     check_format(fmt, PLAN_FORMATS)
+    share_of = shard.parse_shard(shard_spec)
     cli_evidence.configure(evidence, evidence_retention_days, sign_key)
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
+    selection = shard.restrict(run, share_of) if share_of else None
     cli_evidence.start(run, "plan")
-    results = run.executor.plan()
+    results = workers.plan(run, worker_count)
+    if selection:
+        results = shard.own_results(results, selection)
     doc = service.plan_doc(
         run, results, limit=limit, controls=controls_list(controls), extra_vars=parse_extra_vars(extra_vars)
     )
+    if selection:
+        doc = plan_merge.part_document(doc, shard.part_section(selection))
+    out = shard.out_path(out, share_of)
     if out and (key := plan_binding.run_key(run, sign_key)):
         plan_binding.sign(doc, plan_binding.signer(run, key))
     if out:
@@ -217,25 +215,39 @@ def apply(
     lock_timeout: LockTimeoutOpt = 0,
     sign_key: SignKeyOpt = None,
     plan_sha256: PlanHashOpt = None,
+    shard_spec: ShardOpt = None,
 ) -> None:
     """Plan, ask, then apply the changes in dependency order and verify each by reading it back.
     Given a saved plan instead, re-read every task and apply only if nothing moved since (no prompt).
 
     Example: soc2ctl apply playbooks/soc2-baseline.yml -i inventories/sandbox.yml --auto-approve
-    Example: soc2ctl apply plan.json --approval-ref CHG-1234
+    Example: soc2ctl apply plan.json --approval-ref CHG-1234 --shard 2/3
     """
     check_format(fmt, ("text", "json"))
+    share_of = shard.parse_shard(shard_spec)
     cli_evidence.configure(evidence, evidence_retention_days, sign_key)
     if saved_plan.is_plan_file(playbook):
         if inventory or limit or controls:
             raise UserError("a saved plan carries its inventory, --limit and --controls; give only the file")
         binding = (sign_key, plan_sha256)
         _apply_saved_plan(
-            playbook, fmt, profile, parallelism, extra_vars, approval_ref, (lock, lock_timeout), binding
+            playbook,
+            fmt,
+            profile,
+            parallelism,
+            extra_vars,
+            approval_ref,
+            (lock, lock_timeout),
+            binding,
+            share_of,
         )
         return
     if plan_sha256:
         raise UserError("--plan-sha256 binds a saved plan: apply PLAN.json --plan-sha256 HASH")
+    if share_of:
+        raise UserError(
+            "--shard applies a share of a saved plan: plan --out PLAN first, then apply PLAN --shard"
+        )
     if inventory is None:
         raise UserError("apply PLAYBOOK needs --inventory/-i (a plan saved with plan --out needs none)")
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
@@ -286,29 +298,44 @@ def _apply_saved_plan(
     approval_ref: str | None,
     lock: tuple[str, float],
     binding: tuple[str | None, str | None] = (None, None),
+    share_of: Any = None,
 ) -> None:
     """Phase 0: the file, its approval and signature, and its sources; phase 1: every task re-read and
-    compared; phase 2: apply. Any refusal raises before the first write (see soc2ctl.run.saved_plan)."""
+    compared; phase 2: apply. Any refusal raises before the first write (see soc2ctl.run.saved_plan; a
+    share: soc2ctl.run.share)."""
     doc = saved_plan.load(path)
+    plan_merge.refuse_part(doc, path)
     plan_binding.check_approved(doc, path, binding[1])
     saved_plan.check_applicable(doc, path)
     run = saved_plan.prepare(
         doc, extra_vars=parse_extra_vars(extra_vars), profile=profile, parallelism=parallelism
     )
     bound = plan_binding.authenticate(doc, path, run, *binding)
+    selection = shard.restrict(run, share_of) if share_of else None
     with run_lock(run, *lock):
-        _apply_current_plan(path, doc, run, fmt, approval_ref, bound)
+        _apply_current_plan(path, doc, run, fmt, approval_ref, bound, selection)
 
 
 def _apply_current_plan(
-    path: Path, doc: dict[str, Any], run: Run, fmt: str, approval_ref: str | None, bound: dict[str, Any]
+    path: Path,
+    doc: dict[str, Any],
+    run: Run,
+    fmt: str,
+    approval_ref: str | None,
+    bound: dict[str, Any],
+    selection: Any = None,
 ) -> None:
-    saved_plan.ensure_current(doc, run, path)
+    if selection:
+        share.ensure_current(doc, run, path, selection)
+    else:
+        saved_plan.ensure_current(doc, run, path)
     if fmt == "text":
-        Ui.out().print(f"Plan {doc['plan_sha256']} is current: {len(doc['tasks'])} task(s) re-read.")
+        what = f"shard {selection.shard}: {len(run.tasks)}" if selection else f"{len(doc['tasks'])}"
+        Ui.out().print(f"Plan {doc['plan_sha256']} is current: {what} task(s) re-read.")
     approval = saved_plan.approval_record(run, doc["plan_sha256"], approval_ref, bound)
     cli_evidence.start(run, "apply", doc, approval)
-    results = saved_plan.apply_current(doc, run)
+    apply_share = share.apply_current if selection else None
+    results = apply_share(doc, run, selection) if apply_share else saved_plan.apply_current(doc, run)
     _report_apply(run, doc, results, approval, fmt)
 
 
@@ -328,32 +355,11 @@ def _report_apply(
         raise typer.Exit(code)
 
 
-@app.command()
-@user_errors
-def show(
-    planfile: Annotated[Path, typer.Argument(help="A plan saved with plan --out.")],
-    fmt: PlanFormatOpt = "text",
-) -> None:
-    """Render a saved plan, current or stale (it is not re-read; apply does that).
-
-    Example: soc2ctl show plan.json --format markdown > plan.md
-    """
-    check_format(fmt, PLAN_FORMATS)
-    doc = saved_plan.load(planfile)
-    if saved_plan.tampered(doc):
-        Ui.err().print(
-            f"warning: {escape(str(planfile))} was modified after it was made (plan_sha256 differs)"
-        )
-    try:
-        emit_plan(doc, fmt, header=True)
-    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:  # a hand-made file
-        raise UserError(f"{planfile}: not a well-formed soc2ctl plan ({type(exc).__name__}: {exc})") from None
-
-
 app.command("iam-policy")(iam_policy_command)
 app.command("drift")(user_errors(drift_command))
 app.command("controls")(controls)
-app.command("inventory")(inventory_cmd)
+app.command("merge")(merge_cmd)
+app.command("show")(show)
 
 
 def main() -> None:
