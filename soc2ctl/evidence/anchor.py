@@ -36,7 +36,7 @@ def location_for(store_location: str, override: str | None = None) -> str:
     """Where the store's anchor is: the option, else $SOC2CTL_EVIDENCE_ANCHOR, else under $SOC2CTL_HOME."""
     if override or os.environ.get(ENV_ANCHOR):
         return override or os.environ[ENV_ANCHOR]
-    from soc2ctl.sandbox import home
+    from soc2ctl.paths import home
 
     digest = hashlib.sha256(store_identity(store_location).encode()).hexdigest()[:16]
     return str(home() / "anchors" / digest)
