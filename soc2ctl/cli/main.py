@@ -67,9 +67,29 @@ render_recap = lazy("soc2ctl.render.text", "render_recap")
 saved_plan = lazy("soc2ctl.run.saved_plan")
 plan_binding = lazy("soc2ctl.run.plan_binding")
 service = lazy("soc2ctl.run.service")
+shard = lazy("soc2ctl.run.shard")
+share = lazy("soc2ctl.run.share")
+workers = lazy("soc2ctl.run.workers")
+plan_merge = lazy("soc2ctl.run.merge")
 load_inventory = lazy("soc2ctl.run.builder", "load_inventory")
 run_lock = lazy("soc2ctl.run.lock", "run_lock")
 variable_sets = lazy("soc2ctl.run.validation", "variable_sets")
+
+ShardOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--shard",
+        envvar="SOC2CTL_SHARD",
+        help="I/N: only this share of the accounts (auto/N: index from AWS_BATCH_JOB_ARRAY_INDEX "
+        "or JOB_COMPLETION_INDEX).",
+    ),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers", min=1, max=256, help="Processes to read accounts with (default: one per core)."
+    ),
+]
 
 app = typer.Typer(
     name="soc2ctl",
@@ -211,19 +231,29 @@ def plan(
     evidence: EvidenceOpt = cli_evidence.DEFAULT_LOCATION,
     evidence_retention_days: RetentionOpt = cli_evidence.DEFAULT_RETENTION_DAYS,
     sign_key: SignKeyOpt = None,
+    shard_spec: ShardOpt = None,
+    worker_count: WorkersOpt = None,
 ) -> None:
     """Read every target and show what apply would change. Never writes to AWS.
 
     Example: soc2ctl plan playbooks/soc2-baseline.yml -i inventories/sandbox.yml --limit prod
+    Example: soc2ctl plan baseline.yml -i org.yml --shard 1/3 --out part-{shard}.json  (then: soc2ctl merge)
     """
     check_format(fmt, PLAN_FORMATS)
+    share_of = shard.parse_shard(shard_spec)
     cli_evidence.configure(evidence, evidence_retention_days, sign_key)
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
+    selection = shard.restrict(run, share_of) if share_of else None
     cli_evidence.start(run, "plan")
-    results = run.executor.plan()
+    results = workers.plan(run, worker_count)
+    if selection:
+        results = shard.own_results(results, selection)
     doc = service.plan_doc(
         run, results, limit=limit, controls=controls_list(controls), extra_vars=parse_extra_vars(extra_vars)
     )
+    if selection:
+        doc = plan_merge.part_document(doc, shard.part_section(selection))
+    out = shard.out_path(out, share_of)
     if out and (key := plan_binding.run_key(run, sign_key)):
         plan_binding.sign(doc, plan_binding.signer(run, key))
     if out:
@@ -263,25 +293,39 @@ def apply(
     lock_timeout: LockTimeoutOpt = 0,
     sign_key: SignKeyOpt = None,
     plan_sha256: PlanHashOpt = None,
+    shard_spec: ShardOpt = None,
 ) -> None:
     """Plan, ask, then apply the changes in dependency order and verify each by reading it back.
     Given a saved plan instead, re-read every task and apply only if nothing moved since (no prompt).
 
     Example: soc2ctl apply playbooks/soc2-baseline.yml -i inventories/sandbox.yml --auto-approve
-    Example: soc2ctl apply plan.json --approval-ref CHG-1234
+    Example: soc2ctl apply plan.json --approval-ref CHG-1234 --shard 2/3
     """
     check_format(fmt, ("text", "json"))
+    share_of = shard.parse_shard(shard_spec)
     cli_evidence.configure(evidence, evidence_retention_days, sign_key)
     if saved_plan.is_plan_file(playbook):
         if inventory or limit or controls:
             raise UserError("a saved plan carries its inventory, --limit and --controls; give only the file")
         binding = (sign_key, plan_sha256)
         _apply_saved_plan(
-            playbook, fmt, profile, parallelism, extra_vars, approval_ref, (lock, lock_timeout), binding
+            playbook,
+            fmt,
+            profile,
+            parallelism,
+            extra_vars,
+            approval_ref,
+            (lock, lock_timeout),
+            binding,
+            share_of,
         )
         return
     if plan_sha256:
         raise UserError("--plan-sha256 binds a saved plan: apply PLAN.json --plan-sha256 HASH")
+    if share_of:
+        raise UserError(
+            "--shard applies a share of a saved plan: plan --out PLAN first, then apply PLAN --shard"
+        )
     if inventory is None:
         raise UserError("apply PLAYBOOK needs --inventory/-i (a plan saved with plan --out needs none)")
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
@@ -332,29 +376,44 @@ def _apply_saved_plan(
     approval_ref: str | None,
     lock: tuple[str, float],
     binding: tuple[str | None, str | None] = (None, None),
+    share_of: Any = None,
 ) -> None:
     """Phase 0: the file, its approval and signature, and its sources; phase 1: every task re-read and
-    compared; phase 2: apply. Any refusal raises before the first write (see soc2ctl.run.saved_plan)."""
+    compared; phase 2: apply. Any refusal raises before the first write (see soc2ctl.run.saved_plan; a
+    share: soc2ctl.run.share)."""
     doc = saved_plan.load(path)
+    plan_merge.refuse_part(doc, path)
     plan_binding.check_approved(doc, path, binding[1])
     saved_plan.check_applicable(doc, path)
     run = saved_plan.prepare(
         doc, extra_vars=parse_extra_vars(extra_vars), profile=profile, parallelism=parallelism
     )
     bound = plan_binding.authenticate(doc, path, run, *binding)
+    selection = shard.restrict(run, share_of) if share_of else None
     with run_lock(run, *lock):
-        _apply_current_plan(path, doc, run, fmt, approval_ref, bound)
+        _apply_current_plan(path, doc, run, fmt, approval_ref, bound, selection)
 
 
 def _apply_current_plan(
-    path: Path, doc: dict[str, Any], run: Run, fmt: str, approval_ref: str | None, bound: dict[str, Any]
+    path: Path,
+    doc: dict[str, Any],
+    run: Run,
+    fmt: str,
+    approval_ref: str | None,
+    bound: dict[str, Any],
+    selection: Any = None,
 ) -> None:
-    saved_plan.ensure_current(doc, run, path)
+    if selection:
+        share.ensure_current(doc, run, path, selection)
+    else:
+        saved_plan.ensure_current(doc, run, path)
     if fmt == "text":
-        Ui.out().print(f"Plan {doc['plan_sha256']} is current: {len(doc['tasks'])} task(s) re-read.")
+        what = f"shard {selection.shard}: {len(run.tasks)}" if selection else f"{len(doc['tasks'])}"
+        Ui.out().print(f"Plan {doc['plan_sha256']} is current: {what} task(s) re-read.")
     approval = saved_plan.approval_record(run, doc["plan_sha256"], approval_ref, bound)
     cli_evidence.start(run, "apply", doc, approval)
-    results = saved_plan.apply_current(doc, run)
+    apply_share = share.apply_current if selection else None
+    results = apply_share(doc, run, selection) if apply_share else saved_plan.apply_current(doc, run)
     _report_apply(run, doc, results, approval, fmt)
 
 
@@ -372,6 +431,23 @@ def _report_apply(
     cli_evidence.finish(run, doc)
     if code := service.apply_exit_code(items, run.executor.interrupted):
         raise typer.Exit(code)
+
+
+@app.command("merge")
+@user_errors
+def merge_cmd(
+    parts: Annotated[list[Path], typer.Argument(help="The parts saved by plan --shard I/N --out, all N.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to save the merged plan.")],
+    fmt: PlanFormatOpt = "text",
+) -> None:
+    """Join the saved shards of one plan into the plan one unsharded run would have made.
+
+    Example: soc2ctl merge part-0.json part-1.json part-2.json --out plan.json
+    """
+    check_format(fmt, PLAN_FORMATS)
+    doc = plan_merge.merge(parts)
+    saved_plan.save(doc, out)
+    emit_plan(doc, fmt, header=True)
 
 
 @app.command()

@@ -207,7 +207,7 @@ def discover_organization(
             if a.get("Status", a.get("State", "ACTIVE")) == "ACTIVE"
         }
         ou_paths = dict(_walk_ous(org))
-        with ThreadPoolExecutor(max_workers=8) as pool:
+        with ThreadPoolExecutor(max_workers=sessions.parallelism) as pool:
             tags = dict(zip(active, pool.map(lambda a: _tags(org, a), active), strict=True))
     except AccountAccessError as exc:
         raise UserError(Problem(str(exc), str(path))) from None

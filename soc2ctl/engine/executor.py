@@ -89,6 +89,8 @@ class Executor:
         self.observers: list[Callable[[TaskResult], None]] = []
         # Told of every change just before it is written (write-ahead evidence); may raise to prevent it.
         self.intent_observers: list[Callable[[TaskResult], None]] = []
+        # Tasks another shard owns (soc2ctl.run.shard): read, never changed; apply holds their dependents.
+        self.read_only: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------ per task
 
@@ -191,6 +193,8 @@ class Executor:
         changed: set[str] = set()
 
         def work(task: Task) -> TaskResult:
+            if task.key in self.read_only:
+                return self.gate(task)
             upstream_changed = any(p in changed for p in self.graph.predecessors(task.key))
             return self.apply_one(task, None if upstream_changed else (expected or {}).get(task.key))
 
@@ -201,6 +205,17 @@ class Executor:
                 on_done(result)
 
         return self.run(work, note)
+
+    def gate(self, task: Task) -> TaskResult:
+        """A task of another shard that tasks here depend on: it must already be in its control state
+        (its own shard applied it), or its dependents wait (are skipped) rather than act on a premise."""
+        result = self.evaluate(task)
+        if not result.failed and result.action in ("create", "update", "delete"):
+            result.status = "failed"
+            result.error = f"{task.key} has changes pending in the shard that owns it; apply that shard first"
+        elif not result.failed:
+            result.status = "ok"
+        return result
 
     def stop(self, reason: str) -> None:
         """Stop scheduling new tasks (running ones finish); the rest are reported skipped with `reason`.
