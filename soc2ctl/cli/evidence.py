@@ -52,6 +52,13 @@ RetentionOpt = Annotated[
         help="S3 Object Lock COMPLIANCE retention of each evidence object.",
     ),
 ]
+SignKeyOpt = Annotated[
+    str | None,
+    typer.Option("--sign-key", help="KMS asymmetric key: sign the saved plan / require plans signed by it."),
+]
+PlanHashOpt = Annotated[
+    str | None, typer.Option("--plan-sha256", help="The approved plan's hash: refuse any other plan.")
+]
 LocationArg = Annotated[str, typer.Argument(help="An evidence directory or s3://bucket/prefix.")]
 ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS profile to read an S3 store.")]
 

@@ -42,7 +42,7 @@ from soc2ctl.cli.common import (
     user_errors,
 )
 from soc2ctl.cli.drift import drift_command
-from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt
+from soc2ctl.cli.evidence import EvidenceOpt, PlanHashOpt, RetentionOpt, SignKeyOpt
 from soc2ctl.cli.iam import iam_policy_command
 from soc2ctl.cli.inventory import inventory_cmd
 from soc2ctl.cli.lazy import lazy
@@ -63,13 +63,6 @@ render_plan = lazy("soc2ctl.render.text", "render_plan")
 render_recap = lazy("soc2ctl.render.text", "render_recap")
 saved_plan = lazy("soc2ctl.run.saved_plan")
 plan_binding = lazy("soc2ctl.run.plan_binding")
-SignKeyOpt = Annotated[
-    str | None,
-    typer.Option("--sign-key", help="KMS asymmetric key: sign the saved plan / require plans signed by it."),
-]
-PlanHashOpt = Annotated[
-    str | None, typer.Option("--plan-sha256", help="The approved plan's hash: refuse any other plan.")
-]
 service = lazy("soc2ctl.run.service")
 shard = lazy("soc2ctl.run.shard")
 share = lazy("soc2ctl.run.share")
