@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
+from botocore.exceptions import ClientError
 
 from soc2ctl.aws.lost_response import LOST_RESPONSE
 from soc2ctl.aws.organizations import OrgNode, walk_organization
@@ -72,7 +72,6 @@ def paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
 # ---------------------------------------------------------------- creates that survive lost responses
 
 ALIAS_TAG = "soc2ctl:alias"
-LOST_RESPONSE = (ReadTimeoutError, ConnectionClosedError)  # the request may have reached AWS
 
 
 def client_token(ctx: Any, *parts: str) -> str:
