@@ -43,6 +43,7 @@ class AccessAnalyzer(Remediation):
 
     name = "access-analyzer"
     scope = Scope.ACCOUNT
+    risk = "low"  # only reports resources shared outside the organization
     criteria = ("CC6.1", "CC6.3")
     Params = AccessAnalyzerParams
     read_actions = ("access-analyzer:ListAnalyzers",)

@@ -40,6 +40,8 @@ class BackupVault(Remediation):
 
     name = "backup-vault"
     scope = Scope.REGION
+    # a vault lock refuses deletions inside its retention range and, in compliance mode, can never be removed
+    risk = "high"
     criteria = ("A1.2", "CC9.1")
     Params = BackupVaultParams
     read_actions = ("backup:DescribeBackupVault", "kms:DescribeKey")

@@ -57,6 +57,7 @@ class ConfigRecorder(Remediation):
 
     name = "config-recorder"
     scope = Scope.REGION
+    risk = "medium"  # replacing the recorder or delivery channel can interrupt configuration history
     criteria = ("CC2.1", "CC4.1", "CC7.1", "CC8.1")
     Params = ConfigRecorderParams
     read_actions = (

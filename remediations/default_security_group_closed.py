@@ -48,6 +48,7 @@ class DefaultSecurityGroupClosed(Remediation):
 
     name = "default-security-group-closed"
     scope = Scope.REGION
+    risk = "high"  # resources still using a default security group lose that traffic
     criteria = ("CC6.6",)
     Params = DefaultSecurityGroupClosedParams
     read_actions = ("ec2:DescribeSecurityGroups",)

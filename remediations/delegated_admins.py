@@ -62,6 +62,7 @@ class DelegatedAdmins(Remediation):
 
     name = "delegated-admins"
     scope = Scope.ORG
+    risk = "medium"  # changing an administrator moves who sees and manages every member's findings
     criteria = ("CC1.3", "CC4.1")
     Params = DelegatedAdminsParams
     read_actions = (

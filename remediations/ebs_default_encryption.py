@@ -19,6 +19,7 @@ class EbsDefaultEncryption(Remediation):
 
     name = "ebs-default-encryption"
     scope = Scope.REGION
+    risk = "medium"  # a key that launching roles cannot use makes instance launches fail
     criteria = ("CC6.1", "C1.1")
     Params = EbsDefaultEncryptionParams
     read_actions = ("ec2:GetEbsEncryptionByDefault", "ec2:GetEbsDefaultKmsKeyId")

@@ -19,6 +19,7 @@ class EbsSnapshotPublicAccess(Remediation):
 
     name = "ebs-snapshot-public-access"
     scope = Scope.REGION
+    risk = "medium"  # publicly shared snapshots stop being reachable by their consumers
     criteria = ("CC6.1", "C1.1")
     Params = EbsSnapshotPublicAccessParams
     read_actions = ("ec2:GetSnapshotBlockPublicAccessState",)

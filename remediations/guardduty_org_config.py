@@ -39,6 +39,7 @@ class GuardDutyOrgConfig(Remediation):
 
     name = "guardduty-org-config"
     scope = Scope.ORG
+    risk = "low"  # auto-enables detection in member accounts
     criteria = ("CC7.1", "CC7.2")
     Params = GuardDutyOrgConfigParams
     read_actions = (

@@ -39,6 +39,7 @@ class IamAccessKeys(Remediation):
 
     name = "iam-access-keys"
     scope = Scope.ACCOUNT
+    risk = "high"  # deactivating a key stops whatever still uses it
     criteria = ("CC6.1",)
     Params = IamAccessKeysParams
     read_actions = (

@@ -45,6 +45,7 @@ class IamPasswordPolicy(Remediation):
 
     name = "iam-password-policy"
     scope = Scope.ACCOUNT
+    risk = "medium"  # a maximum age expires passwords, forcing resets at next sign-in
     criteria = ("CC6.1",)
     Params = PasswordPolicyParams
     read_actions = ("iam:GetAccountPasswordPolicy",)

@@ -75,6 +75,7 @@ class IamUserMfa(Remediation):
 
     name = "iam-user-mfa"
     scope = Scope.ACCOUNT
+    risk = "high"  # the deny policy locks console users without MFA out of everything but MFA setup
     criteria = ("CC6.1", "CC6.2")
     Params = IamUserMfaParams
     read_actions = (

@@ -35,6 +35,7 @@ class Inspector(Remediation):
 
     name = "inspector"
     scope = Scope.REGION
+    risk = "medium"  # scanning is billed per resource
     criteria = ("CC7.1",)
     Params = InspectorParams
     read_actions = ("inspector2:BatchGetAccountStatus",)

@@ -41,6 +41,7 @@ class KmsKeyRotation(Remediation):
 
     name = "kms-key-rotation"
     scope = Scope.REGION
+    risk = "low"  # rotation keeps old key material; nothing stops working
     criteria = ("CC6.1", "C1.1")
     Params = KmsKeyRotationParams
     read_actions = ("kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus")

@@ -47,6 +47,7 @@ class LogRetention(Remediation):
 
     name = "log-retention"
     scope = Scope.REGION
+    risk = "low"  # only raises retention; logs are kept longer, never deleted sooner
     criteria = ("CC7.2", "PI1.4")
     Params = LogRetentionParams
     read_actions = ("logs:DescribeLogGroups",)

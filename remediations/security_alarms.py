@@ -112,6 +112,7 @@ class SecurityAlarms(Remediation):
 
     name = "security-alarms"
     scope = Scope.REGION
+    risk = "low"  # adds metric filters and alarms
     home_region_only = True
     criteria = ("CC2.1", "CC7.2", "CC7.3")
     Params = SecurityAlarmsParams

@@ -56,6 +56,7 @@ class SecurityHub(Remediation):
 
     name = "securityhub"
     scope = Scope.REGION
+    risk = "low"  # adds security checks; disable_unlisted unsubscribes standards
     criteria = ("CC4.1", "CC7.1")
     Params = SecurityHubParams
     read_actions = ("securityhub:DescribeHub", "securityhub:GetEnabledStandards")

@@ -26,6 +26,7 @@ class SecurityHubOrgConfig(Remediation):
 
     name = "securityhub-org-config"
     scope = Scope.ORG
+    risk = "low"  # auto-enables Security Hub in new member accounts
     criteria = ("CC4.1", "CC7.1")
     Params = SecurityHubOrgConfigParams
     read_actions = (

@@ -71,6 +71,7 @@ class VpcFlowLogs(Remediation):
 
     name = "vpc-flow-logs"
     scope = Scope.REGION
+    risk = "medium"  # replacing a flow log changes where network logs go
     criteria = ("CC7.2",)
     Params = VpcFlowLogsParams
     read_actions = ("ec2:DescribeVpcs", "ec2:DescribeFlowLogs", "logs:DescribeLogGroups")

@@ -70,6 +70,13 @@ class Remediation:
     home_region_only: ClassVar[bool] = False  # region-scope control evaluated in the home region only
     human_step: ClassVar[str | None] = None  # what a person must do, for findings no API can fix
     sensitive_fields: ClassVar[frozenset[str]] = frozenset()
+    # What a change can break, for the reviewer (a playbook control may override it): `high` when it can
+    # lock people or workloads out or stop logging/evidence, `medium` when it changes behaviour people or
+    # workloads notice (cost, blocked sharing, new findings), `low` when it only adds protection.
+    risk: ClassVar[str] = "medium"
+    # Organization-scope modules: whether the management account is among the accounts a change reaches
+    # (SCPs never restrict it).
+    reaches_management: ClassVar[bool] = True
 
     @classmethod
     def summary(cls) -> str:
@@ -77,6 +84,11 @@ class Remediation:
 
     def read(self, ctx: TaskContext, params: Any) -> Any:
         raise NotImplementedError
+
+    def reach_targets(self, params: Any, observed: Any) -> list[str] | None:
+        """Organization-scope modules: the root, OU or account ids a change here reaches (before and after
+        it); None means the whole organization. See soc2ctl.engine.reach."""
+        return None
 
     def detects_only(self, params: Any) -> bool:
         """Whether this task only reports. Override when a fix is opt-in through a parameter."""

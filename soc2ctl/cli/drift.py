@@ -1,9 +1,10 @@
 """`soc2ctl drift`: the scheduled mode. Plans, classifies drift, optionally remediates within limits, alerts.
 
 Its own file so the command and its options live apart from plan/apply (cli.py registers it with one line).
-Output is for machines: the JSON summary on stdout, the evidence line and errors on stderr. Exit codes follow
-`plan --detailed-exitcode`: 0 all in state, 2 drift or never-compliant found, 1 error (including a
-blast-radius breach, which applies nothing), 130 interrupted.
+Output is for machines: the JSON summary on stdout, the evidence line and errors on stderr. Exit codes are
+the shared rule of docs/exit-codes.md: 0 all in state, 2 changes found out of state (drift or never
+compliant; open detect-only findings too with --fail-on detect), 1 error (including a blast-radius breach,
+which applies nothing), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import typer
 
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt, announce
 from soc2ctl.drift import DriftOptions, run_drift
+from soc2ctl.engine.plan import check_fail_on
 from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
 
 MaxOpt = Annotated[
@@ -64,6 +66,10 @@ def drift_command(
     ] = None,
     evidence: EvidenceOpt = DEFAULT_LOCATION,
     evidence_retention_days: RetentionOpt = DEFAULT_RETENTION_DAYS,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option("--fail-on", help="Exit 2 also for: detect (open detect-only findings)."),
+    ] = None,
 ) -> None:
     """Scheduled mode: find drift since the last recorded run, fix auto_remediate controls within the blast
     radius, notify SNS / Security Hub. JSON summary on stdout; exit 0 in state, 2 drift, 1 error.
@@ -80,6 +86,7 @@ def drift_command(
         findings=findings,
         evidence=evidence,
         retention_days=evidence_retention_days,
+        fail_on=check_fail_on(fail_on or []),
     )
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
     outcome = run_drift(run, opts)

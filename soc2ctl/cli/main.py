@@ -30,9 +30,18 @@ from soc2ctl.config.playbook import check_parameters, load_playbook
 from soc2ctl.config.risk_exceptions import check_exceptions
 from soc2ctl.engine import catalog, registry
 from soc2ctl.engine.executor import TaskResult
-from soc2ctl.engine.plan import has_changes, has_errors, new_run_id, plan_document, task_json
+from soc2ctl.engine.plan import (
+    Outcome,
+    check_fail_on,
+    exit_code,
+    has_changes,
+    new_run_id,
+    plan_document,
+    plan_outcome,
+    task_json,
+)
 from soc2ctl.errors import ProblemList, UserError
-from soc2ctl.render.markdown import render_markdown
+from soc2ctl.render.markdown import DEFAULT_POINTER, MAX_CHARS, render_markdown
 from soc2ctl.render.progress import TerminalProgress
 from soc2ctl.render.text import render_approval, render_plan, render_recap
 from soc2ctl.run import saved_plan
@@ -142,6 +151,18 @@ LockTimeoutOpt = Annotated[
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
 PLAN_FORMATS = ("text", "markdown", "json")
 PlanFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")]
+CompactOpt = Annotated[
+    bool,
+    typer.Option("--compact", help="Text: shorten long values to one line (JSON always has them whole)."),
+]
+MaxCharsOpt = Annotated[
+    int,
+    typer.Option("--max-chars", min=2000, help="Markdown: size limit (a GitHub comment holds 65,536)."),
+]
+FailOnOpt = Annotated[
+    list[str] | None,
+    typer.Option("--fail-on", help="Exit 2 also for: changes, detect (open detect-only findings)."),
+]
 ApprovalOpt = Annotated[
     str | None, typer.Option("--approval-ref", help="Change ticket that approved this apply; recorded.")
 ]
@@ -197,13 +218,22 @@ def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
         raise UserError(f"--format {fmt!r}: choose one of {', '.join(allowed)}")
 
 
-def emit_plan(doc: dict[str, Any], fmt: str, *, header: bool = False) -> None:
+def emit_plan(
+    doc: dict[str, Any],
+    fmt: str,
+    *,
+    header: bool = False,
+    compact: bool = False,
+    max_chars: int = MAX_CHARS,
+    source: Path | None = None,
+) -> None:
     if fmt == "json":
         typer.echo(json.dumps(doc, indent=2, default=str))
     elif fmt == "markdown":
-        typer.echo(render_markdown(doc), nl=False)
+        pointer = f"the saved plan (`soc2ctl show {source.name}`)" if source else DEFAULT_POINTER
+        typer.echo(render_markdown(doc, max_chars=max_chars, pointer=pointer), nl=False)
     else:
-        render_plan(doc, Ui.out(), header=header)
+        render_plan(doc, Ui.out(), header=header, compact=compact)
 
 
 def _plan_doc(
@@ -322,8 +352,12 @@ def plan(
     fmt: PlanFormatOpt = "text",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Save the plan as JSON.")] = None,
     detailed_exitcode: Annotated[
-        bool, typer.Option("--detailed-exitcode", help="0 no changes, 1 error, 2 changes.")
+        bool,
+        typer.Option("--detailed-exitcode", help="0 no changes, 1 error, 2 changes (docs/exit-codes.md)."),
     ] = False,
+    fail_on: FailOnOpt = None,
+    compact: CompactOpt = False,
+    max_chars: MaxCharsOpt = MAX_CHARS,
     profile: ProfileOpt = None,
     parallelism: ParallelOpt = 16,
     extra_vars: ExtraVarsOpt = None,
@@ -335,6 +369,7 @@ def plan(
     Example: soc2ctl plan playbooks/soc2-baseline.yml -i inventories/sandbox.yml --limit prod
     """
     _check_format(fmt, PLAN_FORMATS)
+    failing = check_fail_on(fail_on or []) | ({"changes"} if detailed_exitcode else set())
     cli_evidence.configure(evidence, evidence_retention_days)
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
     cli_evidence.start(run, "plan")
@@ -342,14 +377,9 @@ def plan(
     doc = _plan_doc(run, results, limit=limit, controls=controls, extra_vars=extra_vars)
     if out:
         saved_plan.save(doc, out)
-    emit_plan(doc, fmt)
+    emit_plan(doc, fmt, compact=compact, max_chars=max_chars, source=out)
     cli_evidence.finish(run, doc)
-    if run.executor.interrupted:
-        raise typer.Exit(130)
-    if has_errors(doc):
-        raise typer.Exit(1)
-    if detailed_exitcode and has_changes(doc):
-        raise typer.Exit(2)
+    raise typer.Exit(exit_code(plan_outcome(doc, interrupted=run.executor.interrupted), failing))
 
 
 @app.command()
@@ -375,6 +405,7 @@ def apply(
     evidence_retention_days: RetentionOpt = cli_evidence.DEFAULT_RETENTION_DAYS,
     lock: LockOpt = "local",
     lock_timeout: LockTimeoutOpt = 0,
+    fail_on: FailOnOpt = None,
 ) -> None:
     """Plan, ask, then apply the changes in dependency order and verify each by reading it back.
     Given a saved plan instead, re-read every task and apply only if nothing moved since (no prompt).
@@ -383,6 +414,7 @@ def apply(
     Example: soc2ctl apply plan.json --approval-ref CHG-1234
     """
     _check_format(fmt, ("text", "json"))
+    ApplyExit.fail_on = check_fail_on(fail_on or [])
     cli_evidence.configure(evidence, evidence_retention_days)
     if saved_plan.is_plan_file(playbook):
         if inventory or limit or controls:
@@ -415,7 +447,7 @@ def _plan_confirm_apply(
             Ui.out().print("Nothing to apply.")
         else:
             typer.echo(json.dumps({"run_id": run.run_id, "plan": doc, "results": []}, indent=2, default=str))
-        raise typer.Exit(1 if has_errors(doc) else 0)
+        raise typer.Exit(exit_code(plan_outcome(doc), ApplyExit.fail_on))
     if not auto_approve and not typer.confirm("Apply these changes?", err=True):
         Ui.err().print("Apply cancelled; nothing was changed.")
         raise typer.Exit(1)
@@ -460,6 +492,12 @@ def _apply_current_plan(
     _report_apply(run, doc, results, approval, fmt)
 
 
+class ApplyExit:
+    """`apply --fail-on`, read where the exit code is decided (deep in the apply path)."""
+
+    fail_on: frozenset[str] = frozenset()
+
+
 def _apply_lock(run: Run, spec: str, timeout: float) -> AbstractContextManager[None]:
     """One apply at a time per organization (keyed by the management account), held from the plan
     (or the re-read of a saved plan) to the end, so what was reviewed is what gets applied."""
@@ -489,10 +527,13 @@ def _report_apply(
         render_recap(items, Ui.out())
         render_approval(approval, Ui.out())
     cli_evidence.finish(run, doc)
-    if run.executor.interrupted:
-        raise typer.Exit(130)
-    if any(i["status"] in ("failed", "skipped") for i in items):
-        raise typer.Exit(1)
+    outcome = Outcome(
+        interrupted=run.executor.interrupted,
+        errors=any(i["status"] in ("failed", "skipped") for i in items),
+        changes=False,  # every change was applied, or failed (an error)
+        detect=bool(doc["summary"]["detect"]),
+    )
+    raise typer.Exit(exit_code(outcome, ApplyExit.fail_on))
 
 
 def _result_json(result: TaskResult) -> dict[str, Any]:
@@ -507,6 +548,8 @@ def _result_json(result: TaskResult) -> dict[str, Any]:
 def show(
     planfile: Annotated[Path, typer.Argument(help="A plan saved with plan --out.")],
     fmt: PlanFormatOpt = "text",
+    compact: CompactOpt = False,
+    max_chars: MaxCharsOpt = MAX_CHARS,
 ) -> None:
     """Render a saved plan, current or stale (it is not re-read; apply does that).
 
@@ -516,7 +559,7 @@ def show(
     doc = saved_plan.load(planfile)
     if saved_plan.tampered(doc):
         Ui.err().print(f"warning: {planfile} was modified after it was made (plan_sha256 differs)")
-    emit_plan(doc, fmt, header=True)
+    emit_plan(doc, fmt, header=True, compact=compact, max_chars=max_chars, source=planfile)
 
 
 @app.command()

@@ -123,7 +123,7 @@ class ControlSpec(Strict):
     desired: dict[str, Any] = Field(default_factory=dict)
     criteria: list[str] = Field(default_factory=list)
     depends_on: list[str] = Field(default_factory=list)
-    risk: Risk = Risk.MEDIUM
+    risk: Risk | None = Field(default=None, description="Overrides the module's default risk rating.")
     auto_remediate: bool = False
     hosts: str | None = Field(default=None, description="Narrow this control to a host pattern.")
     regions: list[str] | None = None

@@ -23,10 +23,17 @@ class Change:
     path: str
     before: Any
     after: Any
+    # Set by compute_changes, which knows whether the resource holding the field exists: a value set on an
+    # existing resource is an update even where the field was unset (None) before.
+    in_existing: bool = False
 
     @property
     def action(self) -> str:
+        """`create` only when a resource is absent: the whole state of the module (top level) or a whole
+        object added to a map that exists (a new statement, a new resource in a resource map)."""
         if self.before is None:
+            if self.in_existing and not isinstance(self.after, Mapping):
+                return "update"
             return "create"
         if self.after is None:
             return "delete"
@@ -50,7 +57,7 @@ def compute_changes(observed: Any, desired: Mapping[str, Any], prefix: tuple[str
         if isinstance(want, Mapping) and isinstance(have, Mapping):
             changes.extend(compute_changes(have, want, path))
         elif not same(have, want):
-            changes.append(Change(join_path(path), have, want))
+            changes.append(Change(join_path(path), have, want, in_existing=bool(prefix)))
     return changes
 
 
