@@ -11,6 +11,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from soc2ctl.engine.plan import path_segments
+
 Line = tuple[str, str]  # (sign, text): sign is "+", "-", "~" or " "
 INLINE_MAX = 100  # a scalar change shorter than this stays on one line: `path: before -> after`
 
@@ -41,10 +43,9 @@ def _pretty(value: Any) -> list[str]:
 
 
 def _whole(sign: str, label: str, value: Any, pad: str) -> list[Line]:
+    """A whole value added or removed: `label` and the first line together, the rest at the same indent."""
     body = _pretty(value)
-    if len(body) == 1:
-        return [(sign, f"{pad}{label}{body[0]}")]
-    return [(sign, f"{pad}{label}{body[0]}"), *((sign, f"{pad}  {line}") for line in body[1:])]
+    return [(sign, f"{pad}{label}{body[0]}"), *((sign, f"{pad}{line}") for line in body[1:])]
 
 
 def _key(value: Any) -> str:
@@ -110,9 +111,13 @@ def change_lines(change: Mapping[str, Any]) -> list[Line]:
     """One change: `~ path: before -> after` when short, else the path and its structural diff below."""
     before, after, path = change["before"], change["after"], change["path"]
     sign = "+" if before is None else "-" if after is None else "~"
+    if before is None and len(path_segments(path)) > 1 and not isinstance(after, Mapping):
+        sign = "~"  # a field set on a resource that exists: an update (see soc2ctl.engine.diff.Change)
     if is_inline(before, after):
         return [(sign, f"{path}: {fmt(before)} -> {fmt(after)}")]
-    return [(sign, f"{path}:"), *((s, "  " + text) for s, text in value_diff(before, after, 0))]
+    if before is None or after is None:
+        return _whole(sign, f"{path}: ", after if before is None else before, "")
+    return [(sign, f"{path}:"), *value_diff(before, after, 1)]
 
 
 def short(value: Any, limit: int = INLINE_MAX) -> str:
