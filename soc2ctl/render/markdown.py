@@ -86,7 +86,11 @@ def heading(doc: dict[str, Any]) -> list[str]:
 def by_risk(doc: dict[str, Any]) -> list[str]:
     counts = review.risk_counts(doc)
     rows = [
-        [f"**{risk}**" if risk == "high" else risk, *(str(c[a]) for a in COUNT_COLUMNS), str(c["no-op"])]
+        [
+            f"**{risk}**" if risk == "high" else risk,
+            *(str(c[a] + (c["skipped"] if a == "error" else 0)) for a in COUNT_COLUMNS),
+            str(c["no-op"]),
+        ]
         for risk, c in counts.items()
         if sum(c.values())
     ]
