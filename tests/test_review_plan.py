@@ -207,3 +207,22 @@ def test_every_module_is_covered_by_the_baseline():
 def test_module_scopes_are_known():
     assert {m.scope for m in registry.registry().values()} <= set(Scope)
     assert ControlSpec(id="x", remediation="root-mfa").risk is None  # filled from the module on load
+
+
+def test_a_changed_blast_radius_makes_a_saved_plan_stale():
+    from soc2ctl.run.saved_plan import _task_difference
+
+    planned = {
+        "action": "update",
+        "fingerprint": "sha256:" + "0" * 64,
+        "changes": [{"path": "targets", "before": [], "after": ["r-root"]}],
+        "affected_accounts": ["111111111111", "222222222222"],
+    }
+    same = {**planned, "affected_accounts": ["222222222222", "111111111111"], "error": None}
+    grown = {**same, "affected_accounts": [*same["affected_accounts"], "333333333333"]}
+    assert _task_difference(planned, same) is None
+    assert "blast radius changed since the plan (2 account(s) reached then, 3 now)" in _task_difference(
+        planned, grown
+    )
+    older = {k: v for k, v in planned.items() if k != "affected_accounts"}  # a plan made before the field
+    assert _task_difference(older, grown) is None
