@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from remediations._aws import paginate
+from soc2ctl.aws import org_tree
 from soc2ctl.engine import registry
 from soc2ctl.engine.diff import Change, fingerprint, same
 from soc2ctl.policy.scp_eval import Denial, denials, normalise_policy
@@ -410,20 +411,9 @@ def member_accounts(ctx: TaskContext, observed: dict[str, Any]) -> list[str]:
     org = ctx.client("organizations")
     found: set[str] = set()
     for target in {t for t in observed["resolved_targets"].values() if t}:
-        found.update(_accounts_under(org, observed["root_id"], target))
+        found |= org_tree.accounts_under(org, target, observed["root_id"])
     found.discard(ctx.management_account_id)
     return sorted(found)
-
-
-def _accounts_under(org: Any, root_id: str, target: str) -> set[str]:
-    if _ACCOUNT_ID.match(target):
-        return {target}
-    if target == root_id:
-        return {a["Id"] for a in paginate(org, "list_accounts", "Accounts")}
-    found = {a["Id"] for a in paginate(org, "list_accounts_for_parent", "Accounts", ParentId=target)}
-    for unit in paginate(org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=target):
-        found |= _accounts_under(org, root_id, unit["Id"])
-    return found
 
 
 def lockout_message(policy_name: str, found: list[Denial], roles: dict[str, str], accounts: int) -> str:

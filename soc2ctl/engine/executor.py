@@ -125,7 +125,8 @@ class Executor:
         result.changes = drop_excepted(compute_changes(observed, desired), task.exception.resources)
         result.action = overall_action(result.changes)
         if task.scope is Scope.ORG and result.changes:
-            result.affected_accounts = affected_accounts(ctx, task.module, task.params, observed)
+            with CallRecorder.capture():  # the engine's reads of the organization tree, not the module's
+                result.affected_accounts = affected_accounts(ctx, task.module, task.params, observed)
         if task.exception.task is not None and result.changes:
             result.action = "excepted"  # reported with its changes, never applied
         elif task.module.detects_only(task.params) and result.changes:
