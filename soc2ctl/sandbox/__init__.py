@@ -15,13 +15,14 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from soc2ctl.errors import UserError
 
-STARTUP_TIMEOUT_S = 90
+STARTUP_TIMEOUT_S = (
+    600  # seeding 13 accounts takes ~30 s idle, minutes on a loaded machine; a dead server fails at once
+)
 
 
 def home() -> Path:
@@ -44,10 +45,12 @@ def _alive(state: dict[str, Any]) -> bool:
         os.kill(state["pid"], 0)
     except (OSError, KeyError):
         return False
+    # A TCP connect, not /moto-api/data.json: that dumps the whole seeded state (~80 MB, seconds on a busy
+    # machine), and a slow answer must not read as "not running" and start a second sandbox.
     try:
-        with urllib.request.urlopen(state["endpoint"] + "/moto-api/data.json", timeout=5):
+        with socket.create_connection(("127.0.0.1", int(state["port"])), timeout=5):
             return True
-    except OSError:
+    except (OSError, KeyError, ValueError):
         return False
 
 
