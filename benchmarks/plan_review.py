@@ -57,7 +57,7 @@ def main() -> None:
             print(f"org task {t['control']}: {t['action']}, affected_accounts={len(t['affected_accounts'])}")
 
     try:
-        from soc2ctl.sandbox.seed import LAYOUT
+        from soc2ctl_sandbox.seed import LAYOUT
 
         posture = {a.name: a.posture for a in LAYOUT}
     except ImportError:

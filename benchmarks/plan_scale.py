@@ -104,7 +104,7 @@ class FakeAws:
         """One plan against in-process moto, keeping the raw HTTP answer of every operation."""
         from moto import mock_aws
 
-        from soc2ctl.sandbox.seed import SandboxAccount, create_organization
+        from soc2ctl_sandbox.seed import SandboxAccount, create_organization
 
         with mock_aws(), tempfile.TemporaryDirectory() as tmp:
             create_organization(None, (SandboxAccount("template", "Workloads", {}, "fresh"),))  # type: ignore[arg-type]

@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
 from remediations._aws import paginate
-from soc2ctl.aws import org_tree
-from soc2ctl.engine import registry
+from remediations._scp_lockout import lockout_message, needed_actions
+from remediations._scp_org import (
+    OrgView,
+    policy_type_status,
+    resolve_target,
+    wait_until_enabled,
+)
 from soc2ctl.engine.diff import Change, fingerprint, same
-from soc2ctl.policy.scp_eval import Denial, denials, normalise_policy
+from soc2ctl.policy.scp_eval import Denial, effective_denials, normalise_policy
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
 
 SCP = "SERVICE_CONTROL_POLICY"
 MAX_SCP_CHARS = 5120  # AWS Organizations quota on an SCP's size
 GLOBAL_REGION = "us-east-1"  # where calls to global services (IAM, Organizations, STS...) are made
 FUTURE_ACCOUNT = "000000000000"
-CORE_ACTIONS = (
-    "sts:AssumeRole",
-    "organizations:Describe*",
-    "organizations:List*",
-)  # stands for "an account that joins the target later"
 
 Guardrail = Literal[
     "leave-organization",
@@ -109,8 +108,6 @@ GLOBAL_SERVICE_ACTIONS = (
 
 ALL_GUARDRAILS: list[Guardrail] = list(Guardrail.__args__)  # type: ignore[attr-defined]
 _SID = re.compile(r"^[A-Za-z0-9]*$")
-_ROOT_ID = re.compile(r"^r-[0-9a-z]{4,32}$")
-_OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
@@ -234,15 +231,6 @@ def policy_content(policy: dict[str, Any]) -> str:
     return json.dumps(policy, separators=(",", ":"))
 
 
-def needed_actions() -> set[str]:
-    """Every action soc2ctl needs in member accounts: assuming roles, reading the organization, and what
-    every registered module reads and writes."""
-    needed = set(CORE_ACTIONS)
-    for module in registry.registry().values():
-        needed.update(module.read_actions, module.write_actions)
-    return needed
-
-
 # ---------------------------------------------------------------- the module
 
 
@@ -251,7 +239,9 @@ class ScpGuardrails(Remediation):
 
     name = "scp-guardrails"
     scope = Scope.ORG
-    risk = "high"  # an SCP applies to every account under its targets and can lock people and automation out
+    # an SCP applies to every account under its targets and can lock people and automation out
+    risk = "high"
+    reaches_management = False  # SCPs never restrict the management account
     criteria = ("CC5.2", "CC6.1", "CC6.6", "CC8.1")
     Params = ScpGuardrailsParams
     read_actions = (
@@ -262,8 +252,9 @@ class ScpGuardrails(Remediation):
         "organizations:ListOrganizationalUnitsForParent",
         "organizations:ListAccounts",
         "organizations:ListAccountsForParent",
+        "organizations:ListParents",
+        "organizations:ListPoliciesForTarget",
     )
-    reaches_management = False  # SCPs never restrict the management account
     write_actions = (
         "organizations:EnablePolicyType",
         "organizations:CreatePolicy",
@@ -343,12 +334,43 @@ class ScpGuardrails(Remediation):
         roles = {executor: "executor role"}
         if ctx.vars.get("break_glass_role"):
             roles.setdefault(ctx.vars["break_glass_role"], "break-glass role")
-        accounts = member_accounts(ctx, observed) or [FUTURE_ACCOUNT]
-        principals = [f"arn:aws:iam::{a}:role/{r}" for a in accounts for r in roles]
-        regions = {ctx.home_region, GLOBAL_REGION, *params.executor_regions}
-        found = denials(policy, principals, needed_actions(), regions)
+        regions = {ctx.home_region, GLOBAL_REGION, *params.executor_regions, *ctx.vars.get("run_regions", [])}
+        found, accounts = self._path_denials(ctx, params, observed, policy, roles, regions)
         if found:
-            raise UnsafeChange(lockout_message(params.policy_name, found, roles, len(accounts)))
+            raise UnsafeChange(lockout_message(params.policy_name, found, roles, accounts))
+
+    def _path_denials(
+        self,
+        ctx: TaskContext,
+        params: ScpGuardrailsParams,
+        observed: Any,
+        policy: dict[str, Any],
+        roles: dict[str, str],
+        regions: set[str],
+    ) -> tuple[list[Denial], int]:
+        """Every SCP on every path from the root to each account the change affects (where the policy
+        will be attached, and where it is now), with the new policy in place: what AWS will evaluate."""
+        org = ctx.client("organizations")
+        view = OrgView(
+            org,
+            observed["root_id"],
+            enabled=observed["policy_type_status"] == "ENABLED",
+            own_policy_id=observed["policy_id"],
+        )
+        targets = set(self.desired(ctx, params, observed)["targets"])
+        accounts = sorted(view.accounts_under(targets | set(observed["targets"] or [])))
+        accounts = [a for a in accounts if a != ctx.management_account_id]
+        ours = (params.policy_name, policy)
+        needed = needed_actions()
+        found: list[Denial] = []
+        for account in accounts:
+            principals = [f"arn:aws:iam::{account}:role/{r}" for r in roles]
+            found += effective_denials(view.levels(account, ours, targets), principals, needed, regions)
+        for target in sorted(t for t in targets if not _ACCOUNT_ID.match(t)):
+            principals = [f"arn:aws:iam::{FUTURE_ACCOUNT}:role/{r}" for r in roles]
+            levels = view.levels(target, ours, targets, future=True)
+            found += effective_denials(levels, principals, needed, regions)
+        return found, len(accounts) + 1
 
     def apply(
         self, ctx: TaskContext, params: ScpGuardrailsParams, observed: Any, changes: list[Change]
@@ -373,67 +395,3 @@ class ScpGuardrails(Remediation):
             org.attach_policy(PolicyId=policy_id, TargetId=target)
         for target in sorted(have - set(want["targets"])):
             org.detach_policy(PolicyId=policy_id, TargetId=target)
-
-
-# ---------------------------------------------------------------- organization reads
-
-
-def policy_type_status(root: dict[str, Any]) -> str | None:
-    """ENABLED, PENDING_ENABLE or PENDING_DISABLE; None when SCPs are off (the diff then says `create`)."""
-    return next((t["Status"] for t in root.get("PolicyTypes", []) if t["Type"] == SCP), None)
-
-
-def wait_until_enabled(org: Any, attempts: int = 15, delay: float = 2.0) -> None:
-    """Enabling a policy type is asynchronous in AWS; attaching before it is ENABLED fails."""
-    for _ in range(attempts):
-        if policy_type_status(org.list_roots()["Roots"][0]) == "ENABLED":
-            return
-        time.sleep(delay)
-
-
-def resolve_target(org: Any, root_id: str, target: str) -> str | None:
-    """A target id for `root`, an id (root, OU, account) or an OU path; None if the path does not exist."""
-    if target == "root":
-        return root_id
-    if _ROOT_ID.match(target) or _OU_ID.match(target) or _ACCOUNT_ID.match(target):
-        return target
-    parent: str | None = root_id
-    for name in [part for part in target.strip("/").split("/") if part]:
-        units = paginate(org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent)
-        parent = next((u["Id"] for u in units if u["Name"] == name), None)
-        if parent is None:
-            return None
-    return parent
-
-
-def member_accounts(ctx: TaskContext, observed: dict[str, Any]) -> list[str]:
-    """The member accounts the policy will govern (SCPs never restrict the management account)."""
-    org = ctx.client("organizations")
-    found: set[str] = set()
-    for target in {t for t in observed["resolved_targets"].values() if t}:
-        found |= org_tree.accounts_under(org, target, observed["root_id"])
-    found.discard(ctx.management_account_id)
-    return sorted(found)
-
-
-def lockout_message(policy_name: str, found: list[Denial], roles: dict[str, str], accounts: int) -> str:
-    """Names the locked-out roles, the statements and the actions (the engine's own first), briefly enough
-    to read in a plan."""
-    hit = sorted({d.principal_arn.rsplit("/", 1)[-1] for d in found})
-    who = ", ".join(f"{roles.get(r, 'role')} {r}" for r in hit)
-    statements = ", ".join(sorted({d.statement for d in found}))
-    actions = sorted({d.action for d in found}, key=lambda a: (a not in CORE_ACTIONS, a))
-    shown = ", ".join(actions[:8]) + (f" and {len(actions) - 8} more" if len(actions) > 8 else "")
-    verb = "denies" if all(d.certain for d in found) else "denies or may deny"
-    example = min(
-        found,
-        key=lambda d: (
-            roles.get(d.principal_arn.rsplit("/", 1)[-1]) != "executor role",
-            d.action not in CORE_ACTIONS,
-        ),
-    )
-    return (
-        f"SCP {policy_name} would lock out the {who} in up to {accounts} account(s): statement(s) "
-        f"{statements} {verb} actions soc2ctl needs: {shown} (e.g. {example.principal_arn} "
-        f"{example.action} in {example.region}); exempt the role(s) with ArnNotLike aws:PrincipalArn"
-    )

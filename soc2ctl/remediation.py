@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from botocore.client import BaseClient
 from pydantic import BaseModel, ConfigDict
 
-from soc2ctl.aws.sessions import AwsSessions
 from soc2ctl.engine.diff import Change
+
+if TYPE_CHECKING:  # annotations only: `soc2ctl controls` lists the modules without loading botocore's clients
+    from botocore.client import BaseClient
+
+    from soc2ctl.aws.sessions import AwsSessions
 
 
 class UnsafeChange(Exception):
@@ -35,7 +38,9 @@ class Scope(StrEnum):
 class Params(BaseModel):
     """Base for module parameter schemas: unknown parameters are errors, not silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, defer_build=True
+    )  # built on first use: fast `controls`
 
 
 @dataclass

@@ -19,8 +19,8 @@ from soc2ctl.config.models import ControlSpec
 from soc2ctl.engine import registry
 from soc2ctl.engine.executor import Executor, TaskResult
 from soc2ctl.engine.tasks import Task, build_graph, task_key
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount
-from soc2ctl.sandbox.seed import create_organization as _create_organization
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount
+from soc2ctl_sandbox.seed import create_organization as _create_organization
 
 
 class MotoServer:
@@ -43,7 +43,7 @@ class MotoServer:
 
     def reset(self) -> None:
         req = urllib.request.Request(self.endpoint + "/moto-api/reset", method="POST")
-        urllib.request.urlopen(req, timeout=10).close()
+        urllib.request.urlopen(req, timeout=300).close()  # a hang guard only
 
     def stop(self) -> None:
         self._server.stop()
@@ -162,7 +162,7 @@ def deny(sessions: AwsSessions, operations: str = "*", code: str = "AccessDenied
 def seeded_postures(endpoint: str, monkeypatch: Any, seeders: list[tuple[str, Any]]) -> dict[str, str]:
     """An organization with one account per posture (c: compliant, d: drifted, f: fresh), seeded over
     HTTP by the given seeders only (the moto extensions must serialise); returns name -> account id."""
-    from soc2ctl.sandbox import seed
+    from soc2ctl_sandbox import seed
 
     layout = tuple(
         SandboxAccount(n, "Workloads", {}, p)

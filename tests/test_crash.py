@@ -93,8 +93,7 @@ def test_kill_mid_apply_loses_nothing(slow_server, tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    while proc.poll() is None:  # no deadline: a loaded machine is slow, the apply ends on its own anyway
         done = [r for r in read_records(evidence, "tasks") if r["status"] == "changed"]
         if len(done) >= 2:
             break

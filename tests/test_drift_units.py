@@ -15,7 +15,7 @@ from soc2ctl.config.risk_exceptions import drop_excepted, match
 from soc2ctl.drift.history import Prior, _decide
 from soc2ctl.drift.policy import DEFAULT_MAX_CHANGES, resolve_limits
 from soc2ctl.engine.diff import Change
-from soc2ctl.sandbox.moto_ext.securityhub_findings import matches
+from soc2ctl_sandbox.moto_ext.securityhub_findings import matches
 
 runner = CliRunner()
 TODAY = dt.date(2026, 1, 10)

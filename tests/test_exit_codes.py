@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from soc2ctl.cli.main import app
 from soc2ctl.engine.plan import Outcome, exit_code
-from soc2ctl.sandbox.moto_ext.iam_account import set_root_mfa
+from soc2ctl_sandbox.moto_ext.iam_account import set_root_mfa
 from tests.helpers import STRONG_PASSWORD_POLICY, create_org, member_client
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "exit-codes.md"

@@ -23,8 +23,8 @@ from soc2ctl.engine.executor import TaskResult
 from soc2ctl.engine.plan import path_segments, plan_document
 from soc2ctl.engine.tasks import Task, task_key
 from soc2ctl.remediation import Scope
-from soc2ctl.sandbox import seed
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount
+from soc2ctl_sandbox import seed
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount
 from tests.helpers import ModuleRun, create_org, member_client
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -24,7 +24,7 @@ from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from soc2ctl import __version__
-from soc2ctl.aws import client_classes
+from soc2ctl.aws import client_classes, log_redaction
 from soc2ctl.aws.recorder import CallRecorder
 from soc2ctl.aws.retry import RetryPolicy
 
@@ -119,6 +119,12 @@ class AwsSessions:
 
     def caller_identity(self) -> dict[str, str]:
         if self._identity is None:
+            try:
+                base = self.base.get_credentials()
+            except BotoCoreError:
+                base = None  # the call below reports it
+            if base is not None:
+                log_redaction.register(base.secret_key, base.token)
             sts = self._create_client(self.base, "sts", self.default_region())
             try:
                 ident = sts.get_caller_identity()
@@ -202,6 +208,7 @@ class AwsSessions:
             ) from None
         except BotoCoreError as exc:
             raise AccountAccessError(account_id, f"cannot assume {params['RoleArn']}: {exc}") from None
+        log_redaction.register(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
         return {
             "access_key": creds["AccessKeyId"],
             "secret_key": creds["SecretAccessKey"],

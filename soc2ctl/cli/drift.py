@@ -9,6 +9,7 @@ which applies nothing), 130 interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Annotated
@@ -16,9 +17,13 @@ from typing import Annotated
 import typer
 
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt, announce
-from soc2ctl.drift import DriftOptions, run_drift
-from soc2ctl.engine.plan import check_fail_on
+from soc2ctl.cli.lazy import lazy
 from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
+from soc2ctl.run.lock import run_lock
+
+DriftOptions = lazy("soc2ctl.drift", "DriftOptions")  # the engine loads when the command runs
+run_drift = lazy("soc2ctl.drift", "run_drift")
+check_fail_on = lazy("soc2ctl.engine.plan", "check_fail_on")
 
 MaxOpt = Annotated[
     int | None,
@@ -70,6 +75,12 @@ def drift_command(
         list[str] | None,
         typer.Option("--fail-on", help="Exit 2 also for: detect (open detect-only findings)."),
     ] = None,
+    lock: Annotated[
+        str, typer.Option("--lock", help="With --remediate: 'local' or 'dynamodb:TABLE', as for apply.")
+    ] = "local",
+    lock_timeout: Annotated[
+        float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for a running apply.")
+    ] = 0,
 ) -> None:
     """Scheduled mode: find drift since the last recorded run, fix auto_remediate controls within the blast
     radius, notify SNS / Security Hub. JSON summary on stdout; exit 0 in state, 2 drift, 1 error.
@@ -89,7 +100,9 @@ def drift_command(
         fail_on=check_fail_on(fail_on or []),
     )
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
-    outcome = run_drift(run, opts)
+    # --remediate writes, so it takes the organization's apply lock like apply does.
+    with run_lock(run, lock, lock_timeout) if remediate else contextlib.nullcontext():
+        outcome = run_drift(run, opts)
     typer.echo(json.dumps(outcome.doc, indent=2, default=str))
     announce(outcome.writer)
     raise typer.Exit(outcome.exit_code)

@@ -13,21 +13,26 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import botocore.session
 import typer
-from rich.console import Console
 
 from soc2ctl import evidence
-from soc2ctl.engine.executor import TaskResult
+from soc2ctl.cli.lazy import lazy
 from soc2ctl.errors import UserError
-from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS, EvidenceWriter
-from soc2ctl.evidence.render import render_html, render_markdown
-from soc2ctl.evidence.report import build_report
+from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
 from soc2ctl.evidence.sinks import Sink, SinkError, open_sink, parse_s3
-from soc2ctl.evidence.verify import verify
 
 if TYPE_CHECKING:
+    from soc2ctl.engine.executor import TaskResult
+    from soc2ctl.evidence import EvidenceWriter
     from soc2ctl.run.builder import Run
+
+# Loaded when a command uses them: the CLI starts without botocore, rich or the evidence engine.
+botocore_session = lazy("botocore.session")
+Console = lazy("rich.console", "Console")
+render_html = lazy("soc2ctl.evidence.render", "render_html")
+render_markdown = lazy("soc2ctl.evidence.render", "render_markdown")
+build_report = lazy("soc2ctl.evidence.report", "build_report")
+verify = lazy("soc2ctl.evidence.verify", "verify")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -152,7 +157,7 @@ def reading_sink(location: str, profile: str | None) -> Sink:
     """A store to read: S3 with the standard credential chain (AWS_ENDPOINT_URL honoured), or a directory."""
     client = None
     if parse_s3(location):
-        session = botocore.session.Session(profile=profile)
+        session = botocore_session.Session(profile=profile)
         client = session.create_client("s3", region_name=session.get_config_variable("region") or "us-east-1")
     elif not Path(location).is_dir():
         raise UserError(f"{location}: no such evidence directory")

@@ -12,9 +12,12 @@ from typing import Annotated
 
 import typer
 
+from soc2ctl.cli.lazy import lazy
 from soc2ctl.config import shipped as resources
 from soc2ctl.errors import UserError
-from soc2ctl.policy import iam_policy, iam_template
+
+iam_policy = lazy("soc2ctl.policy.iam_policy")  # the engine loads when the command runs
+iam_template = lazy("soc2ctl.policy.iam_template")
 
 FORMATS = ("json", "cloudformation")
 

@@ -14,40 +14,58 @@ import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from soc2ctl import __version__
+from soc2ctl.aws import log_redaction
 from soc2ctl.cli import evidence as cli_evidence
 from soc2ctl.cli.drift import drift_command
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt
 from soc2ctl.cli.iam import iam_policy_command
-from soc2ctl.config import shipped as resources
-from soc2ctl.config.inventory import read_inventory_file, resolve_inventory
-from soc2ctl.config.playbook import check_parameters, load_playbook
-from soc2ctl.config.risk_exceptions import check_exceptions
-from soc2ctl.engine import catalog, registry
-from soc2ctl.engine.executor import TaskResult
-from soc2ctl.engine.plan import (
-    Outcome,
-    check_fail_on,
-    exit_code,
-    has_changes,
-    new_run_id,
-    plan_document,
-    plan_outcome,
-    task_json,
-)
+from soc2ctl.cli.lazy import lazy
+from soc2ctl.cli.sandbox import sandbox_app
 from soc2ctl.errors import ProblemList, UserError
-from soc2ctl.render.markdown import DEFAULT_POINTER, MAX_CHARS, render_markdown
-from soc2ctl.render.progress import TerminalProgress
-from soc2ctl.render.text import render_approval, render_plan, render_recap
-from soc2ctl.run import saved_plan
-from soc2ctl.run.builder import Run, load_inventory, prepare_run
-from soc2ctl.run.lock import apply_lock, holder_info
-from soc2ctl.sandbox import home as sandbox_home
+
+if TYPE_CHECKING:
+    from soc2ctl.engine.executor import TaskResult
+    from soc2ctl.run.builder import Run
+
+# Imported when a command uses them (soc2ctl.cli.lazy): --help, --version and controls start fast.
+Console = lazy("rich.console", "Console")
+escape = lazy("rich.markup", "escape")
+resources = lazy("soc2ctl.config.shipped")
+read_inventory_file = lazy("soc2ctl.config.inventory", "read_inventory_file")
+resolve_inventory = lazy("soc2ctl.config.inventory", "resolve_inventory")
+check_parameters = lazy("soc2ctl.config.playbook", "check_parameters")
+load_playbook = lazy("soc2ctl.config.playbook", "load_playbook")
+check_exceptions = lazy("soc2ctl.config.risk_exceptions", "check_exceptions")
+catalog = lazy("soc2ctl.engine.catalog")
+registry = lazy("soc2ctl.engine.registry")
+has_changes = lazy("soc2ctl.engine.plan", "has_changes")
+has_errors = lazy("soc2ctl.engine.plan", "has_errors")
+new_run_id = lazy("soc2ctl.engine.plan", "new_run_id")
+plan_document = lazy("soc2ctl.engine.plan", "plan_document")
+task_json = lazy("soc2ctl.engine.plan", "task_json")
+Outcome = lazy("soc2ctl.engine.plan", "Outcome")
+check_fail_on = lazy("soc2ctl.engine.plan", "check_fail_on")
+exit_code = lazy("soc2ctl.engine.plan", "exit_code")
+plan_outcome = lazy("soc2ctl.engine.plan", "plan_outcome")
+render_markdown = lazy("soc2ctl.render.markdown", "render_markdown")
+TerminalProgress = lazy("soc2ctl.render.progress", "TerminalProgress")
+render_approval = lazy("soc2ctl.render.text", "render_approval")
+render_plan = lazy("soc2ctl.render.text", "render_plan")
+render_recap = lazy("soc2ctl.render.text", "render_recap")
+saved_plan = lazy("soc2ctl.run.saved_plan")
+load_inventory = lazy("soc2ctl.run.builder", "load_inventory")
+prepare_run = lazy("soc2ctl.run.builder", "prepare_run")
+run_lock = lazy("soc2ctl.run.lock", "run_lock")
+loads_json = lazy("soc2ctl.config.safe_input", "loads_json")
+variable_sets = lazy("soc2ctl.run.validation", "variable_sets")
+
+MAX_EXTRA_VAR_CHARS = 1_000_000
+MARKDOWN_MAX_CHARS = 65_000  # soc2ctl.render.markdown.MAX_CHARS (a parameter default cannot be lazy)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,10 +76,6 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
-)
-sandbox_app = typer.Typer(
-    help="The built-in sandbox organization (a local moto server).\n\nExample: soc2ctl sandbox up",
-    no_args_is_help=True,
 )
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(cli_evidence.evidence_app, name="evidence")
@@ -96,7 +110,12 @@ def user_errors(fn: F) -> F:
         except UserError as exc:
             console = Ui.err()
             for problem in exc.problems:
-                console.print(f"[red]error:[/red] {problem}", markup=True, highlight=False)
+                console.print(f"[red]error:[/red] {escape(str(problem))}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+        except (MemoryError, RecursionError) as exc:
+            Ui.err().print(
+                f"error: input too large to process ({type(exc).__name__}); see the limits in docs/"
+            )
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             Ui.err().print("interrupted")
@@ -125,6 +144,7 @@ def main_options(
     Ui.no_color, Ui.quiet = no_color, quiet
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    log_redaction.install()  # no credential in any log line, at any verbosity
     if verbose < 2:
         logging.getLogger("botocore").setLevel(logging.WARNING)
 
@@ -171,9 +191,11 @@ ApprovalOpt = Annotated[
 def parse_extra_vars(items: list[str] | None) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for item in items or []:
+        if len(item) > MAX_EXTRA_VAR_CHARS:
+            raise UserError(f"--extra-vars: longer than {MAX_EXTRA_VAR_CHARS} characters")
         if item.lstrip().startswith("{"):
             try:
-                merged.update(json.loads(item))
+                merged.update(loads_json(item, "--extra-vars"))
             except ValueError as exc:
                 raise UserError(f"--extra-vars: invalid JSON: {exc}") from None
             continue
@@ -181,7 +203,7 @@ def parse_extra_vars(items: list[str] | None) -> dict[str, Any]:
         if not sep:
             raise UserError(f"--extra-vars {item!r}: expected key=value or a JSON object")
         try:
-            merged[key] = json.loads(value)
+            merged[key] = loads_json(value, "--extra-vars")
         except ValueError:
             merged[key] = value
     return merged
@@ -224,14 +246,14 @@ def emit_plan(
     *,
     header: bool = False,
     compact: bool = False,
-    max_chars: int = MAX_CHARS,
+    max_chars: int = MARKDOWN_MAX_CHARS,
     source: Path | None = None,
 ) -> None:
     if fmt == "json":
         typer.echo(json.dumps(doc, indent=2, default=str))
     elif fmt == "markdown":
-        pointer = f"the saved plan (`soc2ctl show {source.name}`)" if source else DEFAULT_POINTER
-        typer.echo(render_markdown(doc, max_chars=max_chars, pointer=pointer), nl=False)
+        pointer = {"pointer": f"the saved plan (`soc2ctl show {source.name}`)"} if source else {}
+        typer.echo(render_markdown(doc, max_chars=max_chars, **pointer), nl=False)
     else:
         render_plan(doc, Ui.out(), header=header, compact=compact)
 
@@ -264,8 +286,9 @@ def validate(
         Path | None, typer.Option("--inventory", "-i", help="Also check variables per account.")
     ] = None,
     extra_vars: ExtraVarsOpt = None,
+    profile: ProfileOpt = None,
 ) -> None:
-    """Check a playbook without touching AWS: schema, modules, parameters, cycles, variables.
+    """Check a playbook without writing to AWS: schema, modules, parameters, cycles, variables.
 
     Example: soc2ctl validate playbooks/soc2-baseline.yml -i inventories/example-static.yml
     """
@@ -273,21 +296,16 @@ def validate(
     pb = load_playbook(path)
     problems = ProblemList()
     extra = parse_extra_vars(extra_vars)
-    variable_sets = [("", {**pb.spec.vars, **extra})]
+    sets = [("", {**pb.spec.vars, **extra})]
     if inventory is not None:
-        inv_path = resources.resolve(inventory, "inventories")
-        spec, raw = read_inventory_file(inv_path)
-        if not spec.organization.discover and not spec.sandbox:
-            inv = resolve_inventory(inv_path, spec, raw, None)
-            variable_sets = [
-                (f" for account {a.id} ({a.name})", {**pb.spec.vars, **a.vars, **extra}) for a in inv.accounts
-            ] or variable_sets
-        else:
-            variable_sets = [(" with inventory vars", {**pb.spec.vars, **spec.vars, **extra})]
-    check_parameters(pb, problems, variable_sets)
+        found = variable_sets(pb, resources.resolve(inventory, "inventories"), extra, profile)
+        sets = found.sets
+        for note in found.notes:
+            Ui.err().print(f"note: {escape(note)}")
+    check_parameters(pb, problems, sets)
     check_exceptions(pb, problems)
     problems.raise_if_any()
-    Ui.out().print(f"[green]ok[/green] {path}: {len(pb.spec.controls)} controls valid")
+    Ui.out().print(f"[green]ok[/green] {escape(str(path))}: {len(pb.spec.controls)} controls valid")
 
 
 @app.command("inventory")
@@ -332,13 +350,13 @@ def inventory_cmd(
     out.print(f"management account {inv.management_account_id}, home region {inv.home_region}")
     for a in accounts:
         out.print(
-            f"[bold]{a.name}[/bold] {a.id}  ou={a.ou_path or '-'}  groups={','.join(a.groups) or '-'}"
-            f"  regions={','.join(a.regions)}"
+            f"[bold]{escape(a.name)}[/bold] {a.id}  ou={escape(a.ou_path or '-')}  "
+            f"groups={escape(','.join(a.groups) or '-')}  regions={escape(','.join(a.regions))}"
         )
         if a.tags:
-            out.print(f"    tags: {json.dumps(a.tags, sort_keys=True)}")
+            out.print(f"    tags: {escape(json.dumps(a.tags, sort_keys=True))}")
         if a.vars:
-            out.print(f"    vars: {json.dumps(a.vars, sort_keys=True, default=str)}")
+            out.print(f"    vars: {escape(json.dumps(a.vars, sort_keys=True, default=str))}")
     out.print(f"{len(accounts)} account(s)")
 
 
@@ -357,7 +375,7 @@ def plan(
     ] = False,
     fail_on: FailOnOpt = None,
     compact: CompactOpt = False,
-    max_chars: MaxCharsOpt = MAX_CHARS,
+    max_chars: MaxCharsOpt = MARKDOWN_MAX_CHARS,
     profile: ProfileOpt = None,
     parallelism: ParallelOpt = 16,
     extra_vars: ExtraVarsOpt = None,
@@ -499,20 +517,9 @@ class ApplyExit:
 
 
 def _apply_lock(run: Run, spec: str, timeout: float) -> AbstractContextManager[None]:
-    """One apply at a time per organization (keyed by the management account), held from the plan
-    (or the re-read of a saved plan) to the end, so what was reviewed is what gets applied."""
-    dynamodb = None
-    if spec.startswith("dynamodb:"):
-        dynamodb = run.sessions.client(run.sessions.caller_account, run.inventory.home_region, "dynamodb")
-    holder = holder_info(run.run_id, run.sessions.caller_identity()["Arn"])
-    return apply_lock(
-        spec,
-        run.inventory.management_account_id,
-        holder,
-        timeout,
-        dynamodb=dynamodb,
-        directory=sandbox_home() / "locks",
-    )
+    """One writing run at a time per organization, held from the plan (or the re-read of a saved plan) to
+    the end, so what was reviewed is what gets applied (see soc2ctl.run.lock)."""
+    return run_lock(run, spec, timeout)
 
 
 def _report_apply(
@@ -549,7 +556,7 @@ def show(
     planfile: Annotated[Path, typer.Argument(help="A plan saved with plan --out.")],
     fmt: PlanFormatOpt = "text",
     compact: CompactOpt = False,
-    max_chars: MaxCharsOpt = MAX_CHARS,
+    max_chars: MaxCharsOpt = MARKDOWN_MAX_CHARS,
 ) -> None:
     """Render a saved plan, current or stale (it is not re-read; apply does that).
 
@@ -558,8 +565,13 @@ def show(
     _check_format(fmt, PLAN_FORMATS)
     doc = saved_plan.load(planfile)
     if saved_plan.tampered(doc):
-        Ui.err().print(f"warning: {planfile} was modified after it was made (plan_sha256 differs)")
-    emit_plan(doc, fmt, header=True, compact=compact, max_chars=max_chars, source=planfile)
+        Ui.err().print(
+            f"warning: {escape(str(planfile))} was modified after it was made (plan_sha256 differs)"
+        )
+    try:
+        emit_plan(doc, fmt, header=True, compact=compact, max_chars=max_chars, source=planfile)
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:  # a hand-made file
+        raise UserError(f"{planfile}: not a well-formed soc2ctl plan ({type(exc).__name__}: {exc})") from None
 
 
 @app.command()
@@ -603,70 +615,14 @@ app.command("iam-policy")(iam_policy_command)
 app.command("drift")(user_errors(drift_command))
 
 
-# ---------------------------------------------------------------- sandbox
-
-
-@sandbox_app.command("up")
-@user_errors
-def sandbox_up() -> None:
-    """Start (and seed) the sandbox organization if it is not running.
-
-    Example: soc2ctl sandbox up
-    """
-    from soc2ctl import sandbox
-
-    state = sandbox.up()
-    Ui.out().print(
-        f"sandbox running at {state['endpoint']} (management account {state['management_account']}, "
-        f"{len(state['accounts'])} member accounts, regions {', '.join(state['regions'])})"
-    )
-
-
-@sandbox_app.command("down")
-@user_errors
-def sandbox_down() -> None:
-    """Stop the sandbox; its state is lost.
-
-    Example: soc2ctl sandbox down
-    """
-    from soc2ctl import sandbox
-
-    Ui.out().print("sandbox stopped" if sandbox.down() else "sandbox was not running")
-
-
-@sandbox_app.command("status")
-@user_errors
-def sandbox_status() -> None:
-    """Whether the sandbox runs, and where (exit 3 when it does not).
-
-    Example: soc2ctl sandbox status
-    """
-    from soc2ctl import sandbox
-
-    state = sandbox.status()
-    if not state:
-        Ui.out().print("sandbox is not running (it starts on first use, or with: soc2ctl sandbox up)")
-        raise typer.Exit(3)
-    Ui.out().print(json.dumps(state, indent=2))
-
-
-@sandbox_app.command("reset")
-@user_errors
-def sandbox_reset() -> None:
-    """Stop the sandbox and start a freshly seeded one.
-
-    Example: soc2ctl sandbox reset
-    """
-    from soc2ctl import sandbox
-
-    sandbox.down()
-    sandbox_up()
-
-
 def main() -> None:
     typer.BadParameter.__base__.exit_code = 1  # UsageError: 2 would read as changes pending
     app()
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m soc2ctl.cli.main`: run the importable module, not this `__main__` copy, so that the command
+    # modules that import soc2ctl.cli.main (Ui, user_errors) see the options this run parsed.
+    from soc2ctl.cli.main import main as _main
+
+    _main()

@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from soc2ctl.aws.sessions import AccountAccessError, AwsSessions
 from soc2ctl.config import patterns
 from soc2ctl.config.models import GroupEntry, InventoryFile, load_model
+from soc2ctl.config.template_rules import TemplateLimit
 from soc2ctl.errors import Problem, UserError
 
 
@@ -36,6 +37,26 @@ class Account:
     @property
     def matchable(self) -> patterns.Matchable:
         return patterns.Matchable(self.id, self.name, frozenset(self.groups))
+
+
+class AccountIds(dict):
+    """Account name -> id for templates. A name two accounts share is an error listing both ids, never
+    a silent pick of one of them."""
+
+    def __getitem__(self, name: Any) -> str:
+        ids = sorted(set(super().__getitem__(name)))
+        if len(ids) > 1:
+            raise TemplateLimit(f"account name {name!r} is ambiguous: accounts {', '.join(ids)}")
+        return ids[0]
+
+    def get(self, name: Any, default: Any = None) -> Any:
+        return self[name] if name in self else default  # noqa: SIM401 (self.get is this method)
+
+    def values(self) -> list[str]:  # type: ignore[override]
+        return [self[name] for name in self]
+
+    def items(self) -> list[tuple[str, str]]:  # type: ignore[override]
+        return [(name, self[name]) for name in self]
 
 
 @dataclass(frozen=True)
@@ -63,6 +84,13 @@ class Inventory:
 
     def unknown_pattern_terms(self, pattern: str) -> list[str]:
         return patterns.unknown_terms(pattern, (a.matchable for a in self.accounts))
+
+    def account_ids(self) -> AccountIds:
+        """`account_ids['audit']` for templates: name -> id, refusing a name that two accounts share."""
+        ids = AccountIds()
+        for a in [self.management, *self.accounts]:
+            ids.setdefault(a.name, []).append(a.id)
+        return ids
 
     def account(self, account_id: str) -> Account | None:
         return next((a for a in self.accounts if a.id == account_id), None)

@@ -11,6 +11,7 @@ import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
@@ -96,6 +97,21 @@ class InventoryFile(Strict):
     @classmethod
     def _excluded_ids(cls, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else value
+
+    @field_validator("endpoint_url")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        """botocore raises deep inside client creation on a malformed URL; say it here, with the line."""
+        if value is None:
+            return value
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 (raises ValueError on a bad port)
+        except ValueError as exc:
+            raise ValueError(f"endpoint_url {value!r}: {exc}") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+            raise ValueError(f"endpoint_url {value!r}: expected http(s)://HOST[:PORT]")
+        return value
 
 
 # ---------------------------------------------------------------- playbook

@@ -35,6 +35,7 @@ BUILTIN_VARS = frozenset(
         "executor_role_name",
         "break_glass_role",
         "account_ids",
+        "run_regions",
     }
 )
 
@@ -173,5 +174,6 @@ def _sample_builtins(variables: dict[str, Any]) -> dict[str, Any]:
         "executor_role_name": "OrganizationAccountAccessRole",
         "break_glass_role": None,
         "account_ids": _AnyAccount(),
+        "run_regions": ["us-east-1"],
     }
     return {k: variables.get(k, v) for k, v in defaults.items()}

@@ -19,6 +19,7 @@ from typing import Any
 
 from soc2ctl import __version__
 from soc2ctl.config.risk_exceptions import exception_json
+from soc2ctl.config.secret_names import is_secret_key
 from soc2ctl.engine.executor import TaskResult
 from soc2ctl.errors import UserError
 
@@ -27,13 +28,6 @@ ACTIONS = ("create", "update", "delete", "detect", "excepted", "no-op", "error",
 CHANGING = frozenset({"create", "update", "delete"})
 SENSITIVE_MASK = "(sensitive)"
 
-# A key names a secret when its last word is one of these, or its last two words are one of the pairs:
-# `db_password`, `ClientSecret`, `session_token`, `private_key`, `SecretAccessKey` are secrets;
-# `minimum_password_length`, `require_symbols`, `kms_key_id`, `token_ttl` are not.
-_SECRET_WORDS = frozenset(
-    {"password", "passwd", "passphrase", "secret", "token", "credential", "credentials", "apikey"}
-)
-_SECRET_PAIRS = frozenset({("private", "key"), ("secret", "key"), ("api", "key"), ("access", "key")})
 # Values that are secrets whatever key holds them.
 _SECRET_VALUES = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)"  # PEM keys
@@ -50,21 +44,6 @@ def new_run_id() -> str:
 
 
 # ---------------------------------------------------------------- masking
-
-
-def key_words(key: str) -> list[str]:
-    """`SecretAccessKey` -> [secret, access, key]; `db_password` -> [db, password]."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", key)
-    spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", spaced)
-    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
-
-
-def is_secret_key(key: str) -> bool:
-    """Whole words at the end of the key, so `password` in `minimum_password_length` does not count."""
-    words = key_words(key)
-    if not words:
-        return False
-    return words[-1] in _SECRET_WORDS or tuple(words[-2:]) in _SECRET_PAIRS
 
 
 def _looks_like_secret_key(match: re.Match[str]) -> bool:

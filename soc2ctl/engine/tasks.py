@@ -77,9 +77,10 @@ def build_tasks(
     hosts = inventory.select(playbook.spec.hosts)
     if limit:
         hosts = [a for a in hosts if a in inventory.select(limit)]
-    account_ids = {a.name: a.id for a in [inventory.management, *inventory.accounts]}
+    account_ids = inventory.account_ids()
+    run_regions = sorted({r for a in hosts for r in a.regions} | {inventory.home_region})
     tasks = []
-    for control in playbook.spec.controls:
+    for index, control in enumerate(playbook.spec.controls):
         if control_ids and control.id not in control_ids:
             continue
         module = registry.get(control.remediation)
@@ -102,6 +103,7 @@ def build_tasks(
                 "executor_role_name": inventory.spec.organization.role_name,
                 "break_glass_role": inventory.spec.organization.break_glass_role,
                 "account_ids": account_ids,
+                "run_regions": run_regions,
             }
             task = Task(
                 task_key(control.id, account.id, region),
@@ -113,7 +115,7 @@ def build_tasks(
                 variables,
             )
             task.exception = match(control, account, region)
-            _resolve_params(task)
+            _resolve_params(task, f"{playbook.path}:{playbook.line('controls', index, 'desired')}")
             tasks.append(task)
     return tasks
 
@@ -143,15 +145,16 @@ def _targets(
     return [(a, r) for a in hosts for r in a.regions if not wanted or r in wanted]
 
 
-def _resolve_params(task: Task) -> None:
+def _resolve_params(task: Task, where: str) -> None:
+    """A template or parameter problem fails this task (one line, naming file:line), not the run."""
     try:
         rendered = render(task.control.desired, task.variables)
         task.params = task.module.Params.model_validate(rendered)
     except TemplateProblem as exc:
-        task.error = f"control {task.control.id}: {exc}"
+        task.error = f"{where}: control {task.control.id}: {exc}"
     except ValidationError as exc:
         details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        task.error = f"control {task.control.id}: invalid desired parameters: {details}"
+        task.error = f"{where}: control {task.control.id}: invalid desired parameters: {details}"
 
 
 def build_graph(tasks: list[Task]) -> nx.DiGraph:

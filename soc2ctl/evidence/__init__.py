@@ -10,18 +10,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from soc2ctl.aws.sessions import AccountAccessError
 from soc2ctl.errors import UserError
-from soc2ctl.evidence.records import control_json, run_metadata
 from soc2ctl.evidence.sinks import DEFAULT_RETENTION_DAYS, Sink, open_sink, parse_s3
-from soc2ctl.evidence.writer import EvidenceFailed, EvidenceWriter
 
 if TYPE_CHECKING:
+    from soc2ctl.evidence.writer import EvidenceFailed, EvidenceWriter
     from soc2ctl.run.builder import Run
 
 DEFAULT_LOCATION = "./evidence"
 
 __all__ = ["DEFAULT_LOCATION", "DEFAULT_RETENTION_DAYS", "EvidenceFailed", "EvidenceWriter", "begin"]
+
+
+def __getattr__(name: str) -> Any:
+    """EvidenceWriter and EvidenceFailed load on first use: the CLI imports this package for its defaults,
+    and must start without the engine (tests/test_startup.py)."""
+    if name in ("EvidenceFailed", "EvidenceWriter"):
+        from soc2ctl.evidence import writer
+
+        return getattr(writer, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run_sink(run: Run, location: str, retention_days: int) -> Sink:
@@ -44,6 +52,10 @@ def begin(
 ) -> EvidenceWriter:
     """Open the sink and write the run's metadata. Raises UserError (before anything is read or changed)
     when the sink is unusable: no evidence, no run."""
+    from soc2ctl.aws.sessions import AccountAccessError
+    from soc2ctl.evidence.records import control_json, run_metadata
+    from soc2ctl.evidence.writer import EvidenceWriter
+
     try:
         caller = run.sessions.caller_identity()
     except AccountAccessError as exc:

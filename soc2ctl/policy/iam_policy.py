@@ -139,15 +139,48 @@ def _sid(prefix: str, service: str) -> str:
     return prefix + "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", service))
 
 
+# Actions that could grant more than soc2ctl needs (pass a role, write a policy, attach one, open a bucket):
+# each is allowed only on what soc2ctl manages, by name prefix and condition, never on `*`.
+MANAGED_PREFIX = "soc2ctl-"
+SCOPED_GRANTS: dict[str, tuple[str, list[str], dict[str, Any] | None]] = {
+    "iam:PassRole": (
+        "PassBackupRoleToBackup",
+        [
+            "arn:aws:iam::*:role/service-role/AWSBackupDefaultServiceRole",
+            f"arn:aws:iam::*:role/{MANAGED_PREFIX}*",
+        ],
+        {"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}},
+    ),
+    "iam:CreatePolicy": ("CreateManagedPolicies", [f"arn:aws:iam::*:policy/{MANAGED_PREFIX}*"], None),
+    "iam:AttachUserPolicy": (
+        "AttachManagedPoliciesOnly",
+        ["arn:aws:iam::*:user/*"],
+        {"ArnLike": {"iam:PolicyARN": f"arn:aws:iam::*:policy/{MANAGED_PREFIX}*"}},
+    ),
+    "s3:PutBucketPolicy": ("ManagedBucketPolicies", [f"arn:aws:s3:::{MANAGED_PREFIX}*"], None),
+}
+
+
 def statements(actions: Iterable[str], *, sid_prefix: str = "") -> list[dict[str, Any]]:
-    """One Allow statement per service, actions sorted, on every resource."""
+    """One Allow statement per service, actions sorted, on every resource; the actions in
+    `SCOPED_GRANTS` get a statement of their own, on soc2ctl's resources only."""
     by_service: dict[str, set[str]] = defaultdict(set)
-    for action in actions:
+    scoped: list[dict[str, Any]] = []
+    for action in sorted(set(actions)):
+        if action in SCOPED_GRANTS:
+            sid, resources, condition = SCOPED_GRANTS[action]
+            stmt: dict[str, Any] = {"Sid": sid_prefix + sid, "Effect": "Allow", "Action": [action]}
+            stmt["Resource"] = resources
+            if condition:
+                stmt["Condition"] = condition
+            scoped.append(stmt)
+            continue
         by_service[action.split(":", 1)[0]].add(action)
-    return [
+    plain = [
         {"Sid": _sid(sid_prefix, svc), "Effect": "Allow", "Action": sorted(acts), "Resource": "*"}
         for svc, acts in sorted(by_service.items())
     ]
+    return sorted(plain + scoped, key=lambda st: st["Action"][0].split(":", 1)[0])
 
 
 def assume_role_statement(role_name: str) -> dict[str, Any]:
@@ -200,7 +233,11 @@ def run_option_statements(request: PolicyRequest) -> list[dict[str, Any]]:
     if request.findings:
         if request.findings != "securityhub":
             raise UserError(f"--findings {request.findings!r}: the only sink is securityhub")
-        finding_actions = ["securityhub:BatchImportFindings", "securityhub:GetFindings"]
+        finding_actions = [
+            "securityhub:BatchImportFindings",
+            "securityhub:BatchUpdateFindings",
+            "securityhub:GetFindings",
+        ]
         stmts.append(_allow("DriftFindings", finding_actions, "*"))
     return stmts
 

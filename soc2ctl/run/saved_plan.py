@@ -19,10 +19,12 @@ from typing import Any
 from soc2ctl import __version__
 from soc2ctl.aws.sessions import AccountAccessError
 from soc2ctl.config.playbook import file_sha256
+from soc2ctl.config.safe_input import loads_json, read_text
 from soc2ctl.engine.executor import TaskResult
 from soc2ctl.engine.plan import FORMAT_VERSION, canonical_sha256, is_secret_key, redact, task_json
 from soc2ctl.errors import Problem, UserError
 from soc2ctl.run.builder import Run, prepare_run
+from soc2ctl.run.plan_shape import shape_problem
 
 REQUIRED_KEYS = (
     "format_version",
@@ -71,14 +73,14 @@ def save(doc: dict[str, Any], path: Path) -> None:
 def is_plan_file(path: Path) -> bool:
     """A JSON object with `format_version` and `tasks`: what `plan --out` writes. Anything else is taken
     for a playbook, so `apply PLAYBOOK -i INV` keeps working."""
-    if not path.is_file():
+    if not path.is_file():  # stat only: a FIFO or device is never opened here
         return False
     try:
         with path.open("rb") as fh:
             if fh.read(64).lstrip()[:1] != b"{":
                 return False
-        doc = json.loads(path.read_text())
-    except (OSError, ValueError):
+        doc = loads_json(read_text(path), str(path))
+    except (OSError, ValueError, UserError):
         return False
     return isinstance(doc, dict) and "format_version" in doc and "tasks" in doc
 
@@ -86,11 +88,13 @@ def is_plan_file(path: Path) -> bool:
 def load(path: Path) -> dict[str, Any]:
     """Read a saved plan for `show` or `apply`; a malformed file is one clear error."""
     try:
-        doc = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
+        doc = loads_json(read_text(path), "plan")
+    except ValueError as exc:
         raise UserError(Problem(f"not a readable plan file: {exc}", str(path))) from None
     if not isinstance(doc, dict) or "tasks" not in doc or "format_version" not in doc:
         raise UserError(Problem("not a soc2ctl plan (no format_version/tasks)", str(path)))
+    if (problem := shape_problem(doc)) is not None:
+        raise UserError(Problem(f"not a well-formed soc2ctl plan: {problem}", str(path)))
     if doc["format_version"] != FORMAT_VERSION:
         raise UserError(
             Problem(

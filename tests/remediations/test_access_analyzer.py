@@ -2,9 +2,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from soc2ctl.sandbox import seed
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
-from soc2ctl.sandbox.seeds import access_analyzer as seeder
+from soc2ctl_sandbox import seed
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seeds import access_analyzer as seeder
 from tests.helpers import ModuleRun, create_org, deny, member_client, seeded_postures, write_calls
 
 MODULE = "access-analyzer"

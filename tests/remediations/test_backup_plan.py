@@ -1,4 +1,4 @@
-from soc2ctl.sandbox.seeds import backup_plan
+from soc2ctl_sandbox.seeds import backup_plan
 from tests.helpers import ModuleRun, deny, member_client, planned_actions, seeded_postures, write_calls
 
 MODULE = "backup-plan"

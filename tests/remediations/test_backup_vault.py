@@ -2,7 +2,7 @@ import pytest
 from pydantic import ValidationError
 
 from soc2ctl.engine import registry
-from soc2ctl.sandbox.seeds import backup_vault
+from soc2ctl_sandbox.seeds import backup_vault
 from tests.helpers import ModuleRun, deny, member_client, planned_actions, seeded_postures, write_calls
 
 MODULE = "backup-vault"

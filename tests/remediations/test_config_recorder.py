@@ -1,5 +1,5 @@
 from soc2ctl.engine import registry
-from soc2ctl.sandbox.seeds import config_recorder
+from soc2ctl_sandbox.seeds import config_recorder
 from tests.helpers import ModuleRun, deny, member_client, planned_actions, seeded_postures, write_calls
 
 MODULE = "config-recorder"

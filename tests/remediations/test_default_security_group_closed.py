@@ -1,6 +1,6 @@
 from soc2ctl.engine import registry
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
-from soc2ctl.sandbox.seeds import default_security_group_closed
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seeds import default_security_group_closed
 from tests.helpers import ModuleRun, deny, member_client, planned_actions, seeded_postures, write_calls
 
 MODULE = "default-security-group-closed"

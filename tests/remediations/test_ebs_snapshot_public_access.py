@@ -1,6 +1,6 @@
 from soc2ctl.engine import registry
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
-from soc2ctl.sandbox.seeds import ebs_snapshot_public_access
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seeds import ebs_snapshot_public_access
 from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
 
 MODULE = "ebs-snapshot-public-access"

@@ -4,9 +4,9 @@ import boto3
 import pytest
 
 from remediations.iam_access_keys import IamAccessKeys
-from soc2ctl.sandbox import seed
-from soc2ctl.sandbox.moto_ext.iam_account import backdate_access_key, set_root_access_keys
-from soc2ctl.sandbox.seeds import iam_access_keys as seeder
+from soc2ctl_sandbox import seed
+from soc2ctl_sandbox.moto_ext.iam_account import backdate_access_key, set_root_access_keys
+from soc2ctl_sandbox.seeds import iam_access_keys as seeder
 from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
 
 MODULE = "iam-access-keys"

@@ -1,6 +1,6 @@
-from soc2ctl.sandbox import seed
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
-from soc2ctl.sandbox.seeds import iam_user_mfa as seeder
+from soc2ctl_sandbox import seed
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seeds import iam_user_mfa as seeder
 from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
 
 MODULE = "iam-user-mfa"

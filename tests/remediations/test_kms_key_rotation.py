@@ -1,6 +1,6 @@
 from soc2ctl.engine import registry
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
-from soc2ctl.sandbox.seeds import kms_key_rotation
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seeds import kms_key_rotation
 from tests.helpers import ModuleRun, deny, member_client, planned_actions, seeded_postures, write_calls
 
 MODULE = "kms-key-rotation"

@@ -1,7 +1,7 @@
-from soc2ctl.sandbox import seed
-from soc2ctl.sandbox.moto_ext.iam_account import set_root_mfa
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
-from soc2ctl.sandbox.seeds import root_mfa as seeder
+from soc2ctl_sandbox import seed
+from soc2ctl_sandbox.moto_ext.iam_account import set_root_mfa
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seeds import root_mfa as seeder
 from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
 
 MODULE = "root-mfa"

@@ -10,7 +10,7 @@ from remediations.scp_guardrails import (
     policy_content,
 )
 from soc2ctl.engine import registry
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import ModuleRun, deny, member_client, write_calls
 
 MODULE = "scp-guardrails"
@@ -303,8 +303,8 @@ def test_duplicate_sid_is_refused(org):
 
 
 def test_sandbox_seed_leaves_an_outdated_policy_that_apply_fixes(org):
-    from soc2ctl.sandbox.seed import SeedContext, _session
-    from soc2ctl.sandbox.seeds import scp_guardrails as seeder
+    from soc2ctl_sandbox.seed import SeedContext, _session
+    from soc2ctl_sandbox.seeds import scp_guardrails as seeder
 
     session = _session(None, MANAGEMENT_ACCOUNT)  # type: ignore[arg-type]
     seeder.seed(

@@ -2,7 +2,7 @@ import pytest
 
 from remediations.security_alarms import PATTERNS
 from soc2ctl.engine import registry
-from soc2ctl.sandbox.seeds import security_alarms
+from soc2ctl_sandbox.seeds import security_alarms
 from tests.helpers import ModuleRun, deny, member_client, seeded_postures, write_calls
 
 MODULE = "security-alarms"

@@ -1,5 +1,5 @@
 from soc2ctl.engine import registry
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import ModuleRun, deny, member_client, write_calls
 
 MODULE = "securityhub-org-config"
