@@ -19,8 +19,8 @@ import typer
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt, announce
 from soc2ctl.cli.lazy import lazy
 from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
-from soc2ctl.run.lock import run_lock
 
+run_lock = lazy("soc2ctl.run.lock", "run_lock")
 DriftOptions = lazy("soc2ctl.drift", "DriftOptions")  # the engine loads when the command runs
 run_drift = lazy("soc2ctl.drift", "run_drift")
 check_fail_on = lazy("soc2ctl.engine.plan", "check_fail_on")
