@@ -84,8 +84,9 @@ def reach_line(g: review.Group, names: dict[str, str]) -> str | None:
 def _group_lines(g: review.Group, names: dict[str, str], compact: bool) -> list[str]:
     t = g.first
     action = t["action"]
-    style = STYLE.get(action, "")
-    risk = f"[{RISK_STYLE.get(t['risk'], '')}]{t['risk'].upper() if g.high else t['risk']} risk[/]"
+    style = STYLE.get(action, "dim")  # a hand-edited plan may hold anything: never an empty markup tag
+    label = escape(str(t["risk"]).upper() if g.high else str(t["risk"]))
+    risk = f"[{RISK_STYLE.get(t['risk'], 'dim')}]{label} risk[/]"
     criteria = f" [dim]({', '.join(t['criteria'])})[/dim]" if t["criteria"] else ""
     lines = [f"  [{style}]{SYMBOL[action]} {escape(t['control'])}[/{style}] {action}  {risk}{criteria}"]
     lines.append(f"      [italic]{escape(t.get('summary') or '')}[/italic]")
