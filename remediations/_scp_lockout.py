@@ -3,8 +3,9 @@ and a refusal message short enough to read in a plan."""
 
 from __future__ import annotations
 
-from soc2ctl.engine import registry
-from soc2ctl.policy.scp_eval import Denial
+from collections.abc import Iterable
+
+from remediations._aws import Denial
 
 CORE_ACTIONS = (
     "sts:AssumeRole",
@@ -13,13 +14,10 @@ CORE_ACTIONS = (
 )
 
 
-def needed_actions() -> set[str]:
+def needed_actions(module_actions: Iterable[str]) -> set[str]:
     """Every action soc2ctl needs in member accounts: assuming roles, reading the organization, and what
-    every registered module reads and writes."""
-    needed = set(CORE_ACTIONS)
-    for module in registry.registry().values():
-        needed.update(module.read_actions, module.write_actions)
-    return needed
+    every registered module reads and writes (`TaskContext.module_actions`, filled in by the engine)."""
+    return set(CORE_ACTIONS) | set(module_actions)
 
 
 def lockout_message(policy_name: str, found: list[Denial], roles: dict[str, str], accounts: int) -> str:

@@ -13,9 +13,15 @@ from typing import Any, Literal
 from pydantic import Field
 
 from remediations._aws import paginate
-from soc2ctl.config.models import AccountId
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
+from soc2ctl.remediation import (
+    AccountId,
+    Params,
+    PlannedChange,
+    Remediation,
+    Scope,
+    TaskContext,
+    UnsafeChange,
+)
 
 AutoEnable = Literal["ALL", "NEW", "NONE"]
 
@@ -34,14 +40,13 @@ class GuardDutyOrgConfigParams(Params):
     regions: list[str] | None = Field(default=None, description="Regions to configure; null: home region.")
 
 
-class GuardDutyOrgConfig(Remediation):
+class GuardDutyOrgConfig(Remediation[GuardDutyOrgConfigParams]):
     """New and existing accounts get GuardDuty automatically: the organization part of guardduty-org."""
 
     name = "guardduty-org-config"
     scope = Scope.ORG
     risk = "low"  # auto-enables detection in member accounts
     criteria = ("CC7.1", "CC7.2")
-    Params = GuardDutyOrgConfigParams
     read_actions = (
         "guardduty:ListOrganizationAdminAccounts",
         "guardduty:ListDetectors",
@@ -59,11 +64,10 @@ class GuardDutyOrgConfig(Remediation):
         }
         return {"regions": {r: {"organization": want} for r in regions(ctx, params)}}
 
-    def guard(
-        self, ctx: TaskContext, params: GuardDutyOrgConfigParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def guard(self, ctx: TaskContext, change: PlannedChange[GuardDutyOrgConfigParams]) -> None:
         """Refuse what this module must not do: designate an administrator (delegated-admins does) or create
         the administrator's detector (guardduty-org does; two creators would race for it)."""
+        params, observed = change.params, change.observed
         problems = []
         for region, found in observed["regions"].items():
             admin = found["admin_account_id"]
@@ -82,9 +86,8 @@ class GuardDutyOrgConfig(Remediation):
         if problems:
             raise UnsafeChange("; ".join(problems))
 
-    def apply(
-        self, ctx: TaskContext, params: GuardDutyOrgConfigParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[GuardDutyOrgConfigParams]) -> None:
+        params, observed = change.params, change.observed
         for region, found in observed["regions"].items():
             current = found["organization"]
             if current and not drifted(current, params):

@@ -14,9 +14,8 @@ from typing import Any
 
 from pydantic import Field
 
-from remediations._aws import kms_arn, or_absent, paginate
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
+from remediations._aws import FieldMap, create_aliased_key, kms_arn, normalise_policy, or_absent, paginate
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext, UnsafeChange
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 PUBLIC_ACCESS_BLOCK = {
@@ -25,6 +24,7 @@ PUBLIC_ACCESS_BLOCK = {
     "block_public_policy": True,
     "restrict_public_buckets": True,
 }
+BLOCK_FIELDS = FieldMap.of(*PUBLIC_ACCESS_BLOCK)
 
 
 class OrgCloudTrailParams(Params):
@@ -44,7 +44,7 @@ class OrgCloudTrailParams(Params):
     )
 
 
-class OrgCloudTrail(Remediation):
+class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
     """An organization-wide, multi-region, validated, KMS-encrypted trail logging to a CloudTrail-only bucket."""
 
     name = "org-cloudtrail"
@@ -52,13 +52,14 @@ class OrgCloudTrail(Remediation):
     # changing the organization trail, its bucket or key can stop audit logging in every account
     risk = "high"
     criteria = ("CC2.1", "CC4.1", "CC7.2", "CC8.1", "PI1.4")
-    Params = OrgCloudTrailParams
     read_actions = (
         "organizations:DescribeOrganization",
         "organizations:ListAWSServiceAccessForOrganization",
         "cloudtrail:DescribeTrails",
         "cloudtrail:GetTrailStatus",
         "kms:DescribeKey",
+        "kms:ListKeys",
+        "kms:ListResourceTags",
         "s3:ListBucket",  # HeadBucket
         "s3:GetBucketPolicy",
         "s3:GetBucketPublicAccessBlock",  # GetPublicAccessBlock on a bucket
@@ -66,6 +67,7 @@ class OrgCloudTrail(Remediation):
     write_actions = (
         "organizations:EnableAWSServiceAccess",
         "kms:CreateKey",
+        "kms:TagResource",
         "kms:CreateAlias",
         "kms:EnableKeyRotation",
         "s3:CreateBucket",
@@ -109,14 +111,16 @@ class OrgCloudTrail(Remediation):
         )
         return {
             "trusted_access": True,
-            "bucket": {"policy": normalize_policy(policy), "public_access_block": PUBLIC_ACCESS_BLOCK},
+            "bucket": {
+                "policy": normalise_policy(policy, ignore_sids=True),
+                "public_access_block": PUBLIC_ACCESS_BLOCK,
+            },
             "trail": trail,
         }
 
-    def guard(
-        self, ctx: TaskContext, params: OrgCloudTrailParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def guard(self, ctx: TaskContext, change: PlannedChange[OrgCloudTrailParams]) -> None:
         """Refuse what cannot be fixed from here rather than fail half-way through apply."""
+        params, observed = change.params, change.observed
         if observed["kms_key"] is None and not (params.create_kms_key and is_alias(params.kms_key_id)):
             raise UnsafeChange(
                 f"KMS key {params.kms_key_id} does not exist in {ctx.region} "
@@ -129,15 +133,14 @@ class OrgCloudTrail(Remediation):
                 "it can only be changed there"
             )
 
-    def apply(
-        self, ctx: TaskContext, params: OrgCloudTrailParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[OrgCloudTrailParams]) -> None:
+        params, observed = change.params, change.observed
         if not observed["trusted_access"]:
             ctx.client("organizations").enable_aws_service_access(ServicePrincipal=CLOUDTRAIL)
         key = observed["kms_key"] or create_key(ctx, params)
-        desired = self.desired(ctx, params, {**observed, "kms_key": key})
-        ensure_bucket(ctx, bucket_name(ctx, params), observed["bucket"], desired["bucket"])
-        ensure_trail(ctx, params, observed["trail"], desired["trail"])
+        trail = {**change.desired["trail"], "kms_key_id": key}  # a key created just now
+        ensure_bucket(ctx, bucket_name(ctx, params), observed["bucket"], change.desired["bucket"])
+        ensure_trail(ctx, params, observed["trail"], trail)
 
 
 # ---------------------------------------------------------------- read
@@ -180,8 +183,8 @@ def read_bucket(s3: Any, bucket: str) -> dict[str, Any] | None:
     )
     config = (block or {}).get("PublicAccessBlockConfiguration")
     return {
-        "policy": normalize_policy(json.loads(policy["Policy"])) if policy else None,
-        "public_access_block": {k: bool(config.get(snake_to_pascal(k))) for k in PUBLIC_ACCESS_BLOCK}
+        "policy": normalise_policy(json.loads(policy["Policy"]), ignore_sids=True) if policy else None,
+        "public_access_block": {k: bool(v) for k, v in BLOCK_FIELDS.from_aws(config, False).items()}
         if config
         else None,
     }
@@ -207,10 +210,6 @@ def read_trail(ctx: TaskContext, name: str) -> dict[str, Any] | None:
         "kms_key_id": kms_arn(found.get("KmsKeyId") or None, ctx.region, ctx.account_id),
         "logging": bool(status.get("IsLogging")),
     }
-
-
-def snake_to_pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
 
 
 # ---------------------------------------------------------------- policies
@@ -260,42 +259,6 @@ def bucket_policy(bucket: str, prefix: str | None, trail: str, org_id: str) -> d
             },
         ],
     }
-
-
-def normalize_policy(policy: dict[str, Any]) -> dict[str, Any]:
-    """Equal policies compare equal: no Sids, values as sorted lists, statements sorted."""
-    statements = policy.get("Statement", [])
-    if isinstance(statements, dict):
-        statements = [statements]
-    normal = [_normalize_statement(s) for s in statements]
-    return {
-        "Version": policy.get("Version", "2008-10-17"),
-        "Statement": sorted(normal, key=lambda s: json.dumps(s, sort_keys=True)),
-    }
-
-
-def _normalize_statement(statement: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in statement.items():
-        if key in ("Action", "NotAction", "Resource", "NotResource"):
-            out[key] = _sorted_list(value)
-        elif key in ("Principal", "NotPrincipal", "Condition") and isinstance(value, dict):
-            out[key] = {k: _normalize_block(v) for k, v in value.items()}
-        elif key != "Sid":
-            out[key] = value
-    return out
-
-
-def _normalize_block(value: Any) -> Any:
-    """Principal values and condition operator blocks: `"x"` and `["x"]` mean the same."""
-    if isinstance(value, dict):
-        return {k: _sorted_list(v) for k, v in value.items()}
-    return _sorted_list(value)
-
-
-def _sorted_list(value: Any) -> list[Any]:
-    items = value if isinstance(value, list) else [value]
-    return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
 
 
 def key_policy(ctx: TaskContext, params: OrgCloudTrailParams) -> dict[str, Any]:
@@ -351,14 +314,13 @@ def key_policy(ctx: TaskContext, params: OrgCloudTrailParams) -> dict[str, Any]:
 
 def create_key(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
     """A rotating symmetric key and its alias, usable by this trail; returns the key ARN."""
-    kms = ctx.client("kms")
-    meta = kms.create_key(
+    alias = params.kms_key_id.split(":", 5)[-1] if params.kms_key_id.startswith("arn:") else params.kms_key_id
+    meta = create_aliased_key(
+        ctx.client("kms"),
+        alias,
         Description=f"soc2ctl: CloudTrail organization trail {params.trail_name}",
         Policy=json.dumps(key_policy(ctx, params)),
-    )["KeyMetadata"]
-    kms.enable_key_rotation(KeyId=meta["KeyId"])
-    alias = params.kms_key_id.split(":", 5)[-1] if params.kms_key_id.startswith("arn:") else params.kms_key_id
-    kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
+    )
     return meta["Arn"]
 
 
@@ -375,7 +337,7 @@ def ensure_bucket(
     if current["policy"] != desired["policy"]:
         s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(desired["policy"]))
     if current["public_access_block"] != desired["public_access_block"]:
-        config = {snake_to_pascal(k): v for k, v in desired["public_access_block"].items()}
+        config = BLOCK_FIELDS.to_aws(desired["public_access_block"])
         s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=config)
 
 

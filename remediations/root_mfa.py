@@ -17,7 +17,7 @@ class RootMfaParams(Params):
     )
 
 
-class RootMfa(Remediation):
+class RootMfa(Remediation[RootMfaParams]):
     """The root user has MFA (a hardware device for the management account)."""
 
     name = "root-mfa"
@@ -25,7 +25,6 @@ class RootMfa(Remediation):
     # a root user's MFA device is its last-resort sign-in: a lost device locks the account's root out
     risk = "high"
     criteria = ("CC6.1",)
-    Params = RootMfaParams
     read_actions = ("iam:GetAccountSummary", "iam:ListVirtualMFADevices")
     detect_only = True  # no API can enrol a root user's MFA device
     human_step = (

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, field_validator
 
-from remediations._aws import paginate
+from remediations._aws import Denial, create_org_policy, effective_denials, normalise_policy, paginate
 from remediations._scp_lockout import lockout_message, needed_actions
 from remediations._scp_org import (
     OrgView,
@@ -16,95 +17,22 @@ from remediations._scp_org import (
     resolve_target,
     wait_until_enabled,
 )
-from soc2ctl.engine.diff import Change, fingerprint, same
-from soc2ctl.policy.scp_eval import Denial, effective_denials, normalise_policy
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
+from remediations._scp_tables import DENIED_ACTIONS, GLOBAL_SERVICE_ACTIONS, Guardrail
+from soc2ctl.remediation import (
+    Params,
+    PlannedChange,
+    Remediation,
+    Scope,
+    TaskContext,
+    UnsafeChange,
+    canonical,
+    same,
+)
 
 SCP = "SERVICE_CONTROL_POLICY"
 MAX_SCP_CHARS = 5120  # AWS Organizations quota on an SCP's size
 GLOBAL_REGION = "us-east-1"  # where calls to global services (IAM, Organizations, STS...) are made
 FUTURE_ACCOUNT = "000000000000"
-
-Guardrail = Literal[
-    "leave-organization",
-    "cloudtrail",
-    "guardduty",
-    "config",
-    "securityhub",
-    "access-analyzer",
-    "ebs-default-encryption",
-    "s3-public-access-block",
-    "root-user",
-]
-
-# Guardrail -> (Sid, denied actions). `root-user` is built separately: it denies everything, to one principal.
-DENIED_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "leave-organization": ("DenyLeaveOrganization", ("organizations:LeaveOrganization",)),
-    "cloudtrail": ("ProtectCloudTrail", ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail")),
-    "guardduty": (
-        "ProtectGuardDuty",
-        (
-            "guardduty:DeleteDetector",
-            "guardduty:UpdateDetector",
-            "guardduty:DisassociateFromAdministratorAccount",
-            "guardduty:DisassociateFromMasterAccount",
-            "guardduty:DeleteMembers",
-            "guardduty:DisassociateMembers",
-            "guardduty:StopMonitoringMembers",
-        ),
-    ),
-    "config": (
-        "ProtectConfig",
-        (
-            "config:StopConfigurationRecorder",
-            "config:DeleteConfigurationRecorder",
-            "config:DeleteDeliveryChannel",
-        ),
-    ),
-    "securityhub": (
-        "ProtectSecurityHub",
-        (
-            "securityhub:DisableSecurityHub",
-            "securityhub:BatchDisableStandards",
-            "securityhub:DisassociateFromAdministratorAccount",
-            "securityhub:DisassociateFromMasterAccount",
-            "securityhub:DeleteMembers",
-            "securityhub:DisassociateMembers",
-        ),
-    ),
-    "access-analyzer": ("ProtectAccessAnalyzer", ("access-analyzer:DeleteAnalyzer",)),
-    "ebs-default-encryption": ("ProtectEbsDefaultEncryption", ("ec2:DisableEbsEncryptionByDefault",)),
-    # DeletePublicAccessBlock (account) is authorised by s3:PutAccountPublicAccessBlock too.
-    "s3-public-access-block": ("ProtectS3AccountPublicAccessBlock", ("s3:PutAccountPublicAccessBlock",)),
-}
-
-# Global services, called through us-east-1 whatever region a person works in: a region allow-list that
-# denied them would break IAM, billing and support everywhere.
-GLOBAL_SERVICE_ACTIONS = (
-    "account:*",
-    "aws-portal:*",
-    "budgets:*",
-    "ce:*",
-    "cloudfront:*",
-    "cur:*",
-    "ec2:DescribeRegions",
-    "globalaccelerator:*",
-    "health:*",
-    "iam:*",
-    "organizations:*",
-    "pricing:*",
-    "route53:*",
-    "route53domains:*",
-    "s3:GetAccountPublicAccessBlock",
-    "s3:ListAllMyBuckets",
-    "s3:PutAccountPublicAccessBlock",
-    "shield:*",
-    "sts:*",
-    "support:*",
-    "trustedadvisor:*",
-    "waf:*",
-    "wafv2:*",
-)
 
 ALL_GUARDRAILS: list[Guardrail] = list(Guardrail.__args__)  # type: ignore[attr-defined]
 _SID = re.compile(r"^[A-Za-z0-9]*$")
@@ -208,7 +136,8 @@ def comparable(policy: dict[str, Any]) -> dict[str, Any]:
     Sid are keyed by a digest of their content; a repeated key gets a `#n` suffix so nothing is lost."""
     keyed: dict[str, Any] = {}
     for statement in policy["Statement"]:
-        base = str(statement.get("Sid") or "#" + fingerprint(statement).split(":")[1][:12])
+        digest = hashlib.sha256(canonical(statement).encode()).hexdigest()
+        base = str(statement.get("Sid") or "#" + digest[:12])
         key, n = base, 1
         while key in keyed:
             n += 1
@@ -234,7 +163,7 @@ def policy_content(policy: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- the module
 
 
-class ScpGuardrails(Remediation):
+class ScpGuardrails(Remediation[ScpGuardrailsParams]):
     """Guardrail SCPs deny leaving the organization, turning off security services and root-user actions."""
 
     name = "scp-guardrails"
@@ -243,7 +172,6 @@ class ScpGuardrails(Remediation):
     risk = "high"
     reaches_management = False  # SCPs never restrict the management account
     criteria = ("CC5.2", "CC6.1", "CC6.6", "CC8.1")
-    Params = ScpGuardrailsParams
     read_actions = (
         "organizations:ListRoots",
         "organizations:ListPolicies",
@@ -309,11 +237,10 @@ class ScpGuardrails(Remediation):
         exempt = exempt_patterns(params, ctx.vars.get("executor_role_name"), ctx.vars.get("break_glass_role"))
         return normalise_policy(build_policy(params, exempt))
 
-    def guard(
-        self, ctx: TaskContext, params: ScpGuardrailsParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def guard(self, ctx: TaskContext, change: PlannedChange[ScpGuardrailsParams]) -> None:
         """Refuse a policy that cannot be written, and one that would lock soc2ctl (or the break-glass role)
         out of the accounts it applies to: nothing but a person in the management account could undo it."""
+        params, observed = change.params, change.observed
         unresolved = [t for t, found in observed["resolved_targets"].items() if found is None]
         if unresolved:
             raise UnsafeChange(f"SCP target(s) not found in the organization: {', '.join(unresolved)}")
@@ -335,21 +262,21 @@ class ScpGuardrails(Remediation):
         if ctx.vars.get("break_glass_role"):
             roles.setdefault(ctx.vars["break_glass_role"], "break-glass role")
         regions = {ctx.home_region, GLOBAL_REGION, *params.executor_regions, *ctx.vars.get("run_regions", [])}
-        found, accounts = self._path_denials(ctx, params, observed, policy, roles, regions)
+        found, accounts = self._path_denials(ctx, change, policy, roles, regions)
         if found:
             raise UnsafeChange(lockout_message(params.policy_name, found, roles, accounts))
 
     def _path_denials(
         self,
         ctx: TaskContext,
-        params: ScpGuardrailsParams,
-        observed: Any,
+        change: PlannedChange[ScpGuardrailsParams],
         policy: dict[str, Any],
         roles: dict[str, str],
         regions: set[str],
     ) -> tuple[list[Denial], int]:
         """Every SCP on every path from the root to each account the change affects (where the policy
         will be attached, and where it is now), with the new policy in place: what AWS will evaluate."""
+        params, observed = change.params, change.observed
         org = ctx.client("organizations")
         view = OrgView(
             org,
@@ -357,11 +284,11 @@ class ScpGuardrails(Remediation):
             enabled=observed["policy_type_status"] == "ENABLED",
             own_policy_id=observed["policy_id"],
         )
-        targets = set(self.desired(ctx, params, observed)["targets"])
+        targets = set(change.desired["targets"])
         accounts = sorted(view.accounts_under(targets | set(observed["targets"] or [])))
         accounts = [a for a in accounts if a != ctx.management_account_id]
         ours = (params.policy_name, policy)
-        needed = needed_actions()
+        needed = needed_actions(ctx.module_actions)
         found: list[Denial] = []
         for account in accounts:
             principals = [f"arn:aws:iam::{account}:role/{r}" for r in roles]
@@ -372,11 +299,9 @@ class ScpGuardrails(Remediation):
             found += effective_denials(levels, principals, needed, regions)
         return found, len(accounts) + 1
 
-    def apply(
-        self, ctx: TaskContext, params: ScpGuardrailsParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[ScpGuardrailsParams]) -> None:
         org = ctx.client("organizations")
-        want = self.desired(ctx, params, observed)
+        params, observed, want = change.params, change.observed, change.desired
         if observed["policy_type_status"] != "ENABLED":
             if observed["policy_type_status"] is None:
                 org.enable_policy_type(RootId=observed["root_id"], PolicyType=SCP)
@@ -384,10 +309,7 @@ class ScpGuardrails(Remediation):
         policy_id = observed["policy_id"]
         content = policy_content(self.document(ctx, params))
         if policy_id is None:
-            created = org.create_policy(
-                Name=params.policy_name, Description=params.description, Type=SCP, Content=content
-            )
-            policy_id = created["Policy"]["PolicySummary"]["Id"]
+            policy_id = create_org_policy(org, SCP, params.policy_name, params.description, content)
         elif not same(observed["policy"], want["policy"]):
             org.update_policy(PolicyId=policy_id, Content=content)
         have = set(observed["targets"] or [])

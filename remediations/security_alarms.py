@@ -7,8 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from remediations._aws import paginate
-from soc2ctl.engine.diff import Change, same
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext, same
 
 # CIS AWS Foundations Benchmark (v1.4.0 section 4 / Security Hub CloudWatch.1-15) metric filter patterns.
 PATTERNS: dict[str, str] = {
@@ -101,7 +100,7 @@ def summarise_alarm(found: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class SecurityAlarms(Remediation):
+class SecurityAlarms(Remediation[SecurityAlarmsParams]):
     """Security-relevant API activity (root use, denied calls, console sign-in without MFA, IAM, CloudTrail,
     Config and Organizations changes) raises a CloudWatch alarm that notifies an SNS topic.
 
@@ -115,7 +114,6 @@ class SecurityAlarms(Remediation):
     risk = "low"  # adds metric filters and alarms
     home_region_only = True
     criteria = ("CC2.1", "CC7.2", "CC7.3")
-    Params = SecurityAlarmsParams
     read_actions = (
         "logs:DescribeLogGroups",
         "logs:DescribeMetricFilters",
@@ -182,11 +180,9 @@ class SecurityAlarms(Remediation):
             "alarm_actions": sorted({*(have or {}).get("alarm_actions", []), topic}),
         }
 
-    def apply(
-        self, ctx: TaskContext, params: SecurityAlarmsParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[SecurityAlarmsParams]) -> None:
         """Log group and topic first: a metric filter needs its group, an alarm action its topic."""
-        want = self.desired(ctx, params, observed)
+        params, observed, want = change.params, change.observed, change.desired
         if observed["log_group"] is None:
             logs = ctx.client("logs")
             logs.create_log_group(logGroupName=params.log_group_name)

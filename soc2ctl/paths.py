@@ -1,7 +1,7 @@
 """Where soc2ctl keeps its own files on this machine: one home directory, `$SOC2CTL_HOME` or `~/.soc2ctl`.
 
-The core owns these paths (the local apply locks live here whether or not the sandbox is installed); the
-sandbox gets its directory from here.
+The core owns these paths, whether or not the sandbox is installed; the sandbox gets its directory from here.
+(The local apply locks are machine-wide, not per home: soc2ctl/run/lock.py.)
 """
 
 from __future__ import annotations

@@ -20,8 +20,18 @@ os.environ.update(
         "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
     }
 )
-for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "MOTO_ACCOUNT_ID", "AWS_ENDPOINT_URL"):
+for var in (
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "MOTO_ACCOUNT_ID",
+    "AWS_ENDPOINT_URL",
+    "SOC2CTL_SIGN_KEY",
+    "SOC2CTL_EVIDENCE_ANCHOR",
+):
     os.environ.pop(var, None)
+
+import botocore.loaders  # noqa: E402
+import botocore.session  # noqa: E402
 
 # The sandbox distribution is installed from sandbox/ (a copy, not editable): test the checkout's code, here
 # and in every process the tests start (the CLI, the sandbox server).
@@ -35,6 +45,11 @@ from soc2ctl_sandbox import moto_ext  # noqa: E402
 from tests.helpers import MotoServer, create_org  # noqa: E402
 
 moto_ext.apply()
+
+# One botocore data loader for every session the tests create (seeds, member clients, soc2ctl's own): each
+# fresh session would otherwise parse megabytes of service-model JSON again, most of a module test's time.
+_SHARED_LOADER = botocore.loaders.create_loader()
+botocore.session.create_loader = lambda *_, **__: _SHARED_LOADER  # type: ignore[assignment]
 
 
 @pytest.fixture(autouse=True)

@@ -13,10 +13,10 @@ import boto3
 import botocore.session
 from botocore.awsrequest import AWSResponse
 
+from soc2ctl import registry
 from soc2ctl.aws.sessions import AwsSessions, strip_loopback_account_prefix
 from soc2ctl.config.inventory import Account
 from soc2ctl.config.models import ControlSpec
-from soc2ctl.engine import registry
 from soc2ctl.engine.executor import Executor, TaskResult
 from soc2ctl.engine.tasks import Task, build_graph, task_key
 from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount
@@ -143,14 +143,17 @@ def aws_error(code: str, message: str, status: int = 403) -> tuple[AWSResponse, 
     return AWSResponse("https://fault.invalid", status, {}, None), parsed
 
 
-def deny(sessions: AwsSessions, operations: str = "*", code: str = "AccessDenied") -> list[str]:
+def deny(
+    sessions: AwsSessions, operations: str = "*", code: str = "AccessDenied", sparing: tuple[str, ...] = ()
+) -> list[str]:
     """Answer every matching call (by `Service.Operation` glob) with an access-denied error, at the botocore
-    edge, as AWS does when an SCP or the role's policy denies it. Returns the list of denied calls."""
+    edge, as AWS does when an SCP or the role's policy denies it; calls to the `sparing` services pass.
+    Returns the list of denied calls."""
     denied: list[str] = []
 
     def handler(model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
         name = f"{model.service_model.service_name}.{model.name}"
-        if fnmatch.fnmatchcase(name, operations):
+        if model.service_model.service_name not in sparing and fnmatch.fnmatchcase(name, operations):
             denied.append(name)
             return aws_error(code, f"User is not authorized to perform: {name}")
         return None

@@ -10,7 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from soc2ctl.engine import catalog, registry
+from soc2ctl import registry
+from soc2ctl.engine import catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

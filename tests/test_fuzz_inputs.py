@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 from moto import mock_aws
 from typer.testing import CliRunner
 
+from soc2ctl import registry
 from soc2ctl.aws.retry import RetryPolicy
 from soc2ctl.cli.main import app
-from soc2ctl.engine import registry
 from tests.helpers import create_org
 
 HANG = timedelta(seconds=60)  # wall clock, generous for a loaded CI machine: only a real hang trips it

@@ -12,13 +12,13 @@ import yaml
 from cfnlint.api import ManualArgs, lint
 from typer.testing import CliRunner
 
+from soc2ctl import registry
+from soc2ctl.aws.iam_actions import iam_action
 from soc2ctl.cli.main import app
-from soc2ctl.engine import registry
 from soc2ctl.policy import iam_policy, iam_template
 from soc2ctl.policy.iam_policy import (
     PolicyRequest,
     build_policies,
-    iam_action,
     policy_size,
     split_policy,
     statements,

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from parliament import analyze_policy_string
 
-from soc2ctl.engine import registry
+from soc2ctl import registry
 from soc2ctl.policy.iam_policy import SCOPED_GRANTS, PolicyRequest, build_policies, statements
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ import pytest
 
 from soc2ctl.errors import UserError
 from soc2ctl.run.lock import LockBusy, apply_lock, holder_info, machine_lock_dir
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import member_client
 
 

@@ -41,7 +41,7 @@ def test_wheel_carries_modules_playbooks_and_inventories(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code = (
-        "import soc2ctl.engine.registry as r, soc2ctl.config.shipped as res, pathlib;"
+        "import soc2ctl.registry as r, soc2ctl.config.shipped as res, pathlib;"
         "import remediations;"
         "print(sorted(r.registry()), remediations.__file__, res.resolve(pathlib.Path('soc2-baseline'), 'playbooks'))"
     )

@@ -14,15 +14,16 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from soc2ctl import registry
 from soc2ctl.cli.main import app
 from soc2ctl.config.inventory import Account
 from soc2ctl.config.models import ControlSpec
 from soc2ctl.config.playbook import load_playbook
-from soc2ctl.engine import registry
 from soc2ctl.engine.executor import TaskResult
-from soc2ctl.engine.plan import path_segments, plan_document
+from soc2ctl.engine.plan import plan_document
 from soc2ctl.engine.tasks import Task, task_key
 from soc2ctl.remediation import Scope
+from soc2ctl.render.valuediff import path_segments
 from soc2ctl_sandbox import seed
 from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount
 from tests.helpers import ModuleRun, create_org, member_client

@@ -4,8 +4,9 @@ Two measures, neither a wall-clock limit (a loaded machine must pass):
 - what the command imports (exact, machine-independent): no boto3, moto, botocore clients, networkx, the
   executor, the run builder or the evidence engine, and `--version` not even rich or pydantic;
 - CPU time as a ratio to `python -c pass` (best of a few runs each, user + system time of the child), with a
-  generous bound (40x; 0.5 s of start-up is ~25-30x an interpreter's own start on the machines measured;
-  docs/benchmarks.md has the figures).
+  generous bound, 60x: measured 11x/17x/25x (--version/--help/controls) at load 13 on 2 cores and
+  14x/26x/39x at load 23 (a short baseline suffers less from contention, so the ratio grows with load). The
+  import checks are the exact guard; the ratio catches a slow import that is not on the list.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sys
 import pytest
 
 RUNS = 5
-MAX_RATIO = 40.0
+MAX_RATIO = 60.0
 
 PROBE = """
 import io, json, sys, contextlib

@@ -1,7 +1,8 @@
 """The organization tree, read with the caller's credentials: which accounts sit under a root, OU or account.
 
 Blast radius needs it (a policy attached at the root reaches every account below it), and so does the SCP
-lockout check. Reads only; the actions are among the caller's discovery reads (soc2ctl.policy.iam_policy).
+lockout check. The OU walk is `soc2ctl.aws.organizations.walk_organization`. Reads only; the actions are
+among the caller's discovery reads (soc2ctl.policy.iam_policy).
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from soc2ctl.aws.organizations import walk_organization
+
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
-MAX_OUS = 10_000  # an organization holds at most 2,000 OUs (5 levels); a longer walk is a loop in the data
 
 
 def _pages(org: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
@@ -32,12 +34,4 @@ def accounts_under(org: Any, target: str, root: str | None = None) -> set[str]:
             for a in _pages(org, "list_accounts", "Accounts")
             if a.get("Status", a.get("State", "ACTIVE")) == "ACTIVE"
         }
-    found: set[str] = set()
-    stack, seen = [target], 0
-    while stack and seen < MAX_OUS:
-        parent = stack.pop()
-        seen += 1
-        found |= {a["Id"] for a in _pages(org, "list_accounts_for_parent", "Accounts", ParentId=parent)}
-        units = _pages(org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent)
-        stack.extend(u["Id"] for u in units)
-    return found
+    return {node.id for node in walk_organization(org, target) if node.kind == "account"}

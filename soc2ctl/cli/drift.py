@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from soc2ctl.cli.common import build_run
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt, announce
 from soc2ctl.cli.lazy import lazy
 from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
@@ -87,8 +88,6 @@ def drift_command(
 
     Example: soc2ctl drift playbooks/soc2-baseline.yml -i inventories/sandbox.yml --remediate --max-changes 10
     """
-    from soc2ctl.cli.main import build_run  # cli imports this module: import at call time
-
     opts = DriftOptions(
         remediate=remediate,
         max_changes=max_changes,

@@ -12,6 +12,8 @@ from typing import Any
 
 import typer
 
+from soc2ctl.cli.common import Ui, user_errors
+
 sandbox_app = typer.Typer(
     help="The built-in sandbox organization (a local moto server; needs the `sandbox` extra).\n\n"
     "Example: soc2ctl sandbox up",
@@ -23,7 +25,6 @@ EXIT_IN_TRANSITION = 4  # starting, stopping, or alive but not answering
 
 
 def _run(work: Callable[[], None]) -> None:
-    from soc2ctl.cli.main import user_errors
     from soc2ctl.sandbox import user_errors as sandbox_errors
 
     def guarded() -> None:
@@ -34,8 +35,6 @@ def _run(work: Callable[[], None]) -> None:
 
 
 def _say(text: str) -> None:
-    from soc2ctl.cli.main import Ui
-
     Ui.out().print(text, markup=False)
 
 

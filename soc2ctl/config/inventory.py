@@ -16,6 +16,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from soc2ctl.aws.organizations import walk_organization
 from soc2ctl.aws.sessions import AccountAccessError, AwsSessions
 from soc2ctl.config import patterns
 from soc2ctl.config.models import GroupEntry, InventoryFile, load_model
@@ -206,7 +207,7 @@ def discover_organization(
             if a.get("Status", a.get("State", "ACTIVE")) == "ACTIVE"
         }
         ou_paths = dict(_walk_ous(org))
-        with ThreadPoolExecutor(max_workers=8) as pool:
+        with ThreadPoolExecutor(max_workers=sessions.parallelism) as pool:
             tags = dict(zip(active, pool.map(lambda a: _tags(org, a), active), strict=True))
     except AccountAccessError as exc:
         raise UserError(Problem(str(exc), str(path))) from None
@@ -223,16 +224,11 @@ def discover_organization(
 
 
 def _walk_ous(org: Any) -> Iterator[tuple[str, str]]:
-    roots = org.list_roots()["Roots"]
-    stack = [(root["Id"], "") for root in roots]
-    while stack:
-        parent, path = stack.pop()
-        for page in org.get_paginator("list_accounts_for_parent").paginate(ParentId=parent):
-            for account in page["Accounts"]:
-                yield account["Id"], path
-        for page in org.get_paginator("list_organizational_units_for_parent").paginate(ParentId=parent):
-            for ou in page["OrganizationalUnits"]:
-                stack.append((ou["Id"], f"{path}/{ou['Name']}".lstrip("/")))
+    """(account id, OU path) of every account in the organization."""
+    for root in org.list_roots()["Roots"]:
+        for node in walk_organization(org, root["Id"]):
+            if node.kind == "account":
+                yield node.id, node.ou_path
 
 
 def _tags(org: Any, account_id: str) -> dict[str, str]:

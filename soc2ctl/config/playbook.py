@@ -15,10 +15,10 @@ from typing import Any
 import networkx as nx
 from pydantic import ValidationError
 
+from soc2ctl import registry
 from soc2ctl.config.models import PlaybookFile, Risk, load_model, schema_problems
 from soc2ctl.config.templating import TemplateProblem, render, variables_used
 from soc2ctl.config.yamlsrc import line_of
-from soc2ctl.engine import registry
 from soc2ctl.errors import ProblemList
 
 BUILTIN_VARS = frozenset(

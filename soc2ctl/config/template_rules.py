@@ -228,8 +228,6 @@ def _measured(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     @pass_context
     @functools.wraps(func)
     def wrapper(context: Any, *args: Any, **kwargs: Any) -> Any:
-        from soc2ctl.config.templating import context_budget
-
         if kind is _PassArg.context:
             result = func(context, *args, **kwargs)
         elif kind is _PassArg.eval_context:
@@ -323,3 +321,11 @@ _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "//": lambda a, b: a // b,
     "/": lambda a, b: a / b,
 }
+
+
+_BUDGET_VAR = "__soc2ctl_budget"  # the render's Budget, passed to filters and operators in the context
+
+
+def context_budget(context: Any) -> Budget:
+    budget = context.parent.get(_BUDGET_VAR) if context is not None else None
+    return budget if isinstance(budget, Budget) else Budget()

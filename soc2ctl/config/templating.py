@@ -30,7 +30,7 @@ from jinja2.nativetypes import NativeCodeGenerator, NativeTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from soc2ctl.config import template_rules
-from soc2ctl.config.template_rules import Budget, TemplateLimit
+from soc2ctl.config.template_rules import _BUDGET_VAR, Budget, TemplateLimit, context_budget
 
 
 def _keep_types(values: Iterable[Any]) -> Any:
@@ -89,12 +89,6 @@ class _TypedTemplate(NativeTemplate):
 
 _SafeSandbox.template_class = _TypedTemplate
 _ENV = _SafeSandbox()
-_BUDGET_VAR = "__soc2ctl_budget"
-
-
-def context_budget(context: Any) -> Budget:
-    budget = context.parent.get(_BUDGET_VAR) if context is not None else None
-    return budget if isinstance(budget, Budget) else Budget()
 
 
 class TemplateProblem(Exception):

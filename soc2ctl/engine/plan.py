@@ -22,6 +22,7 @@ from soc2ctl.config.risk_exceptions import exception_json
 from soc2ctl.config.secret_names import is_secret_key
 from soc2ctl.engine.executor import TaskResult
 from soc2ctl.errors import UserError
+from soc2ctl.remediation import Change
 
 FORMAT_VERSION = 1
 ACTIONS = ("create", "update", "delete", "detect", "excepted", "no-op", "error", "skipped")
@@ -36,7 +37,6 @@ _SECRET_VALUES = re.compile(
     r"|(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])"  # access key ids
 )
 _AWS_SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
-_PATH_SEGMENT = re.compile(r"\[([^\]]*)\]|([^.\[\]]+)")
 
 
 def new_run_id() -> str:
@@ -79,22 +79,17 @@ def redact(value: Any, *, secret: bool = False, sensitive: frozenset[str] = froz
     return value
 
 
-def path_segments(path: str) -> list[str]:
-    """Inverse of `diff.join_path`: `[arn:aws:...].db_password` -> [arn:aws:..., db_password]."""
-    return [bracketed or plain for bracketed, plain in _PATH_SEGMENT.findall(path)]
-
-
-def masked_change(path: str, before: Any, after: Any, sensitive: frozenset[str]) -> dict[str, Any]:
-    segments = path_segments(path)
-    if segments and segments[-1] in sensitive:
+def masked_change(change: Change, sensitive: frozenset[str]) -> dict[str, Any]:
+    keys, before, after = change.keys, change.before, change.after
+    if keys and keys[-1] in sensitive:
         return {
-            "path": path,
+            "path": change.path,
             "before": None if before is None else SENSITIVE_MASK,
             "after": None if after is None else SENSITIVE_MASK,
         }
-    secret = any(is_secret_key(s) for s in segments)
+    secret = any(is_secret_key(k) for k in keys)
     return {
-        "path": path,
+        "path": change.path,
         "before": redact(before, secret=secret, sensitive=sensitive),
         "after": redact(after, secret=secret, sensitive=sensitive),
     }
@@ -106,7 +101,7 @@ def masked_change(path: str, before: Any, after: Any, sensitive: frozenset[str])
 def task_json(result: TaskResult) -> dict[str, Any]:
     task = result.task
     sensitive = frozenset(task.module.sensitive_fields)
-    changes = [masked_change(c.path, c.before, c.after, sensitive) for c in result.changes]
+    changes = [masked_change(c, sensitive) for c in result.changes]
     doc: dict[str, Any] = {
         "key": task.key,
         "control": task.control.id,

@@ -15,13 +15,13 @@ from typing import Any
 import networkx as nx
 from pydantic import ValidationError
 
+from soc2ctl import registry
 from soc2ctl.config import patterns
 from soc2ctl.config.inventory import Account, Inventory
 from soc2ctl.config.models import ControlSpec
 from soc2ctl.config.playbook import Playbook
 from soc2ctl.config.risk_exceptions import Matched, match
 from soc2ctl.config.templating import TemplateProblem, render
-from soc2ctl.engine import registry
 from soc2ctl.errors import UserError
 from soc2ctl.remediation import Remediation, Scope
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from soc2ctl.config.playbook import load_playbook
-from soc2ctl.engine.registry import get
 from soc2ctl.errors import UserError
+from soc2ctl.registry import get
 from soc2ctl.remediation import Remediation, Scope
 
 MODES = ("plan", "apply")
@@ -46,57 +46,6 @@ ENGINE_CALLER_ACTIONS = (
     "organizations:ListRoots",
     "organizations:ListTagsForResource",
 )
-
-# API operations whose IAM action differs from `<signing name>:<OperationName>` (botocore service name, op).
-IAM_ACTION_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
-    ("s3control", "PutPublicAccessBlock"): "s3:PutAccountPublicAccessBlock",
-    ("s3control", "DeletePublicAccessBlock"): "s3:PutAccountPublicAccessBlock",
-    ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
-    ("s3", "PutPublicAccessBlock"): "s3:PutBucketPublicAccessBlock",
-    ("s3", "DeletePublicAccessBlock"): "s3:PutBucketPublicAccessBlock",
-    ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
-    ("s3", "HeadBucket"): "s3:ListBucket",
-    ("s3", "ListObjects"): "s3:ListBucket",
-    ("s3", "ListObjectsV2"): "s3:ListBucket",
-    ("s3", "ListObjectVersions"): "s3:ListBucketVersions",
-    ("s3", "HeadObject"): "s3:GetObject",
-    ("s3", "DeleteObjects"): "s3:DeleteObject",
-    ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
-    ("s3", "PutBucketEncryption"): "s3:PutEncryptionConfiguration",
-    ("s3", "GetBucketLifecycleConfiguration"): "s3:GetLifecycleConfiguration",
-    ("s3", "PutBucketLifecycleConfiguration"): "s3:PutLifecycleConfiguration",
-    ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
-    ("s3", "PutObjectLockConfiguration"): "s3:PutBucketObjectLockConfiguration",
-    ("s3", "GetBucketNotificationConfiguration"): "s3:GetBucketNotification",
-    ("s3", "PutBucketNotificationConfiguration"): "s3:PutBucketNotification",
-    ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
-    ("s3", "PutBucketReplication"): "s3:PutReplicationConfiguration",
-    ("s3", "GetBucketCors"): "s3:GetBucketCORS",
-    ("s3", "PutBucketCors"): "s3:PutBucketCORS",
-}
-
-# Services whose IAM prefix is not their signing name.
-IAM_PREFIX_EXCEPTIONS = {"cloudwatch": "cloudwatch"}  # signs as "monitoring"
-
-# Calls the engine makes on every session (and, for blast radius, on the organization tree, with the
-# caller's credentials: in ENGINE_CALLER_ACTIONS); they are not a module's to declare.
-ENGINE_OPERATIONS = frozenset(
-    {
-        ("sts", "AssumeRole"),
-        ("sts", "GetCallerIdentity"),
-        ("organizations", "ListRoots"),
-        ("organizations", "ListAccounts"),
-        ("organizations", "ListAccountsForParent"),
-        ("organizations", "ListOrganizationalUnitsForParent"),
-    }
-)
-
-
-def iam_action(service_name: str, signing_name: str, operation: str) -> str:
-    """The IAM action an API call is authorized as (botocore service name, signing name, operation)."""
-    prefix = IAM_PREFIX_EXCEPTIONS.get(service_name, signing_name)
-    return IAM_ACTION_EXCEPTIONS.get((service_name, operation), f"{prefix}:{operation}")
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,16 @@ denies, and a level where no attached SCP certainly allows the action denies imp
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-_LIST_KEYS = ("Action", "NotAction", "Resource", "NotResource")
+from soc2ctl.policy.documents import normalise_policy, string_set
+
+__all__ = ["Denial", "denials", "effective_denials", "normalise_policy"]
+
 _NEGATED_OPERATORS = frozenset(
     {"StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "ArnNotEquals", "ArnNotLike"}
 )
@@ -51,51 +53,6 @@ class Denial:
     certain: bool
     reason: str = ""  # why it is only "may deny" (what the evaluator does not understand)
     policy: str = ""  # the policy (or path level) it comes from
-
-
-# ---------------------------------------------------------------- normalising
-
-
-def normalise_policy(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The policy in a canonical form: key order, single-vs-list values, duplicate list items and statement
-    order never make two equivalent policies look different in a diff."""
-    out = {k: v for k, v in doc.items() if k != "Statement"}
-    statements = doc.get("Statement", [])
-    if isinstance(statements, Mapping):
-        statements = [statements]
-    out["Statement"] = sorted((normalise_statement(s) for s in statements), key=_sort_key)
-    return out
-
-
-def normalise_statement(statement: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in statement.items():
-        if key in _LIST_KEYS:
-            out[key] = _string_set(value)
-        elif key == "Condition" and isinstance(value, Mapping):
-            out[key] = {
-                op: {k: _string_set(v) for k, v in block.items()} if isinstance(block, Mapping) else block
-                for op, block in value.items()
-            }
-        else:
-            out[key] = value
-    return out
-
-
-def _string_set(value: Any) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    return sorted({_as_string(v) for v in values})
-
-
-def _as_string(value: Any) -> str:
-    """JSON scalars as AWS compares them: `true` and `"true"` are the same condition value."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-
-
-def _sort_key(statement: Mapping[str, Any]) -> tuple[str, str]:
-    return (str(statement.get("Sid", "")), json.dumps(statement, sort_keys=True))
 
 
 # ---------------------------------------------------------------- wildcards
@@ -149,9 +106,9 @@ def _covers(p: str, w: str, i: int, j: int, memo: dict[tuple[int, int], bool]) -
 def action_applies(statement: Mapping[str, Any], action: str) -> bool:
     """Whether the statement's Action/NotAction block can apply to some action matching `action`."""
     if "Action" in statement:
-        return any(glob_intersects(p, action) for p in _string_set(statement["Action"]))
+        return any(glob_intersects(p, action) for p in string_set(statement["Action"]))
     if "NotAction" in statement:
-        return not any(glob_covers(p, action) for p in _string_set(statement["NotAction"]))
+        return not any(glob_covers(p, action) for p in string_set(statement["NotAction"]))
     return False
 
 
@@ -159,7 +116,7 @@ def resource_certain(statement: Mapping[str, Any]) -> bool:
     """Whether the statement applies to every resource (otherwise it may or may not hit ours)."""
     if "NotResource" in statement:
         return False
-    return "*" in _string_set(statement.get("Resource", "*"))
+    return "*" in string_set(statement.get("Resource", "*"))
 
 
 # ---------------------------------------------------------------- conditions
@@ -205,7 +162,7 @@ def _operator_verdict(operator: str, block: Any, context: Mapping[str, str]) -> 
         return None, f"condition operator {operator!r} is not understood"
     if not isinstance(block, Mapping):
         return None, f"condition operator {operator!r} has no key block"
-    results = [_key_verdict(base, str(key), _string_set(values), context) for key, values in block.items()]
+    results = [_key_verdict(base, str(key), string_set(values), context) for key, values in block.items()]
     return _combine(results)
 
 
@@ -326,9 +283,9 @@ def allow_covers(statement: Mapping[str, Any], action: str) -> bool:
     if not resource_certain(statement):
         return False
     if "Action" in statement:
-        return any(glob_covers(p, action) for p in _string_set(statement["Action"]))
+        return any(glob_covers(p, action) for p in string_set(statement["Action"]))
     if "NotAction" in statement:
-        return not any(glob_intersects(p, action) for p in _string_set(statement["NotAction"]))
+        return not any(glob_intersects(p, action) for p in string_set(statement["NotAction"]))
     return False
 
 

@@ -8,10 +8,11 @@ two 4 KB blobs to compare by eye. Pure functions over JSON values; the renderers
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from soc2ctl.engine.plan import path_segments
+_PATH_SEGMENT = re.compile(r"\[([^\]]*)\]|([^.\[\]]+)")
 
 Line = tuple[str, str]  # (sign, text): sign is "+", "-", "~" or " "
 INLINE_MAX = 100  # a scalar change shorter than this stays on one line: `path: before -> after`
@@ -23,6 +24,12 @@ def fmt(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, sort_keys=True, default=str)
+
+
+def path_segments(path: str) -> list[str]:
+    """The keys of a saved plan's display path (`[arn:aws:...].db_password` -> [arn:aws:..., db_password]):
+    a plan document carries only the path a reviewer reads (soc2ctl.remediation.join_path)."""
+    return [bracketed or plain for bracketed, plain in _PATH_SEGMENT.findall(path)]
 
 
 def is_inline(before: Any, after: Any) -> bool:

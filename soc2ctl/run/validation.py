@@ -65,7 +65,7 @@ def _discover(path: Path, spec: InventoryFile, raw: Any, profile: str | None) ->
     if spec.sandbox:
         from soc2ctl import sandbox
 
-        if not sandbox.status():
+        if not sandbox.sandbox().status().running:
             raise UserError("the sandbox is not running (soc2ctl sandbox up)")
     try:
         sessions = make_sessions(spec, run_id="validate", profile=profile, parallelism=4)

@@ -45,3 +45,9 @@ def registry() -> dict[str, Remediation]:
 
 def get(name: str) -> Remediation | None:
     return registry().get(name)
+
+
+@cache
+def declared_actions() -> frozenset[str]:
+    """Every IAM action any registered module reads or writes: what a guardrail must never deny soc2ctl."""
+    return frozenset(a for m in registry().values() for a in (*m.read_actions, *m.write_actions))
