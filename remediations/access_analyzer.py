@@ -41,6 +41,7 @@ class AccessAnalyzer(Remediation[AccessAnalyzerParams]):
 
     name = "access-analyzer"
     scope = Scope.ACCOUNT
+    risk = "low"  # only reports resources shared outside the organization
     criteria = ("CC6.1", "CC6.3")
     read_actions = ("access-analyzer:ListAnalyzers",)
     write_actions = ("access-analyzer:CreateAnalyzer", "iam:CreateServiceLinkedRole")

@@ -71,6 +71,7 @@ class BackupPlan(Remediation[BackupPlanParams]):
 
     name = "backup-plan"
     scope = Scope.REGION
+    risk = "medium"  # new backup jobs cost storage; changing the rules changes what is kept
     criteria = ("A1.2", "A1.3", "CC9.1")
     read_actions = (
         "backup:ListBackupPlans",

@@ -39,6 +39,8 @@ class BackupVault(Remediation[BackupVaultParams]):
 
     name = "backup-vault"
     scope = Scope.REGION
+    # a vault lock refuses deletions inside its retention range and, in compliance mode, can never be removed
+    risk = "high"
     criteria = ("A1.2", "CC9.1")
     read_actions = ("backup:DescribeBackupVault", "kms:DescribeKey", "kms:ListKeys", "kms:ListResourceTags")
     write_actions = (

@@ -56,6 +56,7 @@ class ConfigRecorder(Remediation[ConfigRecorderParams]):
 
     name = "config-recorder"
     scope = Scope.REGION
+    risk = "medium"  # replacing the recorder or delivery channel can interrupt configuration history
     criteria = ("CC2.1", "CC4.1", "CC7.1", "CC8.1")
     read_actions = (
         "config:DescribeConfigurationRecorders",

@@ -47,6 +47,7 @@ class DefaultSecurityGroupClosed(Remediation[DefaultSecurityGroupClosedParams]):
 
     name = "default-security-group-closed"
     scope = Scope.REGION
+    risk = "high"  # resources still using a default security group lose that traffic
     criteria = ("CC6.6",)
     read_actions = ("ec2:DescribeSecurityGroups",)
     write_actions = ("ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress")

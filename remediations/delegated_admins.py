@@ -68,6 +68,7 @@ class DelegatedAdmins(Remediation[DelegatedAdminsParams]):
 
     name = "delegated-admins"
     scope = Scope.ORG
+    risk = "medium"  # changing an administrator moves who sees and manages every member's findings
     criteria = ("CC1.3", "CC4.1")
     read_actions = (
         "organizations:ListAWSServiceAccessForOrganization",

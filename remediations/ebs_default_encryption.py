@@ -18,6 +18,7 @@ class EbsDefaultEncryption(Remediation[EbsDefaultEncryptionParams]):
 
     name = "ebs-default-encryption"
     scope = Scope.REGION
+    risk = "medium"  # a key that launching roles cannot use makes instance launches fail
     criteria = ("CC6.1", "C1.1")
     read_actions = ("ec2:GetEbsEncryptionByDefault", "ec2:GetEbsDefaultKmsKeyId")
     write_actions = (

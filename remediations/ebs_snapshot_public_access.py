@@ -18,6 +18,7 @@ class EbsSnapshotPublicAccess(Remediation[EbsSnapshotPublicAccessParams]):
 
     name = "ebs-snapshot-public-access"
     scope = Scope.REGION
+    risk = "medium"  # publicly shared snapshots stop being reachable by their consumers
     criteria = ("CC6.1", "C1.1")
     read_actions = ("ec2:GetSnapshotBlockPublicAccessState",)
     write_actions = ("ec2:EnableSnapshotBlockPublicAccess", "ec2:DisableSnapshotBlockPublicAccess")

@@ -19,6 +19,7 @@ class Ec2ImdsV2Default(Remediation[ImdsDefaultsParams]):
     criteria = ("CC6.1", "CC6.6")
     read_actions = ("ec2:GetInstanceMetadataDefaults",)
     write_actions = ("ec2:ModifyInstanceMetadataDefaults",)
+    risk = "medium"  # new instances whose software still uses IMDSv1 get no metadata (credentials)
 
     def read(self, ctx: TaskContext, params: ImdsDefaultsParams) -> dict[str, Any]:
         defaults = ctx.client("ec2").get_instance_metadata_defaults()["AccountLevel"]

@@ -26,6 +26,7 @@ class GuardDutyDetector(Remediation[GuardDutyDetectorParams]):
 
     name = "guardduty-detector"
     scope = Scope.REGION
+    risk = "low"  # adds detection; cost grows with usage
     criteria = ("CC7.1", "CC7.2")
     read_actions = ("guardduty:ListDetectors", "guardduty:GetDetector")
     write_actions = ("guardduty:CreateDetector", "guardduty:UpdateDetector", "iam:CreateServiceLinkedRole")

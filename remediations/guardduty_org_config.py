@@ -45,6 +45,7 @@ class GuardDutyOrgConfig(Remediation[GuardDutyOrgConfigParams]):
 
     name = "guardduty-org-config"
     scope = Scope.ORG
+    risk = "low"  # auto-enables detection in member accounts
     criteria = ("CC7.1", "CC7.2")
     read_actions = (
         "guardduty:ListOrganizationAdminAccounts",

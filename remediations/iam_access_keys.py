@@ -38,6 +38,7 @@ class IamAccessKeys(Remediation[IamAccessKeysParams]):
 
     name = "iam-access-keys"
     scope = Scope.ACCOUNT
+    risk = "high"  # deactivating a key stops whatever still uses it
     criteria = ("CC6.1",)
     read_actions = (
         "iam:GetAccountSummary",

@@ -35,6 +35,7 @@ class IamPasswordPolicy(Remediation[PasswordPolicyParams]):
 
     name = "iam-password-policy"
     scope = Scope.ACCOUNT
+    risk = "medium"  # a maximum age expires passwords, forcing resets at next sign-in
     criteria = ("CC6.1",)
     read_actions = ("iam:GetAccountPasswordPolicy",)
     write_actions = ("iam:UpdateAccountPasswordPolicy",)

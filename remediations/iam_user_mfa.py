@@ -74,6 +74,7 @@ class IamUserMfa(Remediation[IamUserMfaParams]):
 
     name = "iam-user-mfa"
     scope = Scope.ACCOUNT
+    risk = "high"  # the deny policy locks console users without MFA out of everything but MFA setup
     criteria = ("CC6.1", "CC6.2")
     read_actions = (
         "iam:ListUsers",

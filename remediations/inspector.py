@@ -34,6 +34,7 @@ class Inspector(Remediation[InspectorParams]):
 
     name = "inspector"
     scope = Scope.REGION
+    risk = "medium"  # scanning is billed per resource
     criteria = ("CC7.1",)
     read_actions = ("inspector2:BatchGetAccountStatus",)
     write_actions = (

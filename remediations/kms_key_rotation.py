@@ -40,6 +40,7 @@ class KmsKeyRotation(Remediation[KmsKeyRotationParams]):
 
     name = "kms-key-rotation"
     scope = Scope.REGION
+    risk = "low"  # rotation keeps old key material; nothing stops working
     criteria = ("CC6.1", "C1.1")
     read_actions = ("kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus")
     write_actions = ("kms:EnableKeyRotation",)  # never turns rotation off: no DisableKeyRotation

@@ -46,6 +46,7 @@ class LogRetention(Remediation[LogRetentionParams]):
 
     name = "log-retention"
     scope = Scope.REGION
+    risk = "low"  # only raises retention; logs are kept longer, never deleted sooner
     criteria = ("CC7.2", "PI1.4")
     read_actions = ("logs:DescribeLogGroups",)
     write_actions = ("logs:PutRetentionPolicy",)

@@ -22,6 +22,7 @@ class Macie(Remediation[MacieParams]):
 
     name = "macie"
     scope = Scope.REGION
+    risk = "medium"  # sensitive-data discovery is billed per bucket and object
     # C1.1: identify confidential information. P4.2/P4.3: personal information can only be kept to its
     # retention period and disposed of if one knows where it is; Macie finds it in S3.
     criteria = ("C1.1", "P4.2", "P4.3")

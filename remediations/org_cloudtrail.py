@@ -49,6 +49,8 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
 
     name = "org-cloudtrail"
     scope = Scope.ORG
+    # changing the organization trail, its bucket or key can stop audit logging in every account
+    risk = "high"
     criteria = ("CC2.1", "CC4.1", "CC7.2", "CC8.1", "PI1.4")
     read_actions = (
         "organizations:DescribeOrganization",

@@ -22,6 +22,8 @@ class RootMfa(Remediation[RootMfaParams]):
 
     name = "root-mfa"
     scope = Scope.ACCOUNT
+    # a root user's MFA device is its last-resort sign-in: a lost device locks the account's root out
+    risk = "high"
     criteria = ("CC6.1",)
     read_actions = ("iam:GetAccountSummary", "iam:ListVirtualMFADevices")
     detect_only = True  # no API can enrol a root user's MFA device

@@ -23,6 +23,7 @@ class S3AccountPublicAccessBlock(Remediation[PublicAccessBlockParams]):
 
     name = "s3-account-public-access-block"
     scope = Scope.ACCOUNT
+    risk = "medium"  # public buckets and websites in the account stop being public
     criteria = ("CC6.1", "CC6.6", "C1.1")
     read_actions = ("s3:GetAccountPublicAccessBlock",)
     write_actions = ("s3:PutAccountPublicAccessBlock",)

@@ -168,6 +168,9 @@ class ScpGuardrails(Remediation[ScpGuardrailsParams]):
 
     name = "scp-guardrails"
     scope = Scope.ORG
+    # an SCP applies to every account under its targets and can lock people and automation out
+    risk = "high"
+    reaches_management = False  # SCPs never restrict the management account
     criteria = ("CC5.2", "CC6.1", "CC6.6", "CC8.1")
     read_actions = (
         "organizations:ListRoots",
@@ -213,6 +216,11 @@ class ScpGuardrails(Remediation[ScpGuardrailsParams]):
             targets = paginate(org, "list_targets_for_policy", "Targets", PolicyId=found["Id"])
             observed["targets"] = sorted(t["TargetId"] for t in targets)
         return observed
+
+    def reach_targets(self, params: ScpGuardrailsParams, observed: Any) -> list[str]:
+        """Where the policy is attached now and where it will be: a detach reaches those accounts too."""
+        wanted = [t for t in observed["resolved_targets"].values() if t]
+        return sorted({*wanted, *(observed["targets"] or [])}) or [observed["root_id"]]
 
     def desired(self, ctx: TaskContext, params: ScpGuardrailsParams, observed: Any) -> dict[str, Any]:
         """Unresolvable targets stay in the list under their given name, so they show as a change and the

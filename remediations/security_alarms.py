@@ -111,6 +111,7 @@ class SecurityAlarms(Remediation[SecurityAlarmsParams]):
 
     name = "security-alarms"
     scope = Scope.REGION
+    risk = "low"  # adds metric filters and alarms
     home_region_only = True
     criteria = ("CC2.1", "CC7.2", "CC7.3")
     read_actions = (

@@ -55,6 +55,7 @@ class SecurityHub(Remediation[SecurityHubParams]):
 
     name = "securityhub"
     scope = Scope.REGION
+    risk = "low"  # adds security checks; disable_unlisted unsubscribes standards
     criteria = ("CC4.1", "CC7.1")
     read_actions = ("securityhub:DescribeHub", "securityhub:GetEnabledStandards")
     write_actions = (

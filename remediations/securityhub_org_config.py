@@ -32,6 +32,7 @@ class SecurityHubOrgConfig(Remediation[SecurityHubOrgConfigParams]):
 
     name = "securityhub-org-config"
     scope = Scope.ORG
+    risk = "low"  # auto-enables Security Hub in new member accounts
     criteria = ("CC4.1", "CC7.1")
     read_actions = (
         "securityhub:ListOrganizationAdminAccounts",

@@ -70,6 +70,7 @@ class VpcFlowLogs(Remediation[VpcFlowLogsParams]):
 
     name = "vpc-flow-logs"
     scope = Scope.REGION
+    risk = "medium"  # replacing a flow log changes where network logs go
     criteria = ("CC7.2",)
     read_actions = ("ec2:DescribeVpcs", "ec2:DescribeFlowLogs", "logs:DescribeLogGroups")
     write_actions = ("ec2:CreateFlowLogs", "logs:CreateLogGroup")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, get_args, get_origin
@@ -89,6 +90,9 @@ class Change:
     keys: tuple[str, ...]
     before: Any
     after: Any
+    # Set by the engine's diff, which knows whether the resource holding the field exists: a value set on an
+    # existing resource is an update even where the field was unset (None) before.
+    in_existing: bool = False
 
     @property
     def path(self) -> str:
@@ -96,7 +100,11 @@ class Change:
 
     @property
     def action(self) -> str:
+        """`create` only when a resource is absent: the whole state of the module (top level) or a whole
+        object added to a map that exists (a new statement, a new resource in a resource map)."""
         if self.before is None:
+            if self.in_existing and not isinstance(self.after, Mapping):
+                return "update"
             return "create"
         if self.after is None:
             return "delete"
@@ -162,6 +170,13 @@ class Remediation(Generic[P]):
     home_region_only: ClassVar[bool] = False  # region-scope control evaluated in the home region only
     human_step: ClassVar[str | None] = None  # what a person must do, for findings no API can fix
     sensitive_fields: ClassVar[frozenset[str]] = frozenset()
+    # What a change can break, for the reviewer (a playbook control may override it): `high` when it can
+    # lock people or workloads out or stop logging/evidence, `medium` when it changes behaviour people or
+    # workloads notice (cost, blocked sharing, new findings), `low` when it only adds protection.
+    risk: ClassVar[str] = "medium"
+    # Organization-scope modules: whether the management account is among the accounts a change reaches
+    # (SCPs never restrict it).
+    reaches_management: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -175,6 +190,11 @@ class Remediation(Generic[P]):
 
     def read(self, ctx: TaskContext, params: P) -> Any:
         raise NotImplementedError
+
+    def reach_targets(self, params: P, observed: Any) -> list[str] | None:
+        """Organization-scope modules: the root, OU or account ids a change here reaches (before and after
+        it); None means the whole organization. See soc2ctl.engine.reach."""
+        return None
 
     def detects_only(self, params: P) -> bool:
         """Whether this task only reports. Override when a fix is opt-in through a parameter."""

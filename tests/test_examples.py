@@ -60,3 +60,62 @@ def test_crontab_and_dockerfile_run_soc2ctl():
     assert len(cron) == 1 and len(cron[0].split()) > 6 and "soc2ctl drift" in cron[0]
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "FROM python:3.11-slim" in dockerfile and 'ENTRYPOINT ["soc2ctl"]' in dockerfile
+
+
+# ---------------------------------------------------------------- GitHub workflows against GitHub's schema
+
+WORKFLOWS = sorted(EXAMPLES.glob("github-actions-*.yml"))
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_is_valid_against_the_github_workflow_schema(path: Path):
+    """check-jsonschema ships SchemaStore's GitHub workflow schema (vendored, so this runs offline) and
+    reads YAML 1.2 as GitHub does (`on` stays a key); a typo in a copied workflow fails here, not in CI."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_schema_violation_is_caught(tmp_path: Path):
+    """The check above can fail: a workflow with a misspelt key is refused."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.yml"
+    bad.write_text("name: x\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+
+
+def test_pull_request_workflow_plans_comments_and_applies_the_reviewed_plan():
+    workflow = load(EXAMPLES / "github-actions-pull-request.yml")
+    triggers = workflow.get("on", workflow.get(True))
+    assert "pull_request" in triggers and triggers["push"]["branches"] == ["main"]
+    plan_steps = workflow["jobs"]["plan"]["steps"]
+    plan_run = next(s["run"] for s in plan_steps if s.get("id") == "plan")
+    assert "--out plan.json" in plan_run and "--detailed-exitcode" in plan_run
+    assert "show plan.json --format markdown --max-chars" in plan_run
+    upload = next(s for s in plan_steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert "plan.json" in upload["with"]["path"]
+    comment = next(s for s in plan_steps if s.get("uses", "").startswith("actions/github-script"))
+    script = comment["with"]["script"]
+    assert "updateComment" in script and "createComment" in script  # one comment, updated in place
+    assert workflow["jobs"]["plan"]["permissions"]["pull-requests"] == "write"
+    apply_steps = workflow["jobs"]["apply"]["steps"]
+    download = next(s for s in apply_steps if s.get("uses", "").startswith("actions/download-artifact"))
+    assert download["with"]["run-id"] == "${{ steps.reviewed.outputs.run_id }}"
+    apply_run = next(s for s in apply_steps if "soc2ctl apply" in s.get("run", ""))
+    assert "REVIEWED_SHA256" in apply_run["env"] and '"$REVIEWED_SHA256"' in apply_run["run"]
+    assert "soc2ctl apply plan.json" in apply_run["run"]  # exactly the saved plan, no re-plan

@@ -299,21 +299,90 @@ def assert_tables_sound(markdown: str) -> int:
 
 def test_markdown_tables_are_sound_and_pipes_survive(monkeypatch):
     markdown = render_markdown(fixed_plan(monkeypatch))
-    assert assert_tables_sound(markdown) == 6  # problems, by account, by control, 3 accounts
+    assert assert_tables_sound(markdown) == 4  # blast radius, by risk, by account, not evaluated
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
     inline = " ".join(t.content for t in tokens if t.type == "inline")
-    assert "data|lake" in markdown.replace("\\|", "|") and "a\\|b" in markdown
+    assert "data|lake" in markdown.replace("\\|", "|") and "a|b" in markdown
     assert any("data\\|lake" in t.content or "data|lake" in t.content for t in tokens if t.type == "inline")
     assert "High-risk" in markdown or "high-risk" in inline
     first_table = markdown.index("\n|")
     assert markdown.index("high-risk change(s)") < first_table  # flagged at the top
 
 
-def test_markdown_collapses_large_plans():
+def test_markdown_groups_identical_changes_across_accounts():
     doc = big_plan(accounts=40, drifted=20)
     markdown = render_markdown(doc)
-    assert markdown.count("<details>") == 20 and markdown.count("</details>") == 20
-    assert assert_tables_sound(markdown) == 2 + 20
+    assert "The same change in 20 accounts" in markdown  # one entry, not 20 copies
+    assert markdown.count("minimum_password_length: 8 -> 14") == 1
+    assert "The same change in 4 accounts" in markdown  # the public-access-block creates
+    assert len(markdown) < 12_000
+
+
+def test_markdown_keeps_within_max_chars_with_every_high_risk_change_in_full():
+    doc = varied_plan(accounts=300)
+    full = render_markdown(doc, max_chars=10_000_000)
+    limited = render_markdown(doc, max_chars=20_000, pointer="the artifact plan.json")
+    assert len(full) > 20_000 >= len(limited)
+    high = [t for t in doc["tasks"] if t["risk"] == "high" and t["action"] in ("create", "update", "delete")]
+    assert high
+    for task in high:  # each high-risk change shown whole: its account and its full value
+        assert task["account_id"] in limited
+        assert task["changes"][0]["after"]["statements"][0] in limited
+    assert "### Not shown here (size limit)" in limited and "the artifact plan.json" in limited
+    assert "### By risk" in limited and "### Blast radius" not in limited  # no org task here
+    assert assert_tables_sound(limited) >= 2
+
+
+def test_markdown_summary_degrades_but_never_exceeds_the_limit():
+    doc = varied_plan(accounts=300)
+    tiny = render_markdown(doc, max_chars=2_000, pointer="plan.json")
+    assert len(tiny) <= 2_000 and "plan.json" in tiny
+
+
+def test_detect_only_findings_have_their_own_section_after_the_changes(monkeypatch):
+    markdown = render_markdown(fixed_plan(monkeypatch))
+    detect = markdown.index("### Detect only")
+    assert markdown.index("### Changes") < detect
+    assert markdown.index("bucket-grants") > detect  # the finding sits in its section
+    assert markdown.index("kms-rotation") < detect
+
+
+def test_every_change_shows_risk_and_reason(monkeypatch):
+    doc = fixed_plan(monkeypatch)
+    markdown = render_markdown(doc)
+    text_out = "\n".join(plan_lines(doc))
+    for task in doc["tasks"]:
+        if task["action"] in ("create", "update", "delete", "detect"):
+            assert task["summary"] in text_out
+            assert f"{task['control']} {task['action']} · " in markdown
+    assert "medium risk" in markdown and "medium risk" in text_out and "HIGH risk" in text_out
+
+
+def varied_plan(accounts: int) -> dict[str, Any]:
+    """Every account: a high-risk update with a long value of its own, and a medium update of its own."""
+    results = []
+    for n in range(accounts):
+        account = (f"{100000000000 + n}", f"acct-{n:03d}")
+        long_value = {"statements": [f"stmt-{n:03d}", "long value " * 20]}
+        results.append(
+            result(
+                "policy",
+                account,
+                Scope.ACCOUNT,
+                "update",
+                [("doc", {"statements": []}, long_value)],
+                risk="high",
+            )
+            if n % 60 == 0
+            else result("policy", account, Scope.ACCOUNT, "no-op")
+        )
+        results.append(result("tags", account, Scope.ACCOUNT, "update", [("owner", None, f"team-{n}" * 20)]))
+    return plan_document(
+        {r.task.key: r for r in results},
+        run_id="varied",
+        playbook={"path": "p.yml", "sha256": "a" * 64},
+        inventory={"path": "i.yml", "sha256": "b" * 64},
+    )
 
 
 # ---------------------------------------------------------------- text
@@ -349,8 +418,9 @@ def test_300_accounts_with_drift_in_20_fit_in_200_lines():
     render_plan(doc, console)
     lines = console.file.getvalue().splitlines()
     assert len(lines) < 200, len(lines)
-    assert lines[-1] == "Plan: 4 to create, 20 to update, 0 to delete, 0 to detect across 20 accounts."
-    assert "280 account(s) already in state (1120 tasks)" in lines[-2]
+    assert lines[-2] == "Plan: 4 to create, 20 to update, 0 to delete, 0 to detect across 20 accounts."
+    assert lines[-1] == f"Plan hash: {doc['plan_sha256']}"
+    assert "280 account(s) already in state (1120 tasks)" in lines[-3]
     assert not any("sandbox-020" in line for line in lines)  # no per-account chatter for quiet accounts
 
 
@@ -362,10 +432,44 @@ def test_colour_on_a_terminal_and_none_when_piped(monkeypatch):
     render_plan(doc, Console(file=tty, force_terminal=True, color_system="standard"))
     assert "\x1b[" not in piped.getvalue()
     assert "\x1b[" in tty.getvalue()
-    assert piped.getvalue().splitlines()[-1].startswith("Plan: 1 to create, 1 to update")
+    assert any(line.startswith("Plan: 1 to create, 1 to update") for line in piped.getvalue().splitlines())
 
 
 def test_long_created_mapping_is_one_line_per_field(monkeypatch):
     lines = plan_lines(fixed_plan(monkeypatch))
-    i = lines.index("      configuration:")
-    assert lines[i + 1 : i + 5] == [f"        [green]+ {k}: true[/green]" for k in sorted(PAB)]
+    i = lines.index("      [green]+ configuration: {[/green]")
+    assert lines[i + 1 : i + 5] == [
+        f'      [green]+   "{k}": true{"," if k != "restrict_public_buckets" else ""}[/green]'
+        for k in sorted(PAB)
+    ]
+
+
+def test_text_shows_long_values_in_full_and_compact_shortens_them():
+    doc = varied_plan(accounts=2)
+    full = "\n".join(plan_lines(doc))
+    compact = "\n".join(plan_lines(doc, compact=True))
+    assert "long value " * 19 in full and "team-0" * 20 in full
+    assert "team-0" * 20 not in compact and "chars)" in compact
+
+
+def test_policy_statements_diff_structurally():
+    from soc2ctl.render.valuediff import change_lines
+
+    before = {"Statement": {"A": {"Action": ["s3:Get*"], "Effect": "Deny"}, "B": {"Effect": "Deny"}}}
+    after = {
+        "Statement": {"A": {"Action": ["s3:Get*", "s3:Put*"], "Effect": "Deny"}, "C": {"Effect": "Allow"}}
+    }
+    lines = change_lines({"path": "policy", "before": before, "after": after})
+    assert ("~", "policy:") in lines
+    assert ("+", "        s3:Put*") in lines  # the one action added, not the whole policy twice
+    assert ("-", "    B: {") in lines and ("+", "    C: {") in lines
+    assert not any("s3:Get*" in text and sign in "+-" for sign, text in lines)  # unchanged: counted only
+
+
+def test_org_task_says_how_many_accounts_it_reaches(monkeypatch):
+    doc = fixed_plan(monkeypatch)
+    org = next(t for t in doc["tasks"] if t["scope"] == "org")
+    org["affected_accounts"] = [f"{n:012d}" for n in range(1, 13)]
+    text_out = "\n".join(plan_lines(doc))
+    assert "reaches 12 accounts" in text_out and "and 4 more" in text_out
+    assert "reaches 12 accounts" in render_markdown(doc)

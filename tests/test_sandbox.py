@@ -61,10 +61,14 @@ def sandbox_env(soc2ctl_home: Path):
 
 def test_plan_apply_plan_converges_across_invocations(sandbox_env, soc2ctl_home):
     pb, inv = "playbooks/soc2-baseline.yml", "inventories/sandbox.yml"
-    first = soc2ctl("plan", pb, "-i", inv, "--format", "json", "--detailed-exitcode", env=sandbox_env)
+    saved = Path(sandbox_env["SOC2CTL_HOME"]) / "plan.json"
+    first = soc2ctl(
+        "plan", pb, "-i", inv, "--format", "json", "--detailed-exitcode", "--out", str(saved), env=sandbox_env
+    )
     assert first.returncode == 2, first.stderr
     assert "Starting the sandbox organization" in first.stderr  # said once, not a progress bar (no tty)
     doc = json.loads(first.stdout)
+    check_review(doc, saved, sandbox_env)
     assert doc["summary"]["accounts"] >= 12
     drifted_controls = {
         t["control"] for t in doc["tasks"] if t["action"] in ("create", "update", "delete", "detect")
@@ -87,6 +91,33 @@ def test_plan_apply_plan_converges_across_invocations(sandbox_env, soc2ctl_home)
     left = [t for t in json.loads(second.stdout)["tasks"] if t["action"] not in ("no-op", "detect")]
     assert left == []
     assert server_pids(soc2ctl_home) == [state["pid"]]
+
+
+def check_review(doc: dict, saved: Path, env: dict[str, str]) -> None:
+    """What a reviewer gets on the sandbox: accounts seeded compliant show no change, the SCP reaches every
+    member account, and the Markdown fits a pull-request comment with every high-risk change in full."""
+    from soc2ctl_sandbox.seed import LAYOUT
+
+    compliant = {a.name for a in LAYOUT if a.posture == "compliant"}
+    loud = [t["key"] for t in doc["tasks"] if t["account_name"] in compliant and t["action"] != "no-op"]
+    assert loud == []
+    scp = next(t for t in doc["tasks"] if t["control"] == "scp-guardrails")
+    members = {t["account_id"] for t in doc["tasks"] if t["account_name"] != "management"}
+    assert set(scp["affected_accounts"]) == members and len(members) == len(LAYOUT)
+    shown = soc2ctl("show", str(saved), "--format", "markdown", env=env)
+    assert shown.returncode == 0, shown.stderr
+    markdown = shown.stdout
+    assert len(markdown) <= 65_000
+    summary = markdown[: markdown.index("### By risk")]
+    high = [t for t in doc["tasks"] if t["risk"] == "high" and t["action"] in ("create", "update", "delete")]
+    assert high
+    for task in high:
+        assert task["account_id"] in summary, task["key"]
+        for change in task["changes"]:
+            generic = change["path"].replace(task["account_id"], "<account>")
+            if task["region"]:
+                generic = generic.replace(f":{task['region']}:", ":<region>:")
+            assert change["path"] in summary or generic in summary, (task["key"], change["path"])
 
 
 def test_lifecycle_one_server_truthful_status_same_ids(sandbox_env, soc2ctl_home):

@@ -38,8 +38,18 @@ IAM_ACTION_EXCEPTIONS: dict[tuple[str, str], str] = {
 # Services whose IAM prefix is not their signing name (botocore service name -> IAM prefix).
 IAM_PREFIX_EXCEPTIONS = {"cloudwatch": "cloudwatch"}  # signs as "monitoring"
 
-# Calls the engine makes on every session; they are not a module's to declare.
-ENGINE_OPERATIONS = frozenset({("sts", "AssumeRole"), ("sts", "GetCallerIdentity")})
+# Calls the engine makes on every session (and, for blast radius, on the organization tree, with the
+# caller's credentials: in ENGINE_CALLER_ACTIONS); they are not a module's to declare.
+ENGINE_OPERATIONS = frozenset(
+    {
+        ("sts", "AssumeRole"),
+        ("sts", "GetCallerIdentity"),
+        ("organizations", "ListRoots"),
+        ("organizations", "ListAccounts"),
+        ("organizations", "ListAccountsForParent"),
+        ("organizations", "ListOrganizationalUnitsForParent"),
+    }
+)
 
 
 def iam_action(service_name: str, signing_name: str, operation: str) -> str:

@@ -43,6 +43,7 @@ def _module_json(m: Any) -> dict[str, Any]:
         "criteria": list(m.criteria),
         "mode": "detect" if m.detect_only else "fix",
         "summary": m.summary(),
+        "risk": m.risk,
         "read_actions": list(m.read_actions),
         "write_actions": list(m.write_actions),
         "parameters": m.Params.model_json_schema(),

@@ -97,6 +97,19 @@ LockTimeoutOpt = Annotated[
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
 PLAN_FORMATS = ("text", "markdown", "json")
 PlanFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")]
+CompactOpt = Annotated[
+    bool,
+    typer.Option("--compact", help="Text: shorten long values to one line (JSON always has them whole)."),
+]
+MARKDOWN_MAX_CHARS = 65_000  # soc2ctl.render.markdown.MAX_CHARS (a parameter default cannot be lazy)
+MaxCharsOpt = Annotated[
+    int,
+    typer.Option("--max-chars", min=2000, help="Markdown: size limit (a GitHub comment holds 65,536)."),
+]
+FailOnOpt = Annotated[
+    list[str] | None,
+    typer.Option("--fail-on", help="Exit 2 also for: changes, detect (open detect-only findings)."),
+]
 ApprovalOpt = Annotated[
     str | None, typer.Option("--approval-ref", help="Change ticket that approved this apply; recorded.")
 ]
@@ -154,10 +167,19 @@ def check_format(fmt: str, allowed: tuple[str, ...]) -> None:
         raise UserError(f"--format {fmt!r}: choose one of {', '.join(allowed)}")
 
 
-def emit_plan(doc: dict[str, Any], fmt: str, *, header: bool = False) -> None:
+def emit_plan(
+    doc: dict[str, Any],
+    fmt: str,
+    *,
+    header: bool = False,
+    compact: bool = False,
+    max_chars: int = MARKDOWN_MAX_CHARS,
+    source: Path | None = None,
+) -> None:
     if fmt == "json":
         typer.echo(json.dumps(doc, indent=2, default=str))
     elif fmt == "markdown":
-        typer.echo(render_markdown(doc), nl=False)
+        pointer = {"pointer": f"the saved plan (`soc2ctl show {source.name}`)"} if source else {}
+        typer.echo(render_markdown(doc, max_chars=max_chars, **pointer), nl=False)
     else:
-        render_plan(doc, Ui.out(), header=header)
+        render_plan(doc, Ui.out(), header=header, compact=compact)

@@ -1,9 +1,10 @@
 """`soc2ctl drift`: the scheduled mode. Plans, classifies drift, optionally remediates within limits, alerts.
 
 Its own file so the command and its options live apart from plan/apply (cli.py registers it with one line).
-Output is for machines: the JSON summary on stdout, the evidence line and errors on stderr. Exit codes follow
-`plan --detailed-exitcode`: 0 all in state, 2 drift or never-compliant found, 1 error (including a
-blast-radius breach, which applies nothing), 130 interrupted.
+Output is for machines: the JSON summary on stdout, the evidence line and errors on stderr. Exit codes are
+the shared rule of docs/exit-codes.md: 0 all in state, 2 changes found out of state (drift or never
+compliant; open detect-only findings too with --fail-on detect), 1 error (including a blast-radius breach,
+which applies nothing), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from soc2ctl.cli.lazy import lazy
 from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
 
 run_lock = lazy("soc2ctl.run.lock", "run_lock")
-
 DriftOptions = lazy("soc2ctl.drift", "DriftOptions")  # the engine loads when the command runs
 run_drift = lazy("soc2ctl.drift", "run_drift")
+check_fail_on = lazy("soc2ctl.engine.plan", "check_fail_on")
 
 MaxOpt = Annotated[
     int | None,
@@ -71,6 +72,10 @@ def drift_command(
     ] = None,
     evidence: EvidenceOpt = DEFAULT_LOCATION,
     evidence_retention_days: RetentionOpt = DEFAULT_RETENTION_DAYS,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option("--fail-on", help="Exit 2 also for: detect (open detect-only findings)."),
+    ] = None,
     lock: Annotated[
         str, typer.Option("--lock", help="With --remediate: 'local' or 'dynamodb:TABLE', as for apply.")
     ] = "local",
@@ -91,6 +96,7 @@ def drift_command(
         findings=findings,
         evidence=evidence,
         retention_days=evidence_retention_days,
+        fail_on=check_fail_on(fail_on or []),
     )
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
     # --remediate writes, so it takes the organization's apply lock like apply does.

@@ -1,7 +1,7 @@
 """The `soc2ctl` command line.
 
-Exit codes are a contract: 0 success (no changes with --detailed-exitcode), 1 error, 2 changes pending
-(with --detailed-exitcode), 130 interrupted. Machine output (JSON) goes to stdout; progress, prompts and
+Exit codes are a contract, one rule for plan, apply and drift (soc2ctl.engine.plan.exit_code,
+docs/exit-codes.md): 130 interrupted, 1 error, 2 what `--fail-on` names (changes, detect), else 0. Machine output (JSON) goes to stdout; progress, prompts and
 errors go to stderr, so `soc2ctl plan --format json | jq` always works.
 """
 
@@ -20,15 +20,19 @@ from soc2ctl.aws import log_redaction
 from soc2ctl.cli import evidence as cli_evidence
 from soc2ctl.cli.catalog import controls
 from soc2ctl.cli.common import (
+    MARKDOWN_MAX_CHARS,
     PLAN_FORMATS,
     ApprovalOpt,
+    CompactOpt,
     ControlsOpt,
     ExtraVarsOpt,
+    FailOnOpt,
     FormatOpt,
     InventoryOpt,
     LimitOpt,
     LockOpt,
     LockTimeoutOpt,
+    MaxCharsOpt,
     ParallelOpt,
     PlanFormatOpt,
     PlaybookArg,
@@ -57,7 +61,9 @@ if TYPE_CHECKING:
 
 # Imported when a command uses them (soc2ctl.cli.lazy): --help, --version and controls start fast.
 has_changes = lazy("soc2ctl.engine.plan", "has_changes")
-has_errors = lazy("soc2ctl.engine.plan", "has_errors")
+check_fail_on = lazy("soc2ctl.engine.plan", "check_fail_on")
+exit_code = lazy("soc2ctl.engine.plan", "exit_code")
+plan_outcome = lazy("soc2ctl.engine.plan", "plan_outcome")
 render_approval = lazy("soc2ctl.render.text", "render_approval")
 render_plan = lazy("soc2ctl.render.text", "render_plan")
 render_recap = lazy("soc2ctl.render.text", "render_recap")
@@ -140,6 +146,9 @@ def plan(
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="0 no changes, 1 error, 2 changes.")
     ] = False,
+    fail_on: FailOnOpt = None,
+    compact: CompactOpt = False,
+    max_chars: MaxCharsOpt = MARKDOWN_MAX_CHARS,
     profile: ProfileOpt = None,
     parallelism: ParallelOpt = 16,
     extra_vars: ExtraVarsOpt = None,
@@ -155,6 +164,7 @@ def plan(
     Example: soc2ctl plan baseline.yml -i org.yml --shard 1/3 --out part-{shard}.json  (then: soc2ctl merge)
     """
     check_format(fmt, PLAN_FORMATS)
+    failing = check_fail_on(fail_on or []) | ({"changes"} if detailed_exitcode else set())
     share_of = shard.parse_shard(shard_spec)
     cli_evidence.configure(evidence, evidence_retention_days, sign_key)
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
@@ -173,14 +183,9 @@ def plan(
         plan_binding.sign(doc, plan_binding.signer(run, key))
     if out:
         saved_plan.save(doc, out)
-    emit_plan(doc, fmt)
+    emit_plan(doc, fmt, compact=compact, max_chars=max_chars, source=out)
     cli_evidence.finish(run, doc)
-    if run.executor.interrupted:
-        raise typer.Exit(130)
-    if has_errors(doc):
-        raise typer.Exit(1)
-    if detailed_exitcode and has_changes(doc):
-        raise typer.Exit(2)
+    raise typer.Exit(exit_code(plan_outcome(doc, interrupted=run.executor.interrupted), failing))
 
 
 @app.command()
@@ -209,6 +214,7 @@ def apply(
     sign_key: SignKeyOpt = None,
     plan_sha256: PlanHashOpt = None,
     shard_spec: ShardOpt = None,
+    fail_on: FailOnOpt = None,
 ) -> None:
     """Plan, ask, then apply the changes in dependency order and verify each by reading it back.
     Given a saved plan instead, re-read every task and apply only if nothing moved since (no prompt).
@@ -217,6 +223,7 @@ def apply(
     Example: soc2ctl apply plan.json --approval-ref CHG-1234 --shard 2/3
     """
     check_format(fmt, ("text", "json"))
+    ApplyExit.fail_on = check_fail_on(fail_on or [])
     share_of = shard.parse_shard(shard_spec)
     cli_evidence.configure(evidence, evidence_retention_days, sign_key)
     if saved_plan.is_plan_file(playbook):
@@ -269,7 +276,7 @@ def _plan_confirm_apply(
             Ui.out().print("Nothing to apply.")
         else:
             typer.echo(json.dumps({"run_id": run.run_id, "plan": doc, "results": []}, indent=2, default=str))
-        raise typer.Exit(1 if has_errors(doc) else 0)
+        raise typer.Exit(exit_code(plan_outcome(doc), ApplyExit.fail_on))
     if not auto_approve and not typer.confirm("Apply these changes?", err=True):
         Ui.err().print("Apply cancelled; nothing was changed.")
         raise typer.Exit(1)
@@ -332,6 +339,12 @@ def _apply_current_plan(
     _report_apply(run, doc, results, approval, fmt)
 
 
+class ApplyExit:
+    """`apply --fail-on`, read where the exit code is decided (deep in the apply path)."""
+
+    fail_on: frozenset[str] = frozenset()
+
+
 def _report_apply(
     run: Run, doc: dict[str, Any], results: dict[str, TaskResult], approval: dict[str, Any], fmt: str
 ) -> None:
@@ -344,7 +357,7 @@ def _report_apply(
         render_recap(items, Ui.out())
         render_approval(approval, Ui.out())
     cli_evidence.finish(run, doc)
-    if code := service.apply_exit_code(items, run.executor.interrupted):
+    if code := service.apply_exit_code(items, run.executor.interrupted, doc, ApplyExit.fail_on):
         raise typer.Exit(code)
 
 

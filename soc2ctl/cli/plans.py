@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from soc2ctl.cli.common import (
+    MARKDOWN_MAX_CHARS,
     PLAN_FORMATS,
+    CompactOpt,
+    MaxCharsOpt,
     PlanFormatOpt,
     Ui,
     check_format,
@@ -73,6 +76,8 @@ def merge_cmd(
 def show(
     planfile: Annotated[Path, typer.Argument(help="A plan saved with plan --out.")],
     fmt: PlanFormatOpt = "text",
+    compact: CompactOpt = False,
+    max_chars: MaxCharsOpt = MARKDOWN_MAX_CHARS,
 ) -> None:
     """Render a saved plan, current or stale (it is not re-read; apply does that).
 
@@ -85,6 +90,6 @@ def show(
             f"warning: {escape(str(planfile))} was modified after it was made (plan_sha256 differs)"
         )
     try:
-        emit_plan(doc, fmt, header=True)
+        emit_plan(doc, fmt, header=True, compact=compact, max_chars=max_chars, source=planfile)
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:  # a hand-made file
         raise UserError(f"{planfile}: not a well-formed soc2ctl plan ({type(exc).__name__}: {exc})") from None

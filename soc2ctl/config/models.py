@@ -7,6 +7,7 @@ ignored setting in a tool that changes production security configuration.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +20,9 @@ from soc2ctl.errors import Problem, UserError
 from soc2ctl.remediation import AccountId
 
 M = TypeVar("M", bound="BaseModel")
+
+
+_HOST = re.compile(r"^((?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)*((?!-)[A-Za-z0-9-]{1,63}(?<!-))$")
 
 
 class Strict(BaseModel):
@@ -102,7 +106,17 @@ class InventoryFile(Strict):
             raise ValueError(f"endpoint_url {value!r}: {exc}") from None
         if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
             raise ValueError(f"endpoint_url {value!r}: expected http(s)://HOST[:PORT]")
+        if not _valid_host(parts.hostname):  # botocore's own rule (utils.is_valid_endpoint_url)
+            raise ValueError(f"endpoint_url {value[:80]!r}: host name too long or malformed")
         return value
+
+
+def _valid_host(host: str) -> bool:
+    """At most 255 characters; dot-separated labels of 1 to 63 letters, digits and inner hyphens (or an
+    IPv6 literal), as botocore requires before it will create a client."""
+    if ":" in host:
+        return True
+    return len(host) <= 255 and bool(_HOST.match(host.rstrip(".")))
 
 
 # ---------------------------------------------------------------- playbook
@@ -130,7 +144,7 @@ class ControlSpec(Strict):
     desired: dict[str, Any] = Field(default_factory=dict)
     criteria: list[str] = Field(default_factory=list)
     depends_on: list[str] = Field(default_factory=list)
-    risk: Risk = Risk.MEDIUM
+    risk: Risk | None = Field(default=None, description="Overrides the module's default risk rating.")
     auto_remediate: bool = False
     hosts: str | None = Field(default=None, description="Narrow this control to a host pattern.")
     regions: list[str] | None = None

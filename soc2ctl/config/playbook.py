@@ -16,7 +16,7 @@ import networkx as nx
 from pydantic import ValidationError
 
 from soc2ctl import registry
-from soc2ctl.config.models import PlaybookFile, load_model, schema_problems
+from soc2ctl.config.models import PlaybookFile, Risk, load_model, schema_problems
 from soc2ctl.config.templating import TemplateProblem, render, variables_used
 from soc2ctl.config.yamlsrc import line_of
 from soc2ctl.errors import ProblemList
@@ -61,7 +61,19 @@ def load_playbook(path: Path) -> Playbook:
     problems = ProblemList()
     check_structure(playbook, problems)
     problems.raise_if_any()
+    playbook.spec = with_module_risks(spec)
     return playbook
+
+
+def with_module_risks(spec: PlaybookFile) -> PlaybookFile:
+    """A control without `risk` takes its module's rating, so every task, finding and evidence record has
+    one: the module knows what its writes can break (lock people out, stop logging); a playbook may raise
+    or lower it for its organization."""
+    controls = [
+        c if c.risk is not None else c.model_copy(update={"risk": Risk(registry.get(c.remediation).risk)})
+        for c in spec.controls
+    ]
+    return spec.model_copy(update={"controls": controls})
 
 
 def check_structure(pb: Playbook, problems: ProblemList) -> None:

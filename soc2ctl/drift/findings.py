@@ -81,7 +81,7 @@ def asff(
         "CreatedAt": created or now,
         "UpdatedAt": now,
         "LastObservedAt": now,
-        "Severity": {"Label": SEVERITY[task.control.risk.value] if status == "FAILED" else "INFORMATIONAL"},
+        "Severity": {"Label": SEVERITY[task.risk] if status == "FAILED" else "INFORMATIONAL"},
         "Title": f"soc2ctl: {task.control.id} {item.classification} in {where}"[:256],
         "Description": (
             f"Control {task.control.id} ({task.module.name}) is out of its SOC 2 control state at {where}: "

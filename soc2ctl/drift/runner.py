@@ -22,6 +22,8 @@ from soc2ctl.drift import findings, history, notify, summary
 from soc2ctl.drift.classify import DriftItem, classify, out_of_state
 from soc2ctl.drift.policy import Decision, decide, resolve_limits
 from soc2ctl.engine.executor import TaskResult
+from soc2ctl.engine.plan import CHANGING, Outcome
+from soc2ctl.engine.plan import exit_code as plan_exit_code
 from soc2ctl.errors import UserError
 from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS, chain
 from soc2ctl.evidence.sinks import SinkError
@@ -44,6 +46,7 @@ class DriftOptions:
     findings: str | None = None
     evidence: str = DEFAULT_LOCATION
     retention_days: int = DEFAULT_RETENTION_DAYS
+    fail_on: frozenset[str] = frozenset()  # `--fail-on detect`: open detect-only findings exit 2 too
 
 
 @dataclass
@@ -73,7 +76,7 @@ def run_drift(run: Run, opts: DriftOptions) -> DriftOutcome:
     doc = summary.document(run, items, decision, limits, remediate=opts.remediate, started_at=started)
     doc["notifications"] = send(run, doc, items, topics, opts.findings)
     doc["evidence"] = seal(run, writer, doc)
-    return DriftOutcome(doc, exit_code(run, doc), writer)
+    return DriftOutcome(doc, exit_code(run, doc, opts.fail_on), writer)
 
 
 # ---------------------------------------------------------------- apply within the decision
@@ -174,11 +177,15 @@ def notification_failed(doc: dict[str, Any]) -> bool:
     return any(r.get("error") or r.get("failed") for r in results)
 
 
-def exit_code(run: Run, doc: dict[str, Any]) -> int:
-    """Like plan --detailed-exitcode: 1 error (task errors, a limit exceeded, a failed notification),
-    2 drift or never-compliant found (fixed or not: the schedule's log must show it), 0 all in state."""
-    if run.executor.interrupted:
-        return 130
-    if doc["summary"]["errors"] or doc["blast_radius"]["breached"] or notification_failed(doc):
-        return 1
-    return 2 if summary.has_drift(doc) else 0
+def exit_code(run: Run, doc: dict[str, Any], fail_on: frozenset[str] = frozenset()) -> int:
+    """The shared rule (docs/exit-codes.md) as `plan --detailed-exitcode`: 1 error (task errors, a limit
+    exceeded, a failed notification), 2 changes found out of state (fixed or not: the schedule's log must
+    show it), detect-only findings only with `--fail-on detect`, else 0."""
+    out = [t for t in doc["tasks"] if t["classification"] in ("drift", "never-compliant")]
+    outcome = Outcome(
+        interrupted=run.executor.interrupted,
+        errors=bool(doc["summary"]["errors"] or doc["blast_radius"]["breached"] or notification_failed(doc)),
+        changes=any(t["action"] in CHANGING for t in out),
+        detect=any(t["action"] == "detect" for t in out),
+    )
+    return plan_exit_code(outcome, {"changes", *fail_on})

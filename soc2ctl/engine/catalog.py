@@ -22,16 +22,19 @@ Generated from the remediation modules by `soc2ctl controls --format markdown > 
 edit by hand (a test fails when this file is not current). Each entry is one remediation module: the value
 of `remediation:` in a playbook. **Scope** says where it runs: `org` once per organization (management
 account, home region), `account` once per account (home region), `region` in every account and region.
-**Mode** `fix` means `apply` changes the setting; `detect` means soc2ctl only reports. The IAM actions are
+**Mode** `fix` means `apply` changes the setting; `detect` means soc2ctl only reports. **Risk** is the
+module's default rating of what its change can break (shown to reviewers on every change; a playbook
+control may override it with `risk:`): `high` can lock people or workloads out or stop logging. The IAM actions are
 what `soc2ctl iam-policy` puts in the execution role's policy (read for plan, read and write for apply).
 """
 
 
 def markdown(modules: Iterable[Remediation]) -> str:
     mods = sorted(modules, key=lambda m: m.name)
-    lines = [HEADER, "| module | scope | mode | criteria | summary |", "|---|---|---|---|---|"]
+    lines = [HEADER, "| module | scope | mode | risk | criteria | summary |", "|---|---|---|---|---|---|"]
     lines += [
-        f"| [`{m.name}`](#{m.name}) | {m.scope.value} | {_mode(m)} | {', '.join(m.criteria)} | {_cell(_summary(m))} |"
+        f"| [`{m.name}`](#{m.name}) | {m.scope.value} | {_mode(m)} | {m.risk} | {', '.join(m.criteria)} "
+        f"| {_cell(_summary(m))} |"
         for m in mods
     ]
     for m in mods:

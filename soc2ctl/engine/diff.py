@@ -26,7 +26,7 @@ def compute_changes(observed: Any, desired: Mapping[str, Any], prefix: tuple[str
         if isinstance(want, Mapping) and isinstance(have, Mapping):
             changes.extend(compute_changes(have, want, keys))
         elif not same(have, want):
-            changes.append(Change(keys, have, want))
+            changes.append(Change(keys, have, want, in_existing=bool(prefix)))
     return changes
 
 

@@ -22,8 +22,9 @@ from soc2ctl.aws.recorder import ApiCall, CallRecorder
 from soc2ctl.aws.sessions import AccountAccessError, AwsSessions
 from soc2ctl.config.risk_exceptions import drop_excepted
 from soc2ctl.engine.diff import compute_changes, fingerprint, overall_action
+from soc2ctl.engine.reach import affected_accounts
 from soc2ctl.engine.tasks import Task
-from soc2ctl.remediation import Change, PlannedChange, TaskContext, UnsafeChange
+from soc2ctl.remediation import Change, PlannedChange, Scope, TaskContext, UnsafeChange
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class TaskResult:
     status: str = "planned"  # planned | ok | changed | failed | skipped
     calls: list[ApiCall] = field(default_factory=list)
     verified: Any = None
+    affected_accounts: list[str] | None = None  # organization scope: accounts the change reaches
 
     @property
     def failed(self) -> bool:
@@ -130,6 +132,9 @@ class Executor:
         result.fingerprint = fingerprint(observed)
         result.changes = drop_excepted(compute_changes(observed, desired), task.exception.resources)
         result.action = overall_action(result.changes)
+        if task.scope is Scope.ORG and result.changes:
+            with CallRecorder.capture():  # the engine's reads of the organization tree, not the module's
+                result.affected_accounts = affected_accounts(ctx, task.module, task.params, observed)
         if task.exception.task is not None and result.changes:
             result.action = "excepted"  # reported with its changes, never applied
         elif task.module.detects_only(task.params) and result.changes:

@@ -13,13 +13,15 @@ import json
 import re
 import secrets
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from soc2ctl import __version__
 from soc2ctl.config.risk_exceptions import exception_json
 from soc2ctl.config.secret_names import is_secret_key
 from soc2ctl.engine.executor import TaskResult
+from soc2ctl.errors import UserError
 from soc2ctl.remediation import Change
 
 FORMAT_VERSION = 1
@@ -111,7 +113,9 @@ def task_json(result: TaskResult) -> dict[str, Any]:
         "action": result.action,
         "changes": changes,
         "criteria": list(task.control.criteria or task.module.criteria),
-        "risk": task.control.risk.value,
+        "risk": task.risk,
+        "summary": task.summary,
+        "affected_accounts": _affected(result),
         "error": redact_text(result.error) if result.error else result.error,
         "fingerprint": result.fingerprint,
     }
@@ -121,6 +125,14 @@ def task_json(result: TaskResult) -> dict[str, Any]:
     if exception := exception_json(covering, expired=not task.exception.task):
         doc["exception"] = exception  # why it is excepted, or that its exception ran out
     return doc
+
+
+def _affected(result: TaskResult) -> list[str]:
+    """Organization scope: the accounts the change reaches (none when nothing changes); any other task
+    reaches its own account only."""
+    if result.task.scope.value == "org":
+        return list(result.affected_accounts or [])
+    return [result.task.account.id]
 
 
 def summarize(tasks: list[dict[str, Any]]) -> dict[str, Any]:
@@ -181,3 +193,45 @@ def has_changes(doc: dict[str, Any]) -> bool:
 
 def has_errors(doc: dict[str, Any]) -> bool:
     return bool(doc["summary"]["error"]) or bool(doc["summary"]["skipped"])
+
+
+# ---------------------------------------------------------------- the exit-code rule (docs/exit-codes.md)
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
+FAIL_ON = ("changes", "detect")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a plan, apply or drift run ended with, as the exit-code rule sees it."""
+
+    interrupted: bool = False
+    errors: bool = False  # a task failed or was skipped, or the run itself failed (limit, notification)
+    changes: bool = False  # changes pending (plan), drift found (drift), changes left unapplied (apply)
+    detect: bool = False  # detect-only findings open: no apply clears them, a person must act
+
+
+def exit_code(outcome: Outcome, fail_on: Iterable[str]) -> int:
+    """One rule for plan, apply and drift; the first that holds wins: interrupted 130, errors 1, then 2
+    for changes or detect-only findings when the command fails on them (`fail_on`), else 0."""
+    wanted = set(fail_on)
+    if outcome.interrupted:
+        return EXIT_INTERRUPTED
+    if outcome.errors:
+        return EXIT_ERROR
+    if (outcome.changes and "changes" in wanted) or (outcome.detect and "detect" in wanted):
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+def check_fail_on(values: Iterable[str]) -> frozenset[str]:
+    """`--fail-on` values, refused with one line when unknown."""
+    chosen = frozenset(values)
+    if unknown := sorted(chosen - set(FAIL_ON)):
+        raise UserError(f"--fail-on {', '.join(unknown)}: choose from {', '.join(FAIL_ON)}")
+    return chosen
+
+
+def plan_outcome(doc: dict[str, Any], *, interrupted: bool = False) -> Outcome:
+    s = doc["summary"]
+    return Outcome(interrupted, has_errors(doc), has_changes(doc), bool(s["detect"]))

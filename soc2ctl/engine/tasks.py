@@ -45,6 +45,17 @@ class Task:
     def scope(self) -> Scope:
         return self.module.scope
 
+    @property
+    def risk(self) -> str:
+        """The control's rating, else its module's (see Remediation.risk)."""
+        return self.control.risk.value if self.control.risk else self.module.risk
+
+    @property
+    def summary(self) -> str:
+        """Why the control asks for this change, in one line: the control's description, else the module's."""
+        text = self.control.description or self.module.summary()
+        return " ".join(text.split())
+
 
 def task_key(control_id: str, account_id: str, region: str | None) -> str:
     return f"{control_id}/{account_id}/{region or '-'}"

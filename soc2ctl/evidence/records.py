@@ -42,7 +42,7 @@ def control_json(control: ControlSpec, module_criteria: tuple[str, ...]) -> dict
         "id": control.id,
         "remediation": control.remediation,
         "criteria": list(control.criteria or module_criteria),
-        "risk": control.risk.value,
+        "risk": control.risk.value if control.risk else None,
         "auto_remediate": control.auto_remediate,
         "exceptions": [
             {

@@ -1,26 +1,28 @@
-"""Markdown for a pull-request comment or a change ticket (GitHub-flavoured).
+"""Markdown for a pull-request comment or a change ticket (GitHub-flavoured), within a size limit.
 
-Order follows what an approver needs: the verdict line and high-risk changes first, then where (per account)
-and what (per control) in two summary tables, then every change with before/after and its SOC 2 criteria.
-Large plans collapse each account's changes into `<details>` so the comment stays scannable. Every table
-cell goes through `cell()`, which escapes `|` and flattens newlines: one stray pipe in an ARN or a policy
-would otherwise shift every column of the table after it.
+A GitHub comment holds 65,536 characters, so the document is built in two parts. The summary always fits:
+the verdict line and plan hash, counts by action and risk and by account, every high-risk change in full,
+the blast radius of organization-scope changes, and what could not be evaluated. The details follow while
+they fit: each distinct change (the same change in many accounts is one entry), then detect-only findings
+in their own section; whatever does not fit is named, with a pointer to the full plan. Every table cell
+goes through `cell()`, which escapes `|` and flattens newlines: one stray pipe in an ARN or a policy would
+otherwise shift every column of the table after it.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
-from collections import Counter, defaultdict
 from typing import Any
 
-from soc2ctl.render.text import CHANGING, SYMBOL, is_high_risk, summary_line
+from soc2ctl.render import review, valuediff
+from soc2ctl.render.text import SYMBOL, summary_line
 
-COLLAPSE_ABOVE = 10  # changing or failing tasks; above this, each account's changes are collapsed
-MAX_CELL = 120  # characters of a value in a table cell; longer values are listed in full below the table
-COUNT_COLUMNS = ("create", "update", "delete", "detect", "error")
+MAX_CHARS = 65_000  # GitHub's comment limit is 65,536; the rest is headroom for a wrapper
+ACCOUNTS_IN_SUMMARY = 50  # rows of the by-account table; more accounts are counted in one line
+COUNT_COLUMNS = ("create", "update", "delete", "detect", "excepted", "error")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>~])")  # `|` is left to cell(); text never starts a line
+DEFAULT_POINTER = "the saved plan (`soc2ctl show PLANFILE`)"
 
 
 def text(value: str) -> str:
@@ -51,26 +53,18 @@ def table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return [row(headers), "|" + "|".join("---" for _ in headers) + "|", *(row(r) for r in rows), ""]
 
 
-def value_text(value: Any) -> str:
-    if value is None:
-        return "(none)"
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+def fenced(lines: list[str], lang: str = "diff") -> list[str]:
+    """A code block whose fence is longer than any backtick run inside it."""
+    longest = max((len(r) for line in lines for r in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{lang}", *lines, fence, ""]
 
 
-def value_cell(value: Any) -> str:
-    full = value_text(value)
-    if value is None:
-        return "*(none)*"
-    if len(full) <= MAX_CELL:
-        return code(full)
-    return code(full[: MAX_CELL - 1] + "…") + " *(full value below)*"
+def folded(summary: str, body: str) -> list[str]:
+    return [f"<details><summary>{html.escape(summary)}</summary>", "", body, "", "</details>", ""]
 
 
-def where(task: dict[str, Any]) -> str:
-    return f"{task['account_name']} ({task['account_id']})" + (f" {task['region']}" if task["region"] else "")
-
-
-# ---------------------------------------------------------------- sections
+# ---------------------------------------------------------------- summary (always fits)
 
 
 def heading(doc: dict[str, Any]) -> list[str]:
@@ -89,24 +83,126 @@ def heading(doc: dict[str, Any]) -> list[str]:
     ]
 
 
-def high_risk(doc: dict[str, Any]) -> list[str]:
-    tasks = [t for t in doc["tasks"] if is_high_risk(t)]
-    if not tasks:
-        return []
-    lines = ["> [!WARNING]", f"> **{len(tasks)} high-risk change(s)**", ">"]
-    for t in tasks:
-        fields = ", ".join(code(c["path"]) for c in t["changes"])
-        lines.append(f"> - **{text(t['control'])}** {t['action']} in {text(where(t))}: {fields}")
-    return [*lines, ""]
+def by_risk(doc: dict[str, Any]) -> list[str]:
+    counts = review.risk_counts(doc)
+    rows = [
+        [
+            f"**{risk}**" if risk == "high" else risk,
+            *(str(c[a] + (c["skipped"] if a == "error" else 0)) for a in COUNT_COLUMNS),
+            str(c["no-op"]),
+        ]
+        for risk, c in counts.items()
+        if sum(c.values())
+    ]
+    headers = ["Risk", "Create", "Update", "Delete", "Detect", "Excepted", "Error", "In state"]
+    return ["### By risk", "", *table(headers, rows)]
 
 
-def problems(doc: dict[str, Any]) -> list[str]:
-    tasks = [t for t in doc["tasks"] if t["action"] in ("error", "skipped")]
-    if not tasks:
+def by_account(doc: dict[str, Any], limit: int = ACCOUNTS_IN_SUMMARY) -> list[str]:
+    """Accounts with something to show (the first `limit`); accounts fully in state are one line."""
+    found = review.account_counts(doc)
+    rows = [
+        [f"{text(name)} ({i})", *(str(c[a] + (c["skipped"] if a == "error" else 0)) for a in COUNT_COLUMNS)]
+        for i, name, c in found[:limit]
+    ]
+    lines = ["### By account", ""]
+    if rows:
+        lines += table(["Account", "Create", "Update", "Delete", "Detect", "Excepted", "Error"], rows)
+    if len(found) > limit:
+        lines += [f"… and {len(found) - limit} more account(s) with changes (see the full plan).", ""]
+    quiet = len({t["account_id"] for t in doc["tasks"]}) - len(found)
+    if quiet:
+        lines += [f"{quiet} account(s) fully in state.", ""]
+    return lines
+
+
+def reach(g: review.Group, names: dict[str, str]) -> list[str]:
+    if not g.org_scope:
         return []
-    rows = [[text(t["control"]), text(where(t)), text(t.get("error") or "")] for t in tasks]
+    ids = g.affected
+    return folded(
+        f"reaches {len(ids)} account{'s' if len(ids) != 1 else ''}", text(review.reach_list(ids, names))
+    )
+
+
+def group_block(g: review.Group, names: dict[str, str], *, full: bool = True) -> list[str]:
+    """One distinct change: what, how risky, why, where (and how far it reaches), then its diff."""
+    t = g.first
+    risk = f"**{t['risk']} risk**" if t["risk"] == "high" else f"{t['risk']} risk"
+    criteria = f" · SOC 2 {text(', '.join(t['criteria']))}" if t["criteria"] else ""
+    lines = [
+        f"#### {SYMBOL[t['action']]} {text(t['control'])} {t['action']} · {risk}{criteria}",
+        "",
+        f"*{text(t.get('summary') or '')}*",
+        "",
+        text(review.group_title(g)[:1].upper() + review.group_title(g)[1:])
+        + (f": {text(review.target_list(g))}" if len(g.tasks) > 1 else ""),
+        "",
+        *reach(g, names),
+    ]
+    if len(g.tasks) > 1 and any(review.ACCOUNT in str(c) or review.REGION in str(c) for c in g.changes):
+        lines += [f"{code(review.ACCOUNT)} and {code(review.REGION)} stand for each target's own.", ""]
+    if t.get("error"):
+        lines += [f"> {text(t['error'])}", ""]
+    if g.changes and full:
+        lines += fenced([f"{s} {line}" for c in g.changes for s, line in valuediff.change_lines(c)])
+    elif g.changes:
+        lines += [", ".join(code(c["path"]) for c in g.changes), ""]
+    if t.get("human_step"):
+        lines += [f"**To do by hand:** {text(t['human_step'])}", ""]
+    if exc := t.get("exception"):
+        state = "expired" if exc["expired"] else "until"
+        lines += [
+            f"Exception ({state} {exc['expires']}, owner {text(exc['owner'])}): {text(exc['justification'])}",
+            "",
+        ]
+    return lines
+
+
+def high_risk(
+    doc: dict[str, Any], groups: list[review.Group], names: dict[str, str], full: bool
+) -> list[str]:
+    high = [g for g in groups if g.high]
+    if not high:
+        return []
+    count = sum(len(g.tasks) for g in high)
+    lines = [
+        "> [!WARNING]",
+        f"> **{count} high-risk change(s)**, in full below.",
+        "",
+        "### High-risk changes",
+        "",
+    ]
+    for g in high:
+        lines += group_block(g, names, full=full)
+    return lines
+
+
+def blast_radius(groups: list[review.Group], names: dict[str, str]) -> list[str]:
+    org = [g for g in groups if g.org_scope]
+    if not org:
+        return []
+    rows = [
+        [f"{SYMBOL[g.first['action']]} {text(g.first['control'])}", g.first["risk"], str(len(g.affected))]
+        for g in org
+    ]
     return [
-        f"### Not evaluated ({len(tasks)})",
+        "### Blast radius of organization-scope changes",
+        "",
+        *table(["Change", "Risk", "Accounts reached"], rows),
+    ]
+
+
+def problems(groups: list[review.Group]) -> list[str]:
+    if not groups:
+        return []
+    rows = [
+        [text(g.first["control"]), text(review.target_list(g)), text(g.first.get("error") or "")]
+        for g in groups
+    ]
+    count = sum(len(g.tasks) for g in groups)
+    return [
+        f"### Not evaluated ({count})",
         "",
         "These tasks could not be read; the plan says nothing about them.",
         "",
@@ -114,120 +210,100 @@ def problems(doc: dict[str, Any]) -> list[str]:
     ]
 
 
-def _counts(tasks: list[dict[str, Any]]) -> Counter[str]:
-    counts = Counter("error" if t["action"] == "skipped" else t["action"] for t in tasks)
-    counts["in state"] = counts.pop("no-op", 0)
-    return counts
-
-
-def by_account(doc: dict[str, Any]) -> list[str]:
-    """Accounts with something to show; accounts fully in state are one line under the table."""
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for t in doc["tasks"]:
-        groups[t["account_id"]].append(t)
-    rows, quiet = [], 0
-    for account_id, tasks in groups.items():
-        counts = _counts(tasks)
-        if not any(counts[c] for c in COUNT_COLUMNS):
-            quiet += 1
-            continue
-        name = f"{text(tasks[0]['account_name'])} ({account_id})"
-        rows.append([name, *(str(counts[c]) for c in COUNT_COLUMNS), str(counts["in state"])])
-    lines = ["### By account", ""]
-    lines += (
-        table(["Account", "Create", "Update", "Delete", "Detect", "Error", "In state"], rows) if rows else []
-    )
-    if quiet:
-        lines += [f"{quiet} account(s) fully in state.", ""]
-    return lines
-
-
-def by_control(doc: dict[str, Any]) -> list[str]:
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for t in doc["tasks"]:
-        groups[t["control"]].append(t)
-    rows = []
-    for control, tasks in groups.items():
-        counts = _counts(tasks)
-        criteria = ", ".join(tasks[0]["criteria"])
-        counted = [str(counts[c]) for c in [*COUNT_COLUMNS, "in state"]]
-        rows.append([text(control), text(criteria), tasks[0]["risk"], *counted])
-    headers = [
-        "Control",
-        "SOC 2 criteria",
-        "Risk",
-        "Create",
-        "Update",
-        "Delete",
-        "Detect",
-        "Error",
-        "In state",
-    ]
-    return ["### By control", "", *table(headers, rows)]
-
-
-def _change_rows(task: dict[str, Any]) -> list[list[str]]:
-    risk = f"**{task['risk']}**" if is_high_risk(task) else task["risk"]
-    head = [f"{SYMBOL[task['action']]} {task['action']}", text(task["control"]), text(task["region"] or "-")]
-    tail = [text(", ".join(task["criteria"])), risk]
-    if not task["changes"]:
-        note = text(task.get("human_step") or "")
-        return [[*head, "", "", note, *tail]]
+def summary(
+    doc: dict[str, Any], parts: dict[str, list[review.Group]], *, full: bool, accounts: int
+) -> list[str]:
+    names = review.account_names(doc)
     return [
-        [*head, code(c["path"]), value_cell(c["before"]), value_cell(c["after"]), *tail]
-        for c in task["changes"]
+        *heading(doc),
+        *high_risk(doc, parts["changes"], names, full),
+        *blast_radius(parts["changes"], names),
+        *by_risk(doc),
+        *by_account(doc, accounts),
+        *problems(parts["problems"]),
     ]
 
 
-def _full_values(tasks: list[dict[str, Any]]) -> list[str]:
-    lines: list[str] = []
-    for t in tasks:
-        for c in t["changes"]:
-            for side in ("before", "after"):
-                full = value_text(c[side])
-                if c[side] is not None and len(full) > MAX_CELL:
-                    body = json.dumps(c[side], indent=2, sort_keys=True, default=str)
-                    lines += [
-                        f"{text(t['control'])} {code(c['path'])} {side}:",
-                        "",
-                        "```json",
-                        body,
-                        "```",
-                        "",
-                    ]
-    return lines
+# ---------------------------------------------------------------- details (while they fit)
 
 
-def account_changes(account: str, tasks: list[dict[str, Any]], collapse: bool) -> list[str]:
-    headers = ["Action", "Control", "Region", "Field", "Before", "After", "SOC 2", "Risk"]
-    rows = [r for t in tasks for r in _change_rows(t)]
-    body = table(headers, rows) + _full_values(tasks)
-    if collapse:
-        summary = html.escape(f"{account}: {len(tasks)} task(s)")
-        return [f"<details><summary>{summary}</summary>", "", *body, "</details>", ""]
-    return [f"#### {text(account)}", "", *body]
+def detail_blocks(
+    doc: dict[str, Any], parts: dict[str, list[review.Group]]
+) -> list[tuple[str, str, list[str]]]:
+    """(section title, name for the 'not shown' list, lines) of every detail entry, in reading order."""
+    names = review.account_names(doc)
+    out = []
+    titled = (
+        ("changes", "### Changes"),
+        ("detect", "### Detect only: a person must act"),
+        ("excepted", "### Excepted"),
+    )
+    for key, title in titled:
+        for g in parts[key]:
+            if key == "changes" and g.high:
+                continue  # already in full in the summary
+            label = f"{g.first['control']} {g.first['action']} ({review.group_title(g)})"
+            out.append((title, label, group_block(g, names)))
+    return out
 
 
-def changes(doc: dict[str, Any]) -> list[str]:
-    shown = [t for t in doc["tasks"] if t["action"] in CHANGING or t["action"] in ("detect", "excepted")]
-    if not shown:
-        return ["No changes. Every evaluated task is in state.", ""]
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for t in shown:
-        groups[f"{t['account_name']} ({t['account_id']})"].append(t)
-    collapse = len(shown) > COLLAPSE_ABOVE
-    lines = ["### Changes", ""]
-    if collapse:
-        lines += [f"{len(shown)} tasks in {len(groups)} accounts; expand an account to see its changes.", ""]
-    for account, tasks in groups.items():
-        lines += account_changes(account, tasks, collapse)
-    return lines
+def render_markdown(
+    doc: dict[str, Any], *, max_chars: int = MAX_CHARS, pointer: str = DEFAULT_POINTER
+) -> str:
+    """The plan as one Markdown document of at most `max_chars` characters, ending with a newline."""
+    parts = review.sections(doc)
+    head: list[str] = []
+    for full, accounts in ((True, ACCOUNTS_IN_SUMMARY), (True, 0), (False, 0)):
+        head = summary(doc, parts, full=full, accounts=accounts)
+        if _size(head) + 400 <= max_chars:
+            break
+    lines, left_out, section = list(head), [], None
+    if not any(parts[k] for k in ("changes", "detect", "excepted")):
+        lines += ["No changes. Every evaluated task is in state.", ""]
+    for title, label, block in detail_blocks(doc, parts):
+        extra = ([title, ""] if title != section else []) + block
+        if not left_out and _size(lines) + _size(extra) + 400 + 60 * len(left_out) <= max_chars:
+            lines += extra
+            section = title
+        else:
+            left_out.append(label)
+    lines += _not_shown(left_out, pointer, max_chars - _size(lines))
+    return _fit("\n".join(_trim(lines)) + "\n", max_chars, pointer)
 
 
-def render_markdown(doc: dict[str, Any]) -> str:
-    """The whole plan as one Markdown document, ending with a newline."""
-    sections = [heading, high_risk, problems, by_account, by_control, changes]
-    lines = [line for section in sections for line in section(doc)]
+def _not_shown(labels: list[str], pointer: str, room: int) -> list[str]:
+    if not labels:
+        return []
+    lines = [
+        "### Not shown here (size limit)",
+        "",
+        f"{len(labels)} more change(s); every one is in {pointer}:",
+        "",
+    ]
+    for n, label in enumerate(labels):
+        line = f"- {text(label)}"
+        if _size(lines) + len(line) + 80 > room:
+            lines.append(f"- … and {len(labels) - n} more")
+            break
+        lines.append(line)
+    return [*lines, ""]
+
+
+def _trim(lines: list[str]) -> list[str]:
     while lines and not lines[-1]:
         lines.pop()
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _size(lines: list[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
+
+
+def _fit(document: str, max_chars: int, pointer: str) -> str:
+    """Last resort for a summary larger than the limit: cut at a line and say where the rest is."""
+    if len(document) <= max_chars:
+        return document
+    note = f"\n\n**Cut at {max_chars} characters: the full plan is in {pointer}.**\n"
+    cut = document[: max(0, max_chars - len(note))]
+    cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
+    return (cut + note)[:max_chars]

@@ -7,13 +7,13 @@ none when the output is not a terminal (a pipe, a CI log file) or when --no-colo
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+
+from soc2ctl.render import review, valuediff
 
 SYMBOL = {
     "create": "+",
@@ -33,65 +33,75 @@ STYLE = {
     "error": "bold red",
     "skipped": "magenta",
 }
-MAX_VALUE = 100  # characters of one value on one line; the JSON output always has the whole value
+MAX_VALUE = 100  # --compact: characters of one value on one line (the JSON always has the whole value)
 CHANGING = frozenset({"create", "update", "delete"})
+REACH_SHOWN = 8  # accounts named on the "reaches N accounts" line; the rest are counted
+RISK_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
+SIGN_STYLE = {"+": "green", "-": "red", "~": "yellow", " ": "dim"}
+SECTION_TITLES = {
+    "changes": "Changes (high risk first)",
+    "detect": "Detect only: a person must act (no apply clears these)",
+    "excepted": "Excepted (left alone until the exception expires)",
+    "problems": "Not evaluated",
+}
 
 
 def fmt(value: Any) -> str:
-    if value is None:
-        return "(none)"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, sort_keys=True, default=str)
+    return valuediff.fmt(value)
 
 
 def short(value: Any, limit: int = MAX_VALUE) -> str:
-    """One line, at most `limit` characters: a 4 KB policy must not push the rest of the plan off screen."""
-    text = " ".join(fmt(value).split())
-    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} chars)"
+    return valuediff.short(value, limit)
 
 
 def is_high_risk(task: dict[str, Any]) -> bool:
     return task["risk"] == "high" and task["action"] in CHANGING
 
 
-def _by_account(tasks: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for task in tasks:
-        grouped[task["account_id"]].append(task)
-    return grouped
-
-
-def _change_lines(change: dict[str, Any]) -> list[str]:
-    """`path: before -> after`; a created or deleted mapping too long for one line gets one line per key,
-    so the reviewer sees every field without a wall of JSON."""
-    before, after, path = change["before"], change["after"], escape(change["path"])
-    whole = after if before is None else before if after is None else None
-    if isinstance(whole, Mapping) and whole and len(fmt(whole)) > MAX_VALUE:
-        sign, style = ("+", "green") if before is None else ("-", "red")
-        return [f"      {path}:"] + [
-            f"        [{style}]{sign} {escape(str(k))}: {escape(short(v))}[/{style}]"
-            for k, v in whole.items()
-        ]
-    return [f"      {path}: [red]{escape(short(before))}[/red] -> [green]{escape(short(after))}[/green]"]
-
-
-def _task_lines(task: dict[str, Any]) -> list[str]:
-    action = task["action"]
-    style = STYLE.get(action, "")
-    where = f" {task['region']}" if task["region"] else ""
-    criteria = f" [dim]({', '.join(task['criteria'])})[/dim]" if task["criteria"] else ""
-    risk = " [bold red]HIGH RISK[/bold red]" if is_high_risk(task) else ""
-    lines = [
-        f"  [{style}]{SYMBOL[action]} {escape(task['control'])}[/{style}]{where} {action}{risk}{criteria}"
+def _change_lines(change: dict[str, Any], compact: bool) -> list[str]:
+    """Full values, long ones as a structural diff; --compact: one shortened line per change."""
+    if compact:
+        before, after = escape(short(change["before"])), escape(short(change["after"]))
+        return [f"      {escape(change['path'])}: [red]{before}[/red] -> [green]{after}[/green]"]
+    return [
+        f"      [{SIGN_STYLE[sign]}]{sign} {escape(text)}[/{SIGN_STYLE[sign]}]"
+        for sign, text in valuediff.change_lines(change)
     ]
-    if task.get("error"):
-        lines.append(f"      [red]{escape(task['error'])}[/red]")
-    for change in task["changes"]:
-        lines.extend(_change_lines(change))
-    if action == "detect" and task.get("human_step"):
-        lines.append(f"      [cyan]to do by hand:[/cyan] {escape(task['human_step'])}")
-    if exc := task.get("exception"):
+
+
+def reach_line(g: review.Group, names: dict[str, str]) -> str | None:
+    """`reaches 12 accounts: audit (…), … and 4 more` for an organization-scope change."""
+    if not g.org_scope:
+        return None
+    ids = g.affected
+    shown = review.reach_list(ids[:REACH_SHOWN], names)
+    more = f" and {len(ids) - REACH_SHOWN} more" if len(ids) > REACH_SHOWN else ""
+    return (
+        f"      [bold]reaches {len(ids)} account{'s' if len(ids) != 1 else ''}[/bold]: {escape(shown)}{more}"
+    )
+
+
+def _group_lines(g: review.Group, names: dict[str, str], compact: bool) -> list[str]:
+    t = g.first
+    action = t["action"]
+    style = STYLE.get(action, "dim")  # a hand-edited plan may hold anything: never an empty markup tag
+    label = escape(str(t["risk"]).upper() if g.high else str(t["risk"]))
+    risk = f"[{RISK_STYLE.get(t['risk'], 'dim')}]{label} risk[/]"
+    criteria = f" [dim]({', '.join(t['criteria'])})[/dim]" if t["criteria"] else ""
+    lines = [f"  [{style}]{SYMBOL[action]} {escape(t['control'])}[/{style}] {action}  {risk}{criteria}"]
+    lines.append(f"      [italic]{escape(t.get('summary') or '')}[/italic]")
+    lines.append(f"      {escape(review.group_title(g))}")
+    if len(g.tasks) > 1:
+        lines.append(f"        [dim]{escape(review.target_list(g))}[/dim]")
+    if reach := reach_line(g, names):
+        lines.append(reach)
+    if t.get("error"):
+        lines.append(f"      [red]{escape(t['error'])}[/red]")
+    for change in g.changes:
+        lines.extend(_change_lines(change, compact))
+    if action == "detect" and t.get("human_step"):
+        lines.append(f"      [cyan]to do by hand:[/cyan] {escape(t['human_step'])}")
+    if exc := t.get("exception"):
         lines.append(exception_line(exc))
     return lines
 
@@ -119,32 +129,44 @@ def header_lines(doc: dict[str, Any]) -> list[str]:
     ]
 
 
-def plan_lines(doc: dict[str, Any], *, header: bool = False) -> list[str]:
-    """The plan as rich-markup lines: high-risk count first, then per account what changes."""
-    lines = header_lines(doc) if header else []
-    high = [t for t in doc["tasks"] if is_high_risk(t)]
-    if high:
-        lines.append(f"[bold red]! {len(high)} high-risk change(s), marked HIGH RISK below[/bold red]")
-    quiet_accounts = quiet_tasks = 0
-    for account_id, tasks in _by_account(doc["tasks"]).items():
-        loud = [t for t in tasks if t["action"] != "no-op"]
-        if not loud:
-            quiet_accounts += 1
-            quiet_tasks += len(tasks)
-            continue
-        lines.append(f"[bold]{escape(tasks[0]['account_name'])}[/bold] ({account_id})")
-        for task in loud:
-            lines.extend(_task_lines(task))
-        if ok := len(tasks) - len(loud):
-            lines.append(f"  [dim]{ok} task(s) already in state[/dim]")
-    if quiet_accounts:
-        lines.append(f"[dim]{quiet_accounts} account(s) already in state ({quiet_tasks} tasks)[/dim]")
-    lines.append(summary_line(doc))
+def _account_lines(doc: dict[str, Any]) -> list[str]:
+    """One line per account with something to show: its counts by action; quiet accounts are one count."""
+    rows = review.account_counts(doc)
+    quiet = {t["account_id"] for t in doc["tasks"]} - {i for i, _, _ in rows}
+    lines = ["[bold]By account[/bold]"] if rows else []
+    for account_id, name, counts in rows:
+        parts = [f"{SYMBOL[a]}{counts[a]}" for a in SYMBOL if counts[a]]
+        lines.append(
+            f"  {escape(name)} ({account_id}): {' '.join(parts)}  [dim]{counts['no-op']} in state[/dim]"
+        )
+    if quiet:
+        in_state = sum(1 for t in doc["tasks"] if t["account_id"] in quiet)
+        lines.append(f"[dim]{len(quiet)} account(s) already in state ({in_state} tasks)[/dim]")
     return lines
 
 
-def render_plan(doc: dict[str, Any], console: Console, *, header: bool = False) -> None:
-    for line in plan_lines(doc, header=header):
+def plan_lines(doc: dict[str, Any], *, header: bool = False, compact: bool = False) -> list[str]:
+    """The plan as rich-markup lines: high-risk count first, then each distinct change (identical changes
+    across accounts once), detect-only findings after the changes, per-account counts, the summary."""
+    lines = header_lines(doc) if header else []
+    if high := [t for t in doc["tasks"] if is_high_risk(t)]:
+        lines.append(f"[bold red]! {len(high)} high-risk change(s), listed first and marked HIGH[/bold red]")
+    names = review.account_names(doc)
+    for key, groups in review.sections(doc).items():
+        if groups:
+            lines.append(f"[bold]{SECTION_TITLES[key]}[/bold]")
+        for g in groups:
+            lines.extend(_group_lines(g, names, compact))
+    lines.extend(_account_lines(doc))
+    lines.append(summary_line(doc))
+    lines.append(f"Plan hash: {doc.get('plan_sha256')}")
+    return lines
+
+
+def render_plan(
+    doc: dict[str, Any], console: Console, *, header: bool = False, compact: bool = False
+) -> None:
+    for line in plan_lines(doc, header=header, compact=compact):
         console.print(line, highlight=False)
 
 

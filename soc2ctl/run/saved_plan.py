@@ -196,6 +196,12 @@ def _task_difference(planned: dict[str, Any], now: dict[str, Any]) -> str | None
         )
     if planned["changes"] != now["changes"] or planned["action"] != now["action"]:
         return "desired state changed since the plan (variables, templates or discovered inventory)"
+    reached = planned.get("affected_accounts")
+    if reached is not None and sorted(reached) != sorted(now.get("affected_accounts") or []):
+        return (
+            f"blast radius changed since the plan ({len(reached)} account(s) reached then, "
+            f"{len(now.get('affected_accounts') or [])} now): the organization changed"
+        )
     return None
 
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from soc2ctl.engine.executor import TaskResult
-from soc2ctl.engine.plan import plan_document, task_json
+from soc2ctl.engine.plan import Outcome, exit_code, plan_document, task_json
 from soc2ctl.run import saved_plan
 from soc2ctl.run.builder import Run
-
-INTERRUPTED = 130
 
 
 def plan_doc(
@@ -39,8 +37,15 @@ def result_json(result: TaskResult) -> dict[str, Any]:
     return doc
 
 
-def apply_exit_code(items: list[dict[str, Any]], interrupted: bool) -> int:
-    """130 interrupted; 1 if any task failed or was skipped; else 0."""
-    if interrupted:
-        return INTERRUPTED
-    return 1 if any(i["status"] in ("failed", "skipped") for i in items) else 0
+def apply_exit_code(
+    items: list[dict[str, Any]], interrupted: bool, doc: dict[str, Any], fail_on: frozenset[str] = frozenset()
+) -> int:
+    """The one exit-code rule (soc2ctl.engine.plan.exit_code, docs/exit-codes.md) for an apply: every change
+    was applied or failed (an error); detect-only findings stay open."""
+    outcome = Outcome(
+        interrupted=interrupted,
+        errors=any(i["status"] in ("failed", "skipped") for i in items),
+        changes=False,
+        detect=bool(doc["summary"]["detect"]),
+    )
+    return exit_code(outcome, fail_on)

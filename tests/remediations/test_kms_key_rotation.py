@@ -41,15 +41,16 @@ def test_drifted_key_gets_one_change_with_its_arn_and_is_fixed(org):
     )
 
 
-def test_rotation_period_is_created_and_then_updated(org):
+def test_rotation_period_is_set_and_then_updated(org):
     kms = member_client("kms", org["gamma"])
     key = new_key(kms)
     run = ModuleRun(MODULE, {"rotation_period_days": 180}, org["gamma"])
     planned = run.plan()
     assert {(c.path, c.before, c.after, c.action) for c in planned.changes} == {
         (f"[{key}].rotation_enabled", False, True, "update"),
-        (f"[{key}].rotation_period_days", None, 180, "create"),
+        (f"[{key}].rotation_period_days", None, 180, "update"),  # a field of an existing key: an update
     }
+    assert planned.action == "update"
     assert write_calls(run.apply()) == ["kms:EnableKeyRotation"]
     assert kms.get_key_rotation_status(KeyId=key)["RotationPeriodInDays"] == 180
 
