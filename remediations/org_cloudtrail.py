@@ -14,17 +14,30 @@ from typing import Any
 
 from pydantic import Field
 
+from remediations import _preconditions as pre
+from remediations import _trail_logs as cwl
 from remediations._aws import kms_arn, or_absent, paginate
+from remediations._log_policies import cloudtrail_bucket_policy as bucket_policy
+from remediations._s3 import (
+    PUBLIC_ACCESS_BLOCK,
+    create_bucket,
+    normalize_policy,
+    read_bucket,
+    snake_to_pascal,
+)
 from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
+from soc2ctl.remediation import (
+    Params,
+    Remediation,
+    Requirement,
+    Resource,
+    Scope,
+    Target,
+    TaskContext,
+    UnsafeChange,
+)
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
-PUBLIC_ACCESS_BLOCK = {
-    "block_public_acls": True,
-    "ignore_public_acls": True,
-    "block_public_policy": True,
-    "restrict_public_buckets": True,
-}
 
 
 class OrgCloudTrailParams(Params):
@@ -42,6 +55,20 @@ class OrgCloudTrailParams(Params):
     create_kms_key: bool = Field(
         default=True, description="Create the key and alias when kms_key_id is an alias that does not exist."
     )
+    manage_bucket: bool = Field(
+        default=True,
+        description="Create and keep the bucket here; false: another control (central-log-buckets) keeps it "
+        "and this one requires it to exist.",
+    )
+    cloudwatch_logs_log_group: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=512,
+        description="Deliver the trail to this CloudWatch Logs group too (management account, home region), "
+        "where metric-filter alarms can see it; created with its delivery role. null: S3 only.",
+    )
+    cloudwatch_logs_role_name: str = Field(default="soc2ctl-cloudtrail-to-cloudwatch-logs", max_length=64)
+    cloudwatch_logs_retention_days: int = Field(default=365, description="Only when the group is created.")
 
 
 class OrgCloudTrail(Remediation):
@@ -60,6 +87,8 @@ class OrgCloudTrail(Remediation):
         "s3:ListBucket",  # HeadBucket
         "s3:GetBucketPolicy",
         "s3:GetBucketPublicAccessBlock",  # GetPublicAccessBlock on a bucket
+        "logs:DescribeLogGroups",
+        "iam:GetRolePolicy",
     )
     write_actions = (
         "organizations:EnableAWSServiceAccess",
@@ -76,7 +105,25 @@ class OrgCloudTrail(Remediation):
         "iam:CreateServiceLinkedRole",
         "iam:GetRole",
         "organizations:ListAccounts",
+        "logs:CreateLogGroup",
+        "logs:PutRetentionPolicy",
+        "iam:CreateRole",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:PassRole",
     )
+
+    def provides(self, target: Target, params: OrgCloudTrailParams) -> list[Resource]:
+        made = [pre.bucket_resource(bucket_name_for(target.management_account_id, params))]
+        if params.cloudwatch_logs_log_group:
+            group = params.cloudwatch_logs_log_group
+            made.append(Resource("trail-log-group", f"{target.account_id}/{target.region}/{group}"))
+        return made if params.manage_bucket else made[1:]
+
+    def requires(self, target: Target, params: OrgCloudTrailParams) -> list[Requirement]:
+        if params.manage_bucket:
+            return []
+        return [pre.bucket(bucket_name_for(target.management_account_id, params), CLOUDTRAIL)]
 
     def read(self, ctx: TaskContext, params: OrgCloudTrailParams) -> dict[str, Any]:
         bucket = bucket_name(ctx, params)
@@ -84,8 +131,13 @@ class OrgCloudTrail(Remediation):
             "organization_id": ctx.client("organizations").describe_organization()["Organization"]["Id"],
             "trusted_access": trusted_access(ctx),
             "kms_key": resolve_key(ctx, params.kms_key_id),
-            "bucket": read_bucket(ctx.client("s3"), bucket),
+            "bucket": read_bucket(ctx.client("s3"), bucket) if params.manage_bucket else None,
             "trail": read_trail(ctx, params.trail_name),
+            "cloudwatch_logs": cwl.read_delivery(
+                ctx, params.cloudwatch_logs_log_group, params.cloudwatch_logs_role_name
+            )
+            if params.cloudwatch_logs_log_group
+            else None,
         }
 
     def desired(self, ctx: TaskContext, params: OrgCloudTrailParams, observed: Any) -> dict[str, Any]:
@@ -102,14 +154,21 @@ class OrgCloudTrail(Remediation):
             "kms_key_id": key,
             "logging": True,
         }
-        policy = bucket_policy(
-            bucket, params.s3_key_prefix, trail_arn(ctx, params), observed["organization_id"]
-        )
-        return {
-            "trusted_access": True,
-            "bucket": {"policy": normalize_policy(policy), "public_access_block": PUBLIC_ACCESS_BLOCK},
-            "trail": trail,
-        }
+        desired: dict[str, Any] = {"trusted_access": True}
+        if params.manage_bucket:
+            policy = bucket_policy(
+                bucket, params.s3_key_prefix, trail_arn(ctx, params), observed["organization_id"]
+            )
+            desired["bucket"] = {
+                "policy": normalize_policy(policy),
+                "public_access_block": PUBLIC_ACCESS_BLOCK,
+            }
+        desired["trail"] = trail
+        if group := params.cloudwatch_logs_log_group:
+            trail["cloudwatch_logs_log_group_arn"] = cwl.log_group_arn(ctx.region, ctx.account_id, group)
+            trail["cloudwatch_logs_role_arn"] = cwl.role_arn(ctx.account_id, params.cloudwatch_logs_role_name)
+            desired["cloudwatch_logs"] = cwl.desired_delivery(ctx, group)
+        return desired
 
     def guard(
         self, ctx: TaskContext, params: OrgCloudTrailParams, observed: Any, changes: list[Change]
@@ -134,15 +193,29 @@ class OrgCloudTrail(Remediation):
             ctx.client("organizations").enable_aws_service_access(ServicePrincipal=CLOUDTRAIL)
         key = observed["kms_key"] or create_key(ctx, params)
         desired = self.desired(ctx, params, {**observed, "kms_key": key})
-        ensure_bucket(ctx, bucket_name(ctx, params), observed["bucket"], desired["bucket"])
-        ensure_trail(ctx, params, observed["trail"], desired["trail"])
+        if params.manage_bucket:
+            ensure_bucket(ctx, bucket_name(ctx, params), observed["bucket"], desired["bucket"])
+        if params.cloudwatch_logs_log_group and observed["cloudwatch_logs"] is not None:
+            cwl.ensure_delivery(
+                ctx,
+                params.cloudwatch_logs_log_group,
+                params.cloudwatch_logs_role_name,
+                params.cloudwatch_logs_retention_days,
+                observed["cloudwatch_logs"],
+            )
+        new_role = bool(observed["cloudwatch_logs"]) and observed["cloudwatch_logs"]["role_trust"] is None
+        ensure_trail(ctx, params, observed["trail"], desired["trail"], new_role=new_role)
 
 
 # ---------------------------------------------------------------- read
 
 
 def bucket_name(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
-    return params.bucket_name or f"soc2ctl-cloudtrail-{ctx.management_account_id}"
+    return bucket_name_for(ctx.management_account_id, params)
+
+
+def bucket_name_for(management_account_id: str, params: OrgCloudTrailParams) -> str:
+    return params.bucket_name or f"soc2ctl-cloudtrail-{management_account_id}"
 
 
 def trail_arn(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
@@ -169,22 +242,6 @@ def resolve_key(ctx: TaskContext, key: str | None) -> str | None:
     return found["KeyMetadata"]["Arn"] if found else None
 
 
-def read_bucket(s3: Any, bucket: str) -> dict[str, Any] | None:
-    if or_absent(lambda: s3.head_bucket(Bucket=bucket), "404", "NoSuchBucket") is None:
-        return None
-    policy = or_absent(lambda: s3.get_bucket_policy(Bucket=bucket), "NoSuchBucketPolicy")
-    block = or_absent(
-        lambda: s3.get_public_access_block(Bucket=bucket), "NoSuchPublicAccessBlockConfiguration"
-    )
-    config = (block or {}).get("PublicAccessBlockConfiguration")
-    return {
-        "policy": normalize_policy(json.loads(policy["Policy"])) if policy else None,
-        "public_access_block": {k: bool(config.get(snake_to_pascal(k))) for k in PUBLIC_ACCESS_BLOCK}
-        if config
-        else None,
-    }
-
-
 def read_trail(ctx: TaskContext, name: str) -> dict[str, Any] | None:
     trails = ctx.client("cloudtrail").describe_trails(trailNameList=[name], includeShadowTrails=True)[
         "trailList"
@@ -204,96 +261,12 @@ def read_trail(ctx: TaskContext, name: str) -> dict[str, Any] | None:
         "log_file_validation_enabled": bool(found.get("LogFileValidationEnabled")),
         "kms_key_id": kms_arn(found.get("KmsKeyId") or None, ctx.region, ctx.account_id),
         "logging": bool(status.get("IsLogging")),
+        "cloudwatch_logs_log_group_arn": found.get("CloudWatchLogsLogGroupArn") or None,
+        "cloudwatch_logs_role_arn": found.get("CloudWatchLogsRoleArn") or None,
     }
-
-
-def snake_to_pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
 
 
 # ---------------------------------------------------------------- policies
-
-
-def bucket_policy(bucket: str, prefix: str | None, trail: str, org_id: str) -> dict[str, Any]:
-    """AWS's documented organization-trail bucket policy, pinned to this trail, plus TLS only."""
-    logs = f"arn:aws:s3:::{bucket}/{prefix.strip('/') + '/' if prefix else ''}AWSLogs"
-    account = trail.split(":")[4]
-    source = {"aws:SourceArn": trail}
-    write = {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", **source}}
-    cloudtrail = {"Service": CLOUDTRAIL}
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AWSCloudTrailAclCheck",
-                "Effect": "Allow",
-                "Principal": cloudtrail,
-                "Action": "s3:GetBucketAcl",
-                "Resource": f"arn:aws:s3:::{bucket}",
-                "Condition": {"StringEquals": source},
-            },
-            {
-                "Sid": "AWSCloudTrailWrite",
-                "Effect": "Allow",
-                "Principal": cloudtrail,
-                "Action": "s3:PutObject",
-                "Resource": f"{logs}/{account}/*",
-                "Condition": write,
-            },
-            {
-                "Sid": "AWSCloudTrailOrganizationWrite",
-                "Effect": "Allow",
-                "Principal": cloudtrail,
-                "Action": "s3:PutObject",
-                "Resource": f"{logs}/{org_id}/*",
-                "Condition": write,
-            },
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
-        ],
-    }
-
-
-def normalize_policy(policy: dict[str, Any]) -> dict[str, Any]:
-    """Equal policies compare equal: no Sids, values as sorted lists, statements sorted."""
-    statements = policy.get("Statement", [])
-    if isinstance(statements, dict):
-        statements = [statements]
-    normal = [_normalize_statement(s) for s in statements]
-    return {
-        "Version": policy.get("Version", "2008-10-17"),
-        "Statement": sorted(normal, key=lambda s: json.dumps(s, sort_keys=True)),
-    }
-
-
-def _normalize_statement(statement: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in statement.items():
-        if key in ("Action", "NotAction", "Resource", "NotResource"):
-            out[key] = _sorted_list(value)
-        elif key in ("Principal", "NotPrincipal", "Condition") and isinstance(value, dict):
-            out[key] = {k: _normalize_block(v) for k, v in value.items()}
-        elif key != "Sid":
-            out[key] = value
-    return out
-
-
-def _normalize_block(value: Any) -> Any:
-    """Principal values and condition operator blocks: `"x"` and `["x"]` mean the same."""
-    if isinstance(value, dict):
-        return {k: _sorted_list(v) for k, v in value.items()}
-    return _sorted_list(value)
-
-
-def _sorted_list(value: Any) -> list[Any]:
-    items = value if isinstance(value, list) else [value]
-    return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
 
 
 def key_policy(ctx: TaskContext, params: OrgCloudTrailParams) -> dict[str, Any]:
@@ -377,15 +350,13 @@ def ensure_bucket(
         s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=config)
 
 
-def create_bucket(s3: Any, bucket: str, region: str) -> None:
-    settings: dict[str, Any] = {"Bucket": bucket, "ObjectOwnership": "BucketOwnerEnforced"}
-    if region != "us-east-1":
-        settings["CreateBucketConfiguration"] = {"LocationConstraint": region}
-    s3.create_bucket(**settings)
-
-
 def ensure_trail(
-    ctx: TaskContext, params: OrgCloudTrailParams, current: dict[str, Any] | None, desired: dict[str, Any]
+    ctx: TaskContext,
+    params: OrgCloudTrailParams,
+    current: dict[str, Any] | None,
+    desired: dict[str, Any],
+    *,
+    new_role: bool = False,
 ) -> None:
     cloudtrail = ctx.client("cloudtrail")
     settings = {
@@ -397,13 +368,14 @@ def ensure_trail(
         "EnableLogFileValidation": True,
         "KmsKeyId": desired["kms_key_id"],
     }
+    if desired.get("cloudwatch_logs_log_group_arn"):
+        settings["CloudWatchLogsLogGroupArn"] = desired["cloudwatch_logs_log_group_arn"]
+        settings["CloudWatchLogsRoleArn"] = desired["cloudwatch_logs_role_arn"]
     if desired["s3_key_prefix"] or (current and current["s3_key_prefix"]):
         settings["S3KeyPrefix"] = desired["s3_key_prefix"] or ""  # "" removes a prefix on update
     if current is None:
-        cloudtrail.create_trail(**settings)
-    elif {k: v for k, v in current.items() if k not in ("arn", "logging")} != {
-        k: v for k, v in desired.items() if k != "logging"
-    }:
-        cloudtrail.update_trail(**settings)
+        cwl.with_new_role(cloudtrail.create_trail, new_role=new_role, **settings)
+    elif any(current.get(k) != v for k, v in desired.items() if k != "logging"):
+        cwl.with_new_role(cloudtrail.update_trail, new_role=new_role, **settings)
     if current is None or not current["logging"]:
         cloudtrail.start_logging(Name=params.trail_name)

@@ -10,6 +10,7 @@ when the diff is non-empty, and the engine re-reads afterwards to verify.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -57,6 +58,41 @@ class TaskContext:
         return f"arn:aws:{service}:{self.region if region is None else region}:{self.account_id}:{resource}"
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where a task runs, as known before any AWS call: what `provides` and `requires` may use."""
+
+    account_id: str
+    region: str
+    home_region: str
+    management_account_id: str
+
+
+@dataclass(frozen=True)
+class Resource:
+    """Something a control makes exist and another control needs: a kind and a name unique within it
+    (a bucket name; `account/region/name` for account-local things). Providers and users meet by equality."""
+
+    kind: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A precondition of a task: `resource` must exist (and be usable) for the control to do its job.
+
+    `check` reads (never writes) and returns None when the resource is there, else why not. When a control
+    of the same playbook provides the resource, the engine orders that control first and does not check at
+    plan time (it will exist once the provider has applied); otherwise an unmet check is a precondition
+    error of the task, before any write."""
+
+    resource: Resource
+    check: Callable[[TaskContext], str | None] = field(compare=False, repr=False)
+
+
 class Remediation:
     """Base class of every remediation module; subclasses are small and declarative."""
 
@@ -81,6 +117,15 @@ class Remediation:
     def detects_only(self, params: Any) -> bool:
         """Whether this task only reports. Override when a fix is opt-in through a parameter."""
         return self.detect_only
+
+    def provides(self, target: Target, params: Any) -> list[Resource]:
+        """What this task makes exist, so tasks that require it are ordered after it. No AWS calls."""
+        return []
+
+    def requires(self, target: Target, params: Any) -> list[Requirement]:
+        """What must exist outside this task for its control to be effective. No AWS calls here: the
+        checks run when the task is read."""
+        return []
 
     def guard(self, ctx: TaskContext, params: Any, observed: Any, changes: list[Change]) -> None:
         """Raise `UnsafeChange` to refuse a change that is unsafe to apply. Runs at plan and apply time."""

@@ -18,6 +18,7 @@ import networkx as nx
 from botocore.exceptions import BotoCoreError, ClientError
 
 from soc2ctl.aws.recorder import ApiCall, CallRecorder
+from soc2ctl.aws.retry import UnreadableAnswer
 from soc2ctl.aws.sessions import AccountAccessError, AwsSessions
 from soc2ctl.config.risk_exceptions import drop_excepted
 from soc2ctl.engine.diff import Change, compute_changes, fingerprint, overall_action
@@ -27,6 +28,7 @@ from soc2ctl.remediation import TaskContext, UnsafeChange
 log = logging.getLogger(__name__)
 
 FAILED_STATUSES = frozenset({"failed"})
+OUT_OF_STATE = "out-of-state"  # apply status of a detect-only task that still differs
 
 
 @dataclass
@@ -38,7 +40,7 @@ class TaskResult:
     desired: Any = None
     fingerprint: str | None = None
     error: str | None = None
-    status: str = "planned"  # planned | ok | changed | failed | skipped
+    status: str = "planned"  # planned | ok | changed | out-of-state | failed | skipped
     calls: list[ApiCall] = field(default_factory=list)
     verified: Any = None
 
@@ -56,7 +58,7 @@ def describe_error(task: Task, exc: BaseException) -> str:
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         return f"{where}: {err.get('Code')}: {err.get('Message')} (calling {exc.operation_name})"
-    if isinstance(exc, BotoCoreError):
+    if isinstance(exc, BotoCoreError | UnreadableAnswer):
         return f"{where}: {exc}"
     return f"{where}: internal error in remediation {task.module.name}: {exc!r}"
 
@@ -98,20 +100,41 @@ class Executor:
             vars=task.variables,
         )
 
-    def evaluate(self, task: Task) -> TaskResult:
-        """Read the observed state and diff it against the desired state. Never writes."""
+    def evaluate(self, task: Task, *, check_provided: bool = False) -> TaskResult:
+        """Read the observed state and diff it against the desired state. Never writes.
+
+        Preconditions are checked first; one that a control of this run provides is checked only when
+        `check_provided` (at apply time, after the provider ran), since at plan time it may not exist yet."""
         result = TaskResult(task)
         if task.error:
             result.status, result.action, result.error = "failed", "error", task.error
             return result
         with CallRecorder.capture() as calls:
             try:
-                self._read_into(task, result)
+                if unmet := self._unmet_precondition(task, check_provided):
+                    result.status, result.action, result.error = "failed", "error", unmet
+                else:
+                    self._read_into(task, result)
             except Exception as exc:  # every failure becomes a task error, never a crash of the run
                 log.debug("task %s failed", task.key, exc_info=True)
                 result.status, result.action, result.error = "failed", "error", describe_error(task, exc)
         result.calls = calls
         return result
+
+    def _unmet_precondition(self, task: Task, check_provided: bool) -> str | None:
+        ctx = self.context(task)
+        for requirement in task.requirements:
+            provider = task.satisfied_by.get(requirement.resource)
+            if provider is not None and not check_provided:
+                continue
+            if problem := requirement.check(ctx):
+                hint = (
+                    f" (control {provider} should have provided it)"
+                    if provider
+                    else " and no control in this playbook provides it"
+                )
+                return f"precondition not met: {requirement.resource}: {problem}{hint}"
+        return None
 
     def _read_into(self, task: Task, result: TaskResult) -> None:
         ctx = self.context(task)
@@ -131,9 +154,12 @@ class Executor:
 
     def apply_one(self, task: Task, expected_fingerprint: str | None = None) -> TaskResult:
         """Re-read, apply when the diff is non-empty, re-read to verify."""
-        planned = self.evaluate(task)
+        planned = self.evaluate(task, check_provided=True)
         if planned.failed or planned.action in ("no-op", "detect", "excepted"):
-            planned.status = "failed" if planned.failed else "ok"
+            # a detect task that differs stays out of state: apply says so, as plan and drift do
+            planned.status = {"no-op": "ok", "detect": OUT_OF_STATE, "excepted": "ok"}.get(
+                planned.action, "failed"
+            )
             return planned
         if expected_fingerprint is not None and planned.fingerprint != expected_fingerprint:
             planned.status, planned.error = "failed", "state changed since the plan was made (stale plan)"
@@ -156,7 +182,7 @@ class Executor:
         planned.calls += calls
         if planned.failed:
             return planned
-        after = self.evaluate(task)
+        after = self.evaluate(task, check_provided=True)
         planned.calls += after.calls
         planned.verified = after.observed
         if after.failed or after.changes:

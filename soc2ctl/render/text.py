@@ -89,6 +89,12 @@ def _task_lines(task: dict[str, Any]) -> list[str]:
         lines.append(f"      [red]{escape(task['error'])}[/red]")
     for change in task["changes"]:
         lines.extend(_change_lines(change))
+    if action in ("create", "update", "delete"):
+        for req in task.get("requires") or []:
+            if req["satisfied_by"]:
+                lines.append(
+                    f"      [dim]needs {escape(req['resource'])}: from {escape(req['satisfied_by'])}[/dim]"
+                )
     if action == "detect" and task.get("human_step"):
         lines.append(f"      [cyan]to do by hand:[/cyan] {escape(task['human_step'])}")
     if exc := task.get("exception"):
@@ -173,7 +179,8 @@ def render_recap(results: list[dict[str, Any]], console: Console) -> None:
         style = "red" if failed else ("yellow" if counts["changed"] else "green")
         console.print(
             f"  [{style}]{escape(name):<24}[/{style}] {account_id}  ok={counts['ok']} "
-            f"changed={counts['changed']} failed={failed} skipped={counts['skipped']}",
+            f"changed={counts['changed']} out-of-state={counts['out-of-state']} failed={failed} "
+            f"skipped={counts['skipped']}",
             highlight=False,
         )
     for item in results:
