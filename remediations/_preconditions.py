@@ -55,7 +55,7 @@ def log_group_fed_by_trail(account_id: str, region: str, log_group: str) -> Requ
                 return None
         if feeding:
             return f"trail {feeding[0]['Name']} delivers to {log_group} but is not logging"
-        return f"no CloudTrail trail delivers to log group {log_group}, so its metric filters never match"
+        return f"no CloudTrail trail delivers to log group {log_group}: its metric filters can never match"
 
     return Requirement(Resource("trail-log-group", f"{account_id}/{region}/{log_group}"), check)
 
@@ -65,7 +65,6 @@ def backup_vault(account_id: str, region: str, vault: str) -> Requirement:
         found = or_absent(
             lambda: ctx.client("backup").describe_backup_vault(BackupVaultName=vault),
             "ResourceNotFoundException",
-            "AccessDeniedException",
         )
         return None if found else f"backup vault {vault} does not exist in {region}"
 
@@ -84,7 +83,9 @@ def delegated_admin(service: str, admin_account_id: str) -> Requirement:
         }
         if admin_account_id in ids:
             return None
-        return f"{service} has no delegated administrator {admin_account_id} (it has: {', '.join(sorted(i for i in ids if i)) or 'none'})"
+        others = ", ".join(sorted(i for i in ids if i))
+        held = f"administered by {others}" if others else "administered by no account"
+        return f"{service} is {held}, not by {admin_account_id} (see control delegated-admins)"
 
     return Requirement(Resource("delegated-admin", f"{service}/{admin_account_id}"), check)
 

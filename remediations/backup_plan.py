@@ -6,9 +6,10 @@ from typing import Any
 
 from pydantic import Field
 
+from remediations import _preconditions as pre
 from remediations._aws import paginate
 from soc2ctl.engine.diff import Change, same
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+from soc2ctl.remediation import Params, Remediation, Requirement, Scope, Target, TaskContext
 
 _NAME = r"^[A-Za-z0-9_.-]{1,50}$"
 
@@ -78,6 +79,7 @@ class BackupPlan(Remediation):
         "backup:GetBackupPlan",
         "backup:ListBackupSelections",
         "backup:GetBackupSelection",
+        "backup:DescribeBackupVault",
     )
     write_actions = (
         "backup:CreateBackupPlan",
@@ -86,6 +88,9 @@ class BackupPlan(Remediation):
         "backup:DeleteBackupSelection",
         "iam:PassRole",
     )
+
+    def requires(self, target: Target, params: BackupPlanParams) -> list[Requirement]:
+        return [pre.backup_vault(target.account_id, target.region, params.vault_name)]
 
     def read(self, ctx: TaskContext, params: BackupPlanParams) -> dict[str, Any]:
         backup = ctx.client("backup")

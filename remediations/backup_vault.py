@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from remediations._aws import kms_arn, or_absent
 from soc2ctl.engine.diff import Change, same
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
+from soc2ctl.remediation import Params, Remediation, Resource, Scope, Target, TaskContext, UnsafeChange
 
 
 class BackupVaultParams(Params):
@@ -50,6 +50,9 @@ class BackupVault(Remediation):
         "kms:EnableKeyRotation",
         "kms:CreateAlias",
     )
+
+    def provides(self, target: Target, params: BackupVaultParams) -> list[Resource]:
+        return [Resource("backup-vault", f"{target.account_id}/{target.region}/{params.vault_name}")]
 
     def read(self, ctx: TaskContext, params: BackupVaultParams) -> dict[str, Any]:
         wanted = kms_arn(params.kms_key_id, ctx.region, ctx.account_id)

@@ -12,10 +12,11 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from remediations import _preconditions as pre
 from remediations._aws import paginate
 from soc2ctl.config.models import AccountId
 from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
+from soc2ctl.remediation import Params, Remediation, Requirement, Scope, Target, TaskContext, UnsafeChange
 
 AutoEnable = Literal["ALL", "NEW", "NONE"]
 
@@ -47,6 +48,12 @@ class GuardDutyOrgConfig(Remediation):
         "guardduty:DescribeOrganizationConfiguration",
     )
     write_actions = ("guardduty:UpdateOrganizationConfiguration",)
+
+    def requires(self, target: Target, params: GuardDutyOrgConfigParams) -> list[Requirement]:
+        """Member auto-enablement lives on the administrator: without it designated, nothing is enabled."""
+        if params.admin_account_id is None:
+            return []
+        return [pre.delegated_admin("guardduty", params.admin_account_id)]
 
     def read(self, ctx: TaskContext, params: GuardDutyOrgConfigParams) -> dict[str, Any]:
         return {"regions": {r: read_region(ctx, r) for r in regions(ctx, params)}}

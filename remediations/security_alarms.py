@@ -6,9 +6,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from remediations import _preconditions as pre
 from remediations._aws import paginate
 from soc2ctl.engine.diff import Change, same
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+from soc2ctl.remediation import Params, Remediation, Requirement, Scope, Target, TaskContext
 
 # CIS AWS Foundations Benchmark (v1.4.0 section 4 / Security Hub CloudWatch.1-15) metric filter patterns.
 PATTERNS: dict[str, str] = {
@@ -120,6 +121,8 @@ class SecurityAlarms(Remediation):
         "logs:DescribeMetricFilters",
         "cloudwatch:DescribeAlarms",
         "sns:ListTopics",
+        "cloudtrail:DescribeTrails",
+        "cloudtrail:GetTrailStatus",
     )
     write_actions = (
         "logs:CreateLogGroup",
@@ -128,6 +131,10 @@ class SecurityAlarms(Remediation):
         "cloudwatch:PutMetricAlarm",
         "sns:CreateTopic",
     )
+
+    def requires(self, target: Target, params: SecurityAlarmsParams) -> list[Requirement]:
+        """Alarms on a log group no trail delivers to never fire: that trail is part of this control."""
+        return [pre.log_group_fed_by_trail(target.account_id, target.region, params.log_group_name)]
 
     def read(self, ctx: TaskContext, params: SecurityAlarmsParams) -> dict[str, Any]:
         logs = ctx.client("logs")

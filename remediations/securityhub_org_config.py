@@ -6,10 +6,11 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from remediations import _preconditions as pre
 from remediations._aws import paginate
 from soc2ctl.config.models import AccountId
 from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
+from soc2ctl.remediation import Params, Remediation, Requirement, Scope, Target, TaskContext, UnsafeChange
 
 
 class SecurityHubOrgConfigParams(Params):
@@ -33,6 +34,12 @@ class SecurityHubOrgConfig(Remediation):
         "securityhub:DescribeOrganizationConfiguration",
     )
     write_actions = ("securityhub:UpdateOrganizationConfiguration",)
+
+    def requires(self, target: Target, params: SecurityHubOrgConfigParams) -> list[Requirement]:
+        """Member auto-enablement lives on the administrator: without it designated, nothing is enabled."""
+        if params.admin_account_id is None:
+            return []
+        return [pre.delegated_admin("securityhub", params.admin_account_id)]
 
     def read(self, ctx: TaskContext, params: SecurityHubOrgConfigParams) -> dict[str, Any]:
         admin = params.admin_account_id or designated_admin(ctx)

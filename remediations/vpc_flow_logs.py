@@ -7,9 +7,10 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 from pydantic import model_validator
 
+from remediations import _preconditions as pre
 from remediations._aws import paginate
 from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+from soc2ctl.remediation import Params, Remediation, Requirement, Scope, Target, TaskContext
 
 _FILTER_VALUES = 100  # VPC ids per describe_flow_logs filter, well under EC2's limit on filter values
 
@@ -73,8 +74,21 @@ class VpcFlowLogs(Remediation):
     scope = Scope.REGION
     criteria = ("CC7.2",)
     Params = VpcFlowLogsParams
-    read_actions = ("ec2:DescribeVpcs", "ec2:DescribeFlowLogs", "logs:DescribeLogGroups")
+    read_actions = (
+        "ec2:DescribeVpcs",
+        "ec2:DescribeFlowLogs",
+        "logs:DescribeLogGroups",
+        "s3:ListBucket",  # HeadBucket of the destination bucket
+        "s3:GetBucketPolicy",
+    )
     write_actions = ("ec2:CreateFlowLogs", "logs:CreateLogGroup")
+
+    def requires(self, target: Target, params: VpcFlowLogsParams) -> list[Requirement]:
+        """An S3 destination must exist and admit log delivery (a CloudWatch Logs group is created here)."""
+        if params.destination_type != "s3" or not params.s3_bucket_arn:
+            return []
+        bucket = params.s3_bucket_arn.removeprefix("arn:aws:s3:::").split("/", 1)[0]
+        return [pre.bucket(bucket, "delivery.logs.amazonaws.com")]
 
     def read(self, ctx: TaskContext, params: VpcFlowLogsParams) -> dict[str, Any]:
         ec2 = ctx.client("ec2")

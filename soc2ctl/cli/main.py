@@ -25,6 +25,7 @@ from soc2ctl.cli.drift import drift_command
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt
 from soc2ctl.cli.iam import iam_policy_command
 from soc2ctl.config import shipped as resources
+from soc2ctl.config.designated import designation_notes
 from soc2ctl.config.inventory import read_inventory_file, resolve_inventory
 from soc2ctl.config.playbook import check_parameters, load_playbook
 from soc2ctl.config.risk_exceptions import check_exceptions
@@ -256,7 +257,10 @@ def validate(
             variable_sets = [(" with inventory vars", {**pb.spec.vars, **spec.vars, **extra})]
     check_parameters(pb, problems, variable_sets)
     check_exceptions(pb, problems)
+    notes = designation_notes(inv_path, spec, raw, problems) if inventory is not None else []
     problems.raise_if_any()
+    for note in notes:
+        Ui.out().print(f"note: {note}", highlight=False)
     Ui.out().print(f"[green]ok[/green] {path}: {len(pb.spec.controls)} controls valid")
 
 

@@ -11,9 +11,13 @@ problem of that setting, reported once by `validate` and on every control that n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from soc2ctl.config.inventory import Account, Inventory
-from soc2ctl.config.models import ACCOUNT_ID
+from soc2ctl.config.inventory import Account, Inventory, resolve_inventory
+from soc2ctl.config.models import ACCOUNT_ID, InventoryFile
+from soc2ctl.config.yamlsrc import line_of
+from soc2ctl.errors import ProblemList
 
 # setting under `organization:` -> template variable holding the account id; `account:` keyword of a control
 ROLES = {
@@ -72,3 +76,23 @@ def _resolve(setting: str, value: str | None, inventory: Inventory) -> Designati
         )
         return Designation(setting, variable, keyword, None, problem=problem)
     return Designation(setting, variable, keyword, found)
+
+
+def designation_notes(path: Path, spec: InventoryFile, raw: Any, problems: ProblemList) -> list[str]:
+    """The security tooling and log archive accounts, one line each: a problem when a setting names no
+    account (static inventories; a discovered one is resolved at plan time), else which account plays it."""
+    if spec.organization.discover or spec.sandbox:
+        settings = {s: getattr(spec.organization, s) for s in ROLES}
+        return [
+            f"organization.{s}: {v!r}, resolved against the organization at plan time"
+            if v
+            else f"organization.{s} is not set: the management account plays that role"
+            for s, v in settings.items()
+        ]
+    notes = []
+    for role in designate(resolve_inventory(path, spec, raw, None)).values():
+        if role.problem:
+            problems.add(role.note(), str(path), line_of(raw, ("organization", role.setting)))
+        else:
+            notes.append(role.note())
+    return notes

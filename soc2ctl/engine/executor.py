@@ -128,12 +128,13 @@ class Executor:
             if provider is not None and not check_provided:
                 continue
             if problem := requirement.check(ctx):
+                where = f"account {task.account.id}" + (f" {task.region}" if task.region else "")
                 hint = (
-                    f" (control {provider} should have provided it)"
+                    f"control {provider} provides it"
                     if provider
-                    else " and no control in this playbook provides it"
+                    else "no control of this playbook provides it"
                 )
-                return f"precondition not met: {requirement.resource}: {problem}{hint}"
+                return f"{where}: precondition not met: {requirement.resource}: {problem} ({hint})"
         return None
 
     def _read_into(self, task: Task, result: TaskResult) -> None:

@@ -113,7 +113,7 @@ def build_tasks(
             _resolve_params(task, designations)
             if isinstance(pinned, str):
                 task.error = f"control {control.id}: {pinned}"
-            _declare_resources(task, inventory)
+            declare_resources(task, inventory.home_region, inventory.management_account_id)
             tasks.append(task)
     return tasks
 
@@ -163,11 +163,11 @@ def _pinned_account(
     return found or f"account: {control.account} is not an account of the inventory"
 
 
-def _declare_resources(task: Task, inventory: Inventory) -> None:
+def declare_resources(task: Task, home_region: str, management_account_id: str) -> None:
     """What the task provides and requires, from its parameters (no AWS call)."""
     if task.error or task.params is None:
         return
-    target = Target(task.account.id, task.call_region, inventory.home_region, inventory.management_account_id)
+    target = Target(task.account.id, task.call_region, home_region, management_account_id)
     task.provides = task.module.provides(target, task.params)
     task.requirements = task.module.requires(target, task.params)
 

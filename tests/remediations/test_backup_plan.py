@@ -1,8 +1,21 @@
-from soc2ctl.sandbox.seeds import backup_plan
+import pytest
+
+from soc2ctl.sandbox.seeds import backup_plan, backup_vault
 from tests.helpers import ModuleRun, deny, member_client, planned_actions, seeded_postures, write_calls
 
 MODULE = "backup-plan"
 COPY = "arn:aws:backup:eu-west-1:{account}:backup-vault:soc2-backup-vault"
+
+
+@pytest.fixture(autouse=True)
+def vaults(request) -> None:
+    """A backup plan needs its vault (a precondition the backup-vault control provides): every account and
+    region of the in-process organization has one."""
+    if "org" not in request.fixturenames:
+        return
+    for account in request.getfixturevalue("org").values():
+        for region in ("us-east-1", "eu-west-1"):
+            member_client("backup", account, region).create_backup_vault(BackupVaultName="soc2-backup-vault")
 
 
 def role(account: str) -> str:
@@ -151,16 +164,23 @@ def test_access_denied_is_a_clear_task_error(org):
 
 
 def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
-    ids = seeded_postures(server.endpoint, monkeypatch, [("region", backup_plan.seed)])
+    ids = seeded_postures(
+        server.endpoint, monkeypatch, [("region", backup_vault.seed), ("region", backup_plan.seed)]
+    )
     actions = planned_actions(MODULE, {}, ids)
     assert actions == {
         ("c", "us-east-1"): "no-op",
         ("c", "eu-west-1"): "no-op",
         ("d", "us-east-1"): "update",
         ("d", "eu-west-1"): "no-op",
-        ("f", "us-east-1"): "create",
-        ("f", "eu-west-1"): "create",
+        ("f", "us-east-1"): "error",  # no vault: a precondition the backup-vault control provides
+        ("f", "eu-west-1"): "error",
     }
+    fresh = ModuleRun(MODULE, {}, ids["f"]).plan()
+    assert "precondition not met: backup-vault" in fresh.error
+    for region in ("us-east-1", "eu-west-1"):
+        member_client("backup", ids["f"], region).create_backup_vault(BackupVaultName="soc2-backup-vault")
+    assert ModuleRun(MODULE, {}, ids["f"]).plan().action == "create"
     for name in ("d", "f"):
         fixed = ModuleRun(MODULE, {}, ids[name]).apply()
         assert fixed.status == "changed", fixed.error

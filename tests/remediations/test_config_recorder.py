@@ -1,4 +1,7 @@
+import pytest
+
 from soc2ctl.engine import registry
+from soc2ctl.policy.iam_policy import IAM_ACTION_EXCEPTIONS
 from soc2ctl.sandbox.seeds import config_recorder
 from tests.helpers import ModuleRun, deny, member_client, planned_actions, seeded_postures, write_calls
 
@@ -7,10 +10,22 @@ BUCKET = "central-config"
 PARAMS = {"delivery_bucket": BUCKET}
 
 
+@pytest.fixture(autouse=True)
+def central_bucket(request) -> None:
+    """The delivery bucket (a precondition central-log-buckets provides), in the management account."""
+    if "org" in request.fixturenames:
+        request.getfixturevalue("org")
+        member_client("s3", "123456789012").create_bucket(Bucket=BUCKET)
+
+
 def declared(result) -> bool:
     """Every call the module made is one of the IAM actions it declares (the iam-policy is complete)."""
     module = registry.get(MODULE)
-    made = {c.iam_action for c in result.calls if c.service != "sts"}
+    made = {
+        IAM_ACTION_EXCEPTIONS.get((c.service, c.operation), c.iam_action)
+        for c in result.calls
+        if c.service != "sts"
+    }
     return made <= {*module.read_actions, *module.write_actions}
 
 
@@ -167,3 +182,13 @@ def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
     }
     fixed = ModuleRun(MODULE, params, ids["f"]).apply()
     assert fixed.status == "changed", fixed.error
+
+
+def test_missing_delivery_bucket_is_a_precondition_error_not_a_create(org):
+    """AWS answers NoSuchBucketException (moto accepts it): the plan must say why, before any write."""
+    run = ModuleRun(MODULE, {"delivery_bucket": "nobody-made-this"}, org["alpha"])
+    planned = run.plan()
+    assert planned.action == "error" and planned.changes == []
+    assert "precondition not met: s3-bucket nobody-made-this: the bucket does not exist" in planned.error
+    applied = run.apply()
+    assert applied.status == "failed" and write_calls(applied) == []
