@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]  # soc2ctl/ (this file is soc2ctl/config/shipped.py)
 
 
 def _bundled_dirs(kind: str) -> list[Path]:
