@@ -90,6 +90,35 @@ def delegated_admin(service: str, admin_account_id: str) -> Requirement:
     return Requirement(Resource("delegated-admin", f"{service}/{admin_account_id}"), check)
 
 
+def guardduty_detector(account_id: str, region: str) -> Requirement:
+    def check(ctx: TaskContext) -> str | None:
+        gd = ctx.client("guardduty", account_id=account_id, region=region)
+        found = paginate(gd, "list_detectors", "DetectorIds")
+        return None if found else f"account {account_id} has no GuardDuty detector in {region}"
+
+    return Requirement(detector_resource(account_id, region), check)
+
+
+def securityhub_hub(account_id: str, region: str) -> Requirement:
+    def check(ctx: TaskContext) -> str | None:
+        hub = or_absent(
+            lambda: ctx.client("securityhub", account_id=account_id, region=region).describe_hub(),
+            "InvalidAccessException",
+            "ResourceNotFoundException",
+        )
+        return None if hub else f"Security Hub is not enabled in account {account_id} in {region}"
+
+    return Requirement(hub_resource(account_id, region), check)
+
+
+def detector_resource(account_id: str, region: str) -> Resource:
+    return Resource("guardduty-detector", f"{account_id}/{region}")
+
+
+def hub_resource(account_id: str, region: str) -> Resource:
+    return Resource("securityhub-hub", f"{account_id}/{region}")
+
+
 def delegated_admin_resource(service: str, admin_account_id: str) -> Resource:
     return Resource("delegated-admin", f"{service}/{admin_account_id}")
 

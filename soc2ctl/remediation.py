@@ -50,6 +50,9 @@ class TaskContext:
     home_region: str
     management_account_id: str
     vars: dict[str, Any] = field(default_factory=dict)
+    # Resources a control of this run provides that may not exist yet (at plan time, before it applied): a
+    # module does not refuse, or fail to read, for want of one of these. See `Requirement`.
+    pending: frozenset[Resource] = frozenset()
 
     def client(self, service: str, *, region: str | None = None, account_id: str | None = None) -> BaseClient:
         return self.sessions.client(account_id or self.account_id, region or self.region, service)

@@ -75,7 +75,7 @@ class AwsSessions:
         self.external_id = external_id
         self.config = Config(
             # One retry layer only (soc2ctl.aws.retry): botocore's would multiply the attempts per call.
-            retries={"mode": "standard", "max_attempts": 1},
+            retries={"mode": "standard", "total_max_attempts": 1},
             max_pool_connections=max_pool_connections,
             user_agent_extra=f"soc2ctl/{__version__}",
         )

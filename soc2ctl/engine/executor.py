@@ -89,7 +89,7 @@ class Executor:
 
     # ------------------------------------------------------------ per task
 
-    def context(self, task: Task) -> TaskContext:
+    def context(self, task: Task, pending: frozenset[Any] = frozenset()) -> TaskContext:
         return TaskContext(
             sessions=self.sessions,
             account_id=task.account.id,
@@ -98,6 +98,7 @@ class Executor:
             home_region=self.home_region,
             management_account_id=self.management_account_id,
             vars=task.variables,
+            pending=pending,
         )
 
     def evaluate(self, task: Task, *, check_provided: bool = False) -> TaskResult:
@@ -114,7 +115,8 @@ class Executor:
                 if unmet := self._unmet_precondition(task, check_provided):
                     result.status, result.action, result.error = "failed", "error", unmet
                 else:
-                    self._read_into(task, result)
+                    pending = frozenset() if check_provided else frozenset(task.satisfied_by)
+                    self._read_into(task, result, pending)
             except Exception as exc:  # every failure becomes a task error, never a crash of the run
                 log.debug("task %s failed", task.key, exc_info=True)
                 result.status, result.action, result.error = "failed", "error", describe_error(task, exc)
@@ -137,8 +139,8 @@ class Executor:
                 return f"{where}: precondition not met: {requirement.resource}: {problem} ({hint})"
         return None
 
-    def _read_into(self, task: Task, result: TaskResult) -> None:
-        ctx = self.context(task)
+    def _read_into(self, task: Task, result: TaskResult, pending: frozenset[Any] = frozenset()) -> None:
+        ctx = self.context(task, pending)
         observed = task.module.read(ctx, task.params)
         desired = task.module.desired(ctx, task.params, observed)
         result.observed = observed
