@@ -117,7 +117,7 @@ def prowler_findings(prowler: str, endpoint: str, work: Path, accounts: list[str
         out = work / f"prowler-{tag}" / account
         cmd = [prowler, "aws", "--checks", *checks, "--region", REGION, "--output-formats", "json-ocsf"]
         cmd += ["--output-directory", str(out), "--output-filename", "findings", "--no-banner"]
-        cmd += ["--ignore-exit-code-3"]
+        cmd += ["--ignore-exit-code-3", "--scan-unused-services"]  # default VPCs, idle keys count too
         if account != accounts[0]:
             cmd += ["--role", f"arn:aws:iam::{account}:role/{ROLE}"]
         done = subprocess.run(cmd, env=env(endpoint, work), capture_output=True, text=True, timeout=3600)

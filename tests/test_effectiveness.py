@@ -93,3 +93,28 @@ def test_a_designation_naming_no_account_is_the_reason_of_the_controls_that_need
     for error in failing.values():
         assert "organization.security_tooling_account" in error and "'audit' names no account" in error
         assert "attribute" not in error  # never a template error
+
+
+def test_validate_says_in_one_line_who_plays_each_role(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from soc2ctl.cli.main import app
+
+    inventory = tmp_path / "inv.yml"
+    inventory.write_text(
+        'organization: {management_account: "111111111111"}\naccounts: {"222222222222": {name: app}}\n'
+    )
+    ok = CliRunner().invoke(app, ["validate", str(BASELINE), "-i", str(inventory)])
+    assert ok.exit_code == 0, ok.output
+    notes = [line for line in ok.output.splitlines() if line.startswith("note: organization.")]
+    assert notes == [
+        "note: organization.security_tooling_account is not set: the management account 111111111111 plays that role",
+        "note: organization.log_archive_account is not set: the management account 111111111111 plays that role",
+    ]
+    inventory.write_text(inventory.read_text().replace("}\n", ", log_archive_account: logs}\n", 1))
+    bad = CliRunner().invoke(app, ["validate", str(BASELINE), "-i", str(inventory)])
+    assert bad.exit_code == 1
+    lines = [line for line in (bad.stderr or bad.output).splitlines() if "log_archive_account" in line]
+    assert (
+        len(lines) == 1 and "'logs' names no account of the inventory" in lines[0] and "inv.yml:1" in lines[0]
+    )
