@@ -240,6 +240,17 @@ def main() -> None:
     )
     print_matrix("BEFORE apply (units: control x account)", matrix(ours_before, theirs_before))
     print_matrix("AFTER apply", matrix(ours_after, theirs_after))
+    outside = Counter(
+        (control, status)
+        for (control, account), status in theirs_after.items()
+        if (control, account) not in ours_after
+    )
+    if outside:
+        print(
+            "\nAFTER apply, Prowler findings where soc2ctl has no task of that control (org-level controls):"
+        )
+        for (control, status), n in sorted(outside.items()):
+            print(f"  {control:<28} {status} x{n}")
     fixed_but_fail = sorted(
         key
         for key, mine in ours_after.items()

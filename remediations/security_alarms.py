@@ -11,7 +11,9 @@ from remediations._aws import paginate
 from soc2ctl.engine.diff import Change, same
 from soc2ctl.remediation import Params, Remediation, Requirement, Scope, Target, TaskContext
 
-# CIS AWS Foundations Benchmark (v1.4.0 section 4 / Security Hub CloudWatch.1-15) metric filter patterns.
+# CIS AWS Foundations Benchmark (section 4 / Security Hub CloudWatch.1-15) metric filter patterns; the
+# Organizations one lists CIS v3.0's events (CancelHandshake, CreateOrganization, EnableAllFeatures too),
+# which Prowler requires.
 PATTERNS: dict[str, str] = {
     "root-usage": (
         '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS '
@@ -42,11 +44,13 @@ PATTERNS: dict[str, str] = {
     ),
     "organizations-changes": (
         '{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake")'
-        ' || ($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount")'
+        ' || ($.eventName = "AttachPolicy") || ($.eventName = "CancelHandshake")'
+        ' || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganization")'
         ' || ($.eventName = "CreateOrganizationalUnit") || ($.eventName = "CreatePolicy")'
         ' || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization")'
         ' || ($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy")'
         ' || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType")'
+        ' || ($.eventName = "EnableAllFeatures")'
         ' || ($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization")'
         ' || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount")'
         ' || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy")'
