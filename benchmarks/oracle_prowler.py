@@ -213,7 +213,9 @@ def print_matrix(title: str, rows: dict[str, Counter]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prowler", default="/work/scratch/prowler-venv/bin/prowler")
+    parser.add_argument("--members", type=int, default=8, help="member accounts (8 for the reported matrix)")
     args = parser.parse_args()
+    LAYOUT[:] = LAYOUT[: args.members]
     server, endpoint, ids = start_organization()
     try:
         with tempfile.TemporaryDirectory(prefix="oracle-") as tmp:
