@@ -234,8 +234,9 @@ def main() -> None:
     ours_before, ours_after = soc2ctl_units(before_plan), soc2ctl_units(after_plan)
     theirs_before, theirs_after = prowler_units(before, buckets), prowler_units(after, buckets)
     statuses = Counter(r["status"] for r in applied["results"])
+    ous = len({ou for _, ou in LAYOUT})
     print(
-        f"organization: management + {len(LAYOUT)} members in 3 OUs, no account named audit; region {REGION}"
+        f"organization: management + {len(LAYOUT)} members in {ous} OUs, no account named audit; region {REGION}"
     )
     print(
         f"prowler findings: {len(before)} before, {len(after)} after; soc2ctl apply statuses: {dict(statuses)}"
