@@ -95,8 +95,8 @@ def env(endpoint: str, home: Path) -> dict[str, str]:
 def start_organization() -> tuple[Any, str, dict[str, str]]:
     from moto.server import ThreadedMotoServer
 
-    from soc2ctl.sandbox import moto_ext
-    from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount, create_organization
+    from soc2ctl_sandbox import moto_ext
+    from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount, create_organization
 
     moto_ext.apply()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

@@ -1,9 +1,21 @@
 """Side by side: soc2ctl, Cloud Custodian's c7n-org and Prowler on the same moto organization.
 
 Each tool runs as a separate process against the same latency-injecting moto server, through
-AWS_ENDPOINT_URL, checking the same four settings in every member account and region: EBS default
-encryption, the IAM password policy, the S3 account public access block and GuardDuty. Peers are installed
-in their own virtualenvs (`pip install c7n c7n-org`, `pip install prowler`); pass their executables.
+AWS_ENDPOINT_URL, over the same accounts (every member: what the playbook's `hosts: all` covers) and regions, checking
+the same four settings: the IAM password policy (every field soc2ctl's iam-password-policy checks, and
+"no policy at all"), the S3 account public access block (all four flags, and "no configuration"), EBS
+default encryption (per region) and GuardDuty (an enabled detector, per region).
+
+Honesty checks: each tool's findings are normalised to (check, account, region) and compared with
+soc2ctl's, so a peer that silently checks less (a filter that misses accounts without a policy) or fails on
+the loopback endpoint shows up as different findings, not as a faster time.
+
+The loopback endpoint: s3control puts `<account>.` in front of the host, which cannot resolve on 127.0.0.1.
+soc2ctl strips it (soc2ctl.aws.sessions); the peers get the same one-line fix through a `sitecustomize`
+module on their PYTHONPATH (a botocore built-in handler), so their S3 account check works too.
+
+Peers are installed in their own virtualenvs outside the repository (`pip install c7n c7n-org`,
+`pip install prowler`); pass their executables.
 """
 
 from __future__ import annotations
@@ -13,36 +25,114 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLE = "OrganizationAccountAccessRole"
-C7N_POLICIES = """\
-policies:
-  - {name: ebs-default-encryption, resource: account, filters: [{type: default-ebs-encryption, state: false}]}
-  - name: password-policy
-    resource: account
-    filters: [{type: password-policy, key: MinimumPasswordLength, value: 14, op: lt}]
-  - {name: s3-public-block, resource: account, filters: [{type: s3-public-block, key: BlockPublicPolicy, value: false}]}
-  - {name: guardduty, resource: account, filters: [{not: [{type: guard-duty, Detector.Status: ENABLED}]}]}
-"""
-PROWLER_CHECKS = [
-    "ec2_ebs_default_encryption",
-    "iam_password_policy_minimum_length_14",
-    "s3_account_level_public_access_blocks",
-    "guardduty_is_enabled",
-]
+GLOBAL_CHECKS = frozenset({"password-policy", "s3-public-block"})
+
+_TRUE_OR_ABSENT = "{type: %s, key: %s, value: true, op: ne}"  # false or absent
+C7N_POLICIES = "\n".join(
+    [
+        "policies:",
+        "  - name: ebs-default-encryption",
+        "    resource: account",
+        "    filters: [{type: default-ebs-encryption, state: false}]",
+        "  - name: password-policy",
+        "    resource: account",
+        "    filters:",
+        "      - or:",
+        "        - {type: password-policy, key: PasswordPolicyConfigured, value: false}",
+        "        - {type: password-policy, key: MinimumPasswordLength, value: 14, op: lt}",
+        *(
+            "        - " + _TRUE_OR_ABSENT % ("password-policy", k)
+            for k in (
+                "RequireSymbols",
+                "RequireNumbers",
+                "RequireUppercaseCharacters",
+                "RequireLowercaseCharacters",
+                "AllowUsersToChangePassword",
+            )
+        ),
+        "        - {type: password-policy, key: MaxPasswordAge, value: absent}",
+        "        - {type: password-policy, key: MaxPasswordAge, value: 90, op: gt}",
+        "        - {type: password-policy, key: PasswordReusePrevention, value: absent}",
+        "        - {type: password-policy, key: PasswordReusePrevention, value: 24, op: lt}",
+        "  - name: s3-public-block",
+        "    resource: account",
+        "    filters:",
+        "      - or:",
+        *(
+            "        - " + _TRUE_OR_ABSENT % ("s3-public-block", k)
+            for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+        ),
+        "  - name: guardduty",
+        "    resource: account",
+        "    filters: [{not: [{type: guard-duty, Detector.Status: ENABLED}]}]",
+        "",
+    ]
+)
+PROWLER_CHECKS = {
+    "ec2_ebs_default_encryption": "ebs-default-encryption",
+    "iam_password_policy_minimum_length_14": "password-policy",
+    "iam_password_policy_symbol": "password-policy",
+    "iam_password_policy_number": "password-policy",
+    "iam_password_policy_uppercase": "password-policy",
+    "iam_password_policy_lowercase": "password-policy",
+    "iam_password_policy_reuse_24": "password-policy",
+    "iam_password_policy_expires_passwords_within_90_days_or_less": "password-policy",
+    "s3_account_level_public_access_blocks": "s3-public-block",
+    "guardduty_is_enabled": "guardduty",
+}
+SOC2CTL_CHECKS = {
+    "iam-password-policy": "password-policy",
+    "s3-account-public-access-block": "s3-public-block",
+    "ebs-default-encryption": "ebs-default-encryption",
+    "guardduty-org": "guardduty",
+}
+SITECUSTOMIZE = '''\
+"""Benchmark shim: the s3control `<account>.` host prefix cannot resolve on a loopback endpoint."""
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+try:
+    import botocore.handlers
+except ImportError:
+    botocore = None
+_PREFIXED = re.compile(r"^\\d{12}\\.(127\\.\\d+\\.\\d+\\.\\d+|localhost)$")
 
 
-def _env(endpoint: str) -> dict[str, str]:
+def _strip(request, **_):
+    parts = urlsplit(request.url)
+    if _PREFIXED.match(parts.hostname or ""):
+        request.url = urlunsplit(parts._replace(netloc=parts.netloc.split(".", 1)[1]))
+
+
+if botocore is not None:
+    botocore.handlers.BUILTIN_HANDLERS.append(("before-sign.s3-control", _strip))
+'''
+
+Finding = tuple[str, str, str]  # (check, account, region or "-")
+
+
+def _finding(check: str, account: str, region: str | None) -> Finding:
+    return (check, account, "-" if check in GLOBAL_CHECKS or not region else region)
+
+
+def _env(endpoint: str, workdir: Path) -> dict[str, str]:
+    shim = workdir / "peer-shim"
+    shim.mkdir(exist_ok=True)
+    (shim / "sitecustomize.py").write_text(SITECUSTOMIZE)
     return {
         **os.environ,
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
+        "PYTHONPATH": str(shim),
     }
 
 
@@ -52,104 +142,96 @@ def _timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, subpr
     return time.perf_counter() - start, done
 
 
-def run_soc2ctl(endpoint: str, workdir: Path, parallelism: int) -> dict[str, Any]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "soc2ctl.cli.main",
-        "plan",
-        str(workdir / "pb.yml"),
-        "-i",
-        str(workdir / "inv.yml"),
-        "--format",
-        "json",
-        "-p",
-        str(parallelism),
-    ]
-    wall, done = _timed(cmd, {**_env(endpoint), "SOC2CTL_HOME": str(workdir)}, ROOT)
+def _row(tool: str, wall: float, ok: bool, found: set[Finding], note: str, **extra: Any) -> dict[str, Any]:
+    return {"tool": tool, "wall_s": round(wall, 2), "ok": ok, "findings": len(found), **extra, "note": note}
+
+
+def run_soc2ctl(endpoint: str, workdir: Path, parallelism: int) -> tuple[dict[str, Any], set[Finding]]:
+    cmd = [sys.executable, "-m", "soc2ctl.cli.main", "plan", str(workdir / "pb.yml")]
+    cmd += ["-i", str(workdir / "inv.yml"), "--format", "json", "-p", str(parallelism)]
+    env = {**_env(endpoint, workdir), "SOC2CTL_HOME": str(workdir), "PYTHONPATH": ""}
+    env["SOC2CTL_EVIDENCE"] = str(workdir / "soc2ctl-evidence")
+    wall, done = _timed(cmd, env, ROOT)
     ok = done.returncode in (0, 2)
-    tasks = len(json.loads(done.stdout)["tasks"]) if ok else None
-    return {
-        "tool": "soc2ctl",
-        "wall_s": round(wall, 2),
-        "ok": ok,
-        "tasks": tasks,
-        "note": "" if ok else done.stderr[-300:],
+    tasks = json.loads(done.stdout)["tasks"] if ok else []
+    found = {
+        _finding(SOC2CTL_CHECKS[t["control"]], t["account_id"], t["region"])
+        for t in tasks
+        if t["action"] in ("create", "update", "detect")
     }
+    row = _row("soc2ctl", wall, ok and not any(t["action"] == "error" for t in tasks), found, "")
+    row["tasks"] = len(tasks)
+    if not ok:
+        row["note"] = done.stderr[-300:]
+    return row, found
 
 
 def run_c7n_org(
     endpoint: str, workdir: Path, accounts: list[str], regions: list[str], c7n_org: str, workers: int
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], set[Finding]]:
     config = {
         "accounts": [
-            {
-                "account_id": a,
-                "name": f"acct-{a}",
-                "regions": regions,
-                "role": f"arn:aws:iam::{a}:role/{ROLE}",
-            }
+            {"account_id": a, "name": a, "regions": regions, "role": f"arn:aws:iam::{a}:role/{ROLE}"}
             for a in accounts
         ]
     }
     (workdir / "c7n-accounts.json").write_text(json.dumps(config))
     (workdir / "c7n-policies.yml").write_text(C7N_POLICIES)
-    cmd = [
-        c7n_org,
-        "run",
-        "-c",
-        str(workdir / "c7n-accounts.json"),
-        "-u",
-        str(workdir / "c7n-policies.yml"),
-        "-s",
-        str(workdir / "c7n-out"),
-    ]
+    out = workdir / "c7n-out"
+    cmd = [c7n_org, "run", "-c", str(workdir / "c7n-accounts.json"), "-u", str(workdir / "c7n-policies.yml")]
+    cmd += ["-s", str(out)]
     for region in regions:
         cmd += ["-r", region]
-    wall, done = _timed(cmd, {**_env(endpoint), "C7N_ORG_PARALLEL": str(workers)}, workdir)
-    ran = len(list((workdir / "c7n-out").rglob("resources.json")))
-    return {
-        "tool": "c7n-org",
-        "wall_s": round(wall, 2),
-        "ok": done.returncode == 0 and ran > 0,
-        "policy_runs": ran,
-        "note": "" if done.returncode == 0 else done.stderr[-300:],
-    }
+    env = {**_env(endpoint, workdir), "C7N_ORG_PARALLEL": str(workers)}
+    wall, done = _timed(cmd, env, workdir)
+    found: set[Finding] = set()
+    runs = list(out.rglob("resources.json"))
+    for path in runs:  # c7n-out/<account>/<region>/<policy>/resources.json
+        policy, region, account = path.parent.name, path.parent.parent.name, path.parent.parent.parent.name
+        if json.loads(path.read_text() or "[]"):
+            found.add(_finding(policy, account, region))
+    errors = done.stderr.count("Traceback") + done.stderr.count("ERROR")
+    note = "" if done.returncode == 0 and not errors else done.stderr[-300:]
+    return _row("c7n-org", wall, done.returncode == 0, found, note, policy_runs=len(runs)), found
 
 
 def run_prowler(
     endpoint: str, workdir: Path, accounts: list[str], regions: list[str], prowler: str, workers: int
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], set[Finding]]:
     """Prowler scans one account per invocation (`--role`), so accounts run as parallel processes."""
+    env = _env(endpoint, workdir)
 
     def one(account: str) -> subprocess.CompletedProcess[str]:
-        cmd = [
-            prowler,
-            "aws",
-            "--role",
-            f"arn:aws:iam::{account}:role/{ROLE}",
-            "--checks",
-            *PROWLER_CHECKS,
-            "--region",
-            *regions,
-            "--output-directory",
-            str(workdir / "prowler-out" / account),
-            "--ignore-exit-code-3",
-            "--no-banner",
-        ]
-        return subprocess.run(
-            cmd, env=_env(endpoint), cwd=workdir, capture_output=True, text=True, timeout=3600
-        )
+        cmd = [prowler, "aws", "--role", f"arn:aws:iam::{account}:role/{ROLE}", "--checks", *PROWLER_CHECKS]
+        cmd += ["--region", *regions, "--output-directory", str(workdir / "prowler-out" / account)]
+        cmd += ["--output-formats", "json-ocsf", "--ignore-exit-code-3", "--no-banner"]
+        cmd += ["--scan-unused-services"]  # else no EBS/S3 verdict in an account without volumes/buckets
+        return subprocess.run(cmd, env=env, cwd=workdir, capture_output=True, text=True, timeout=3600)
 
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         runs = list(pool.map(one, accounts))
     wall = time.perf_counter() - start
+    found = set(_prowler_findings(workdir / "prowler-out"))
     failed = [r for r in runs if r.returncode != 0]
-    return {
-        "tool": "prowler",
-        "wall_s": round(wall, 2),
-        "ok": not failed,
-        "failed_accounts": len(failed),
-        "note": (failed[0].stderr or failed[0].stdout)[-300:] if failed else "",
-    }
+    note = (failed[0].stderr or failed[0].stdout)[-300:] if failed else ""
+    return _row("prowler", wall, not failed, found, note, failed_accounts=len(failed)), found
+
+
+def _prowler_findings(out: Path) -> Iterable[Finding]:
+    for path in out.rglob("*.ocsf.json"):
+        for item in json.loads(path.read_text() or "[]"):
+            check = PROWLER_CHECKS.get(item.get("metadata", {}).get("event_code", ""))
+            if check and item.get("status_code") == "FAIL":
+                cloud = item.get("cloud", {})
+                yield _finding(check, cloud.get("account", {}).get("uid", "?"), cloud.get("region"))
+
+
+def compare(rows: list[dict[str, Any]], findings: list[set[Finding]]) -> None:
+    """Each peer's findings against soc2ctl's: the same (check, account, region) set, or what differs."""
+    base = findings[0]
+    for row, found in zip(rows, findings, strict=True):
+        row["same_findings_as_soc2ctl"] = found == base
+        if found != base:
+            row["only_here"] = sorted(found - base)[:5]
+            row["missed"] = sorted(base - found)[:5]

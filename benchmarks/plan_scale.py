@@ -13,6 +13,14 @@ Modes:
 Both modes inject a client-side latency per call (default 50 ms, like real AWS) and print the lower bound
 `calls x latency / parallelism` and our ratio to it. The plan covers the four controls every peer tool can
 also check (EBS default encryption, password policy, S3 account public access block, GuardDuty).
+
+Fake mode also measures, in the same run, botocore's own floor: the CPU of one call on a client that already
+exists, through the same fake transport, over the run's mix of operations (`botocore_floor_ms_per_call`).
+`cpu_ms_per_call` is everything soc2ctl spent (organization discovery, role assumption, client creation,
+modules, diff, evidence; worker processes included) divided by the calls. The lower bound is the larger of
+`latency_bound_s` (calls x latency / parallelism) and `cpu_bound_s` (calls x floor / cores).
+
+    python benchmarks/plan_scale.py --table 50,200,1000 --regions 2 --latency-ms 50
 """
 
 from __future__ import annotations
@@ -33,6 +41,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+# Scratch files (inputs, evidence) go beside the repository, not in /tmp: on some machines /tmp is a
+# filesystem where creating a file costs 30x the CPU, which would be charged to the evidence.
+WORK = Path(os.environ.get("SOC2CTL_BENCH_DIR", ROOT / ".bench"))
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.update(
@@ -47,9 +58,11 @@ for _var in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID"):
     os.environ.pop(_var, None)
 
 import peers  # noqa: E402
-from botocore.awsrequest import AWSResponse  # noqa: E402
+from fake_aws import FakeAws, botocore_floor  # noqa: E402
 
+from soc2ctl.cli import evidence as cli_evidence  # noqa: E402
 from soc2ctl.engine.plan import plan_document  # noqa: E402
+from soc2ctl.run import workers  # noqa: E402
 from soc2ctl.run.builder import prepare_run  # noqa: E402
 
 ALL_REGIONS = [
@@ -74,96 +87,6 @@ controls:
   - {id: ebs-default-encryption, remediation: ebs-default-encryption}
   - {id: guardduty-org, remediation: guardduty-detector}
 """
-MANAGEMENT = "123456789012"
-
-
-def account_id(i: int) -> str:
-    return f"{200000000000 + i:012d}"
-
-
-# ---------------------------------------------------------------- fake AWS at the botocore edge
-
-
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **_: Any) -> Any:
-        yield self._body
-
-
-class FakeAws:
-    """Replays recorded response bodies per operation; generates the Organizations listings for N accounts."""
-
-    def __init__(self, accounts: int, latency_s: float) -> None:
-        self.accounts = accounts
-        self.latency_s = latency_s
-        self.recorded: dict[str, tuple[int, dict[str, str], bytes]] = {}
-
-    def record(self) -> None:
-        """One plan against in-process moto, keeping the raw HTTP answer of every operation."""
-        from moto import mock_aws
-
-        from soc2ctl.sandbox.seed import SandboxAccount, create_organization
-
-        with mock_aws(), tempfile.TemporaryDirectory() as tmp:
-            create_organization(None, (SandboxAccount("template", "Workloads", {}, "fresh"),))  # type: ignore[arg-type]
-            pb, inv = write_inputs(Path(tmp), 1)
-
-            def keep(http_response: Any = None, model: Any = None, **_: Any) -> None:
-                key = f"{model.service_model.service_name}.{model.name}"
-                if http_response is not None:  # errors too: NoSuchEntity is how "absent" is said
-                    self.recorded[key] = (
-                        http_response.status_code,
-                        dict(http_response.headers),
-                        http_response.content,
-                    )
-
-            run = prepare_run(pb, inv, parallelism=4, on_sessions=lambda s: s.register("after-call", keep))
-            run.executor.plan()
-
-    def _organizations(self, operation: str) -> bytes | None:
-        ids = [account_id(i) for i in range(self.accounts)]
-        if operation == "ListAccounts":
-            return json.dumps(
-                {"Accounts": [{"Id": i, "Name": f"acct-{i}", "Status": "ACTIVE"} for i in ids]}
-            ).encode()
-        if operation == "ListAccountsForParent":
-            return json.dumps({"Accounts": [{"Id": i, "Name": f"acct-{i}"} for i in ids]}).encode()
-        if operation == "ListRoots":
-            return json.dumps({"Roots": [{"Id": "r-root", "Name": "Root"}]}).encode()
-        if operation == "ListOrganizationalUnitsForParent":
-            return json.dumps({"OrganizationalUnits": []}).encode()
-        if operation == "ListTagsForResource":
-            return json.dumps({"Tags": [{"Key": "env", "Value": "prod"}]}).encode()
-        if operation == "DescribeOrganization":
-            return json.dumps({"Organization": {"Id": "o-bench", "MasterAccountId": MANAGEMENT}}).encode()
-        return None
-
-    def __call__(self, request: Any, operation_name: str | None = None, **kwargs: Any) -> AWSResponse:
-        time.sleep(self.latency_s)
-        event = kwargs.get("event_name", "")
-        service = event.split(".")[1] if event.count(".") >= 1 else ""
-        body = self._organizations(operation_name or "") if service == "organizations" else None
-        if body is not None:
-            return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.1"}, _Raw(body))
-        for key, (status, headers, content) in self.recorded.items():
-            if key.endswith(f".{operation_name}"):
-                return AWSResponse(request.url, status, headers, _Raw(content))
-        return AWSResponse(request.url, 404, {}, _Raw(b'{"__type":"ResourceNotFoundException"}'))
-
-
-def fake_operation_name(sessions: Any, fake: FakeAws) -> None:
-    def before_send(request: Any, **kwargs: Any) -> AWSResponse:
-        return fake(request, request.context.get("soc2ctl_operation"), **kwargs)
-
-    def remember(model: Any, context: Any, **_: Any) -> None:
-        context["soc2ctl_operation"] = model.name
-
-    sessions.register("before-call", remember)
-    sessions.register("before-send", before_send)
-
-
 # ---------------------------------------------------------------- moto server organization
 
 
@@ -224,67 +147,148 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         member_ids = create_moto_org(endpoint, args.accounts)
     else:
         fake = FakeAws(args.accounts, latency_s)
-        fake.record()
+        fake.record(write_inputs)
     calls_by_op: Counter[str] = Counter()
 
     def setup(sessions: Any) -> None:
-        sessions.register("after-call", lambda model=None, **_: calls_by_op.update([model.name]))
         if fake:  # client-side latency inside the fake; in moto mode the server adds it
-            fake_operation_name(sessions, fake)
+            sessions.register("before-send", fake.before_send)
+        else:
+            sessions.register("after-call", lambda model=None, **_: calls_by_op.update([model.name]))
 
     try:
-        with tempfile.TemporaryDirectory() as tmp:
+        WORK.mkdir(exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=WORK) as tmp:
             pb, inv = write_inputs(Path(tmp), args.regions)
-            cpu0, wall0 = time.process_time(), time.perf_counter()
+            cli_evidence.configure(str(Path(tmp) / "evidence"), 1)
+            cpu0, wall0 = _cpu(), time.perf_counter()
             run = prepare_run(pb, inv, parallelism=args.parallelism, on_sessions=setup)
-            results = run.executor.plan()
+            cli_evidence.start(run, "plan")  # evidence included, as `soc2ctl plan` writes it
+            n_workers = workers.effective_workers(args.workers, len(run.tasks))
+            results = workers.plan(run, args.workers)
             doc = plan_document(results, run_id=run.run_id, **run.sources())
-            wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+            cli_evidence.finish(run, doc)
+            wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0
+            evidence_files = sum(1 for _ in (Path(tmp) / "evidence").rglob("*.json"))
             peers_rows = run_peers(args, endpoint, Path(tmp), member_ids) if args.mode == "moto" else []
     finally:
         if proc:
             proc.terminate()
-    calls = sum(calls_by_op.values())
+    calls = fake.calls.value if fake else sum(calls_by_op.values())
+    mix = Counter(_op_key(fake, c.operation) for r in results.values() for c in r.calls) if fake else None
+    floors = botocore_floor(fake, mix, parallelism=args.parallelism) if fake else {}
+    floor = floors.get("same_conditions")
     tasks = len(results)
-    lower = calls * latency_s / args.parallelism
+    cores = workers.cores()
+    latency_bound = calls * latency_s / args.parallelism
+    cpu_bound = calls * floor / 1000 / cores if floor else 0.0
+    lower = max(latency_bound, cpu_bound)
+    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if n_workers > 1 else 0.0
     return {
         "mode": args.mode,
         "accounts": args.accounts,
         "regions": args.regions,
         "parallelism": args.parallelism,
+        "workers": n_workers,
+        "cores": cores,
         "latency_ms": args.latency_ms,
         "tasks": tasks,
         "task_errors": doc["summary"]["error"],
+        "evidence_files": evidence_files,
         "api_calls": calls,
         "calls_per_task": round(calls / tasks, 2),
         "wall_s": round(wall, 2),
         "cpu_s": round(cpu, 2),
         "cpu_ms_per_call": round(cpu * 1000 / calls, 3),
-        "cpu_ms_per_task": round(cpu * 1000 / tasks, 3),
+        "botocore_floor_ms_per_call": round(floor, 3) if floor else None,
+        "cpu_ratio_to_floor": round(cpu * 1000 / calls / floor, 2) if floor else None,
+        "botocore_hot_loop_ms_per_call": round(floors["hot_loop"], 3) if floors else None,
+        "latency_bound_s": round(latency_bound, 2),
+        "cpu_bound_s": round(cpu_bound, 2),
         "lower_bound_s": round(lower, 2),
         "ratio_to_lower_bound": round(wall / lower, 2) if lower else None,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(self_rss, 1),
+        "peak_rss_worker_mb": round(child_rss, 1),
+        "peak_rss_total_mb_at_most": round(self_rss + n_workers * child_rss, 1),
         "threads_at_end": threading.active_count(),
+        # Other processes' demand for the same cores: at a load of L on C cores a CPU second of ours takes
+        # about L/C wall seconds, which the lower bound (our CPU on free cores) does not include.
+        "load_average_1m": round(os.getloadavg()[0], 1),
         "peers": peers_rows,
     }
 
 
+def _cpu() -> float:
+    """User + system CPU of this process and of its finished worker processes."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _op_key(fake: FakeAws, operation: str) -> str:
+    return next((k for k in fake.params if k.endswith(f".{operation}")), operation)
+
+
 def run_peers(args: argparse.Namespace, endpoint: str, workdir: Path, member_ids: list[str]) -> list[dict]:
-    """The same work by each tool as a separate process, with wall-time ratios to soc2ctl's CLI."""
+    """The same work by each tool as a separate process, with wall-time ratios to soc2ctl's CLI and each
+    peer's findings compared with soc2ctl's."""
     if not (args.c7n_org or args.prowler):
         return []
     regions = ALL_REGIONS[: args.regions]
-    rows = [peers.run_soc2ctl(endpoint, workdir, args.parallelism)]
+    accounts = member_ids  # the accounts soc2ctl's `hosts: all` covers: every member
+    results = [peers.run_soc2ctl(endpoint, workdir, args.parallelism)]
     if args.c7n_org:
-        rows.append(peers.run_c7n_org(endpoint, workdir, member_ids, regions, args.c7n_org, args.parallelism))
-    if args.prowler:
-        rows.append(
-            peers.run_prowler(endpoint, workdir, member_ids, regions, args.prowler, args.prowler_workers)
+        results.append(
+            peers.run_c7n_org(endpoint, workdir, accounts, regions, args.c7n_org, args.parallelism)
         )
+    if args.prowler:
+        results.append(
+            peers.run_prowler(endpoint, workdir, accounts, regions, args.prowler, args.prowler_workers)
+        )
+    rows = [row for row, _ in results]
+    peers.compare(rows, [found for _, found in results])
     base = rows[0]["wall_s"]
     for row in rows:
         row["wall_ratio_to_soc2ctl"] = round(row["wall_s"] / base, 2) if base else None
     return rows
+
+
+TABLE_COLUMNS = [
+    "accounts",
+    "workers",
+    "tasks",
+    "api_calls",
+    "wall_s",
+    "cpu_s",
+    "cpu_ms_per_call",
+    "botocore_floor_ms_per_call",
+    "cpu_ratio_to_floor",
+    "latency_bound_s",
+    "cpu_bound_s",
+    "lower_bound_s",
+    "ratio_to_lower_bound",
+    "peak_rss_mb",
+    "peak_rss_worker_mb",
+    "load_average_1m",
+]
+
+
+def print_table(args: argparse.Namespace) -> None:
+    """One fresh process per size (so peak RSS is that size's), one Markdown table."""
+    rows = []
+    for accounts in [int(a) for a in args.table.split(",")]:
+        cmd = [sys.executable, __file__, "--json", "--mode", "fake", "--accounts", str(accounts)]
+        cmd += ["--regions", str(args.regions), "--latency-ms", str(args.latency_ms)]
+        cmd += ["--parallelism", str(args.parallelism)]
+        if args.workers:
+            cmd += ["--workers", str(args.workers)]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        rows.append(json.loads(done.stdout.splitlines()[-1]))
+        print(f"# {accounts} accounts done: {rows[-1]['wall_s']} s", file=sys.stderr)
+    print("| " + " | ".join(TABLE_COLUMNS) + " |")
+    print("|" + "---|" * len(TABLE_COLUMNS))
+    for row in rows:
+        print("| " + " | ".join(str(row[c]) for c in TABLE_COLUMNS) + " |")
 
 
 def main() -> None:
@@ -296,11 +300,18 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--parallelism", type=int, default=32)
     parser.add_argument("--mode", choices=["moto", "fake"], default="fake")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--table", help="comma-separated account counts, e.g. 50,200,1000: one fresh process each, one table"
+    )
     parser.add_argument("--c7n-org", help="path to c7n-org (moto mode): run it on the same organization")
     parser.add_argument("--prowler", help="path to prowler (moto mode): run it on the same organization")
     parser.add_argument("--prowler-workers", type=int, default=2, help="parallel prowler processes")
     args = parser.parse_args()
+    if args.table:
+        print_table(args)
+        return
     if not 1 <= args.accounts <= 1000 or not 1 <= args.regions <= len(ALL_REGIONS):
         parser.error(f"--accounts 1..1000, --regions 1..{len(ALL_REGIONS)}")
     figures = measure(args)

@@ -1,6 +1,6 @@
 """S3 bucket helpers shared by the modules that keep log buckets (org-cloudtrail, central-log-buckets).
 
-Policies are compared semantically: statement order, Sids and one-item lists are ignored, so a policy
+Policies are compared semantically (soc2ctl.policy.documents): statement order, Sids and one-item lists are ignored, so a policy
 written by the console or another tool never shows as a difference when it means the same.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from remediations._aws import or_absent
+from remediations._aws import FieldMap, normalise_policy, or_absent, pascal
 
 PUBLIC_ACCESS_BLOCK = {
     "block_public_acls": True,
@@ -17,6 +17,7 @@ PUBLIC_ACCESS_BLOCK = {
     "block_public_policy": True,
     "restrict_public_buckets": True,
 }
+BLOCK_FIELDS = FieldMap.of(*PUBLIC_ACCESS_BLOCK)
 
 
 def read_bucket(s3: Any, bucket: str) -> dict[str, Any] | None:
@@ -29,50 +30,19 @@ def read_bucket(s3: Any, bucket: str) -> dict[str, Any] | None:
     config = (block or {}).get("PublicAccessBlockConfiguration")
     return {
         "policy": normalize_policy(json.loads(policy["Policy"])) if policy else None,
-        "public_access_block": {k: bool(config.get(snake_to_pascal(k))) for k in PUBLIC_ACCESS_BLOCK}
+        "public_access_block": {k: bool(v) for k, v in BLOCK_FIELDS.from_aws(config, False).items()}
         if config
         else None,
     }
 
 
 def snake_to_pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
+    return pascal(name)
 
 
 def normalize_policy(policy: dict[str, Any]) -> dict[str, Any]:
-    """Equal policies compare equal: no Sids, values as sorted lists, statements sorted."""
-    statements = policy.get("Statement", [])
-    if isinstance(statements, dict):
-        statements = [statements]
-    normal = [_normalize_statement(s) for s in statements]
-    return {
-        "Version": policy.get("Version", "2008-10-17"),
-        "Statement": sorted(normal, key=lambda s: json.dumps(s, sort_keys=True)),
-    }
-
-
-def _normalize_statement(statement: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in statement.items():
-        if key in ("Action", "NotAction", "Resource", "NotResource"):
-            out[key] = _sorted_list(value)
-        elif key in ("Principal", "NotPrincipal", "Condition") and isinstance(value, dict):
-            out[key] = {k: _normalize_block(v) for k, v in value.items()}
-        elif key != "Sid":
-            out[key] = value
-    return out
-
-
-def _normalize_block(value: Any) -> Any:
-    """Principal values and condition operator blocks: `"x"` and `["x"]` mean the same."""
-    if isinstance(value, dict):
-        return {k: _sorted_list(v) for k, v in value.items()}
-    return _sorted_list(value)
-
-
-def _sorted_list(value: Any) -> list[Any]:
-    items = value if isinstance(value, list) else [value]
-    return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    """Equal policies compare equal: the one normaliser (soc2ctl.policy.documents), Sids carrying no meaning."""
+    return normalise_policy(policy, ignore_sids=True)
 
 
 def create_bucket(s3: Any, bucket: str, region: str) -> None:

@@ -19,10 +19,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from remediations._aws import paginate
-from soc2ctl.config.models import AccountId
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+from remediations._aws import client_token, paginate
+from soc2ctl.remediation import AccountId, Params, PlannedChange, Remediation, Scope, TaskContext
 
 _LIVE = ("ACTIVE", "CREATING")
 _SATISFIES = {"ACCOUNT": ("ACCOUNT", "ORGANIZATION"), "ORGANIZATION": ("ORGANIZATION",)}
@@ -38,13 +36,12 @@ class AccessAnalyzerParams(Params):
     regions: list[str] | None = Field(default=None, description="Regions to analyze; null: the home region.")
 
 
-class AccessAnalyzer(Remediation):
+class AccessAnalyzer(Remediation[AccessAnalyzerParams]):
     """An IAM Access Analyzer (organization or per-account) finds resources shared outside the trust zone."""
 
     name = "access-analyzer"
     scope = Scope.ACCOUNT
     criteria = ("CC6.1", "CC6.3")
-    Params = AccessAnalyzerParams
     read_actions = ("access-analyzer:ListAnalyzers",)
     write_actions = ("access-analyzer:CreateAnalyzer", "iam:CreateServiceLinkedRole")
 
@@ -63,13 +60,14 @@ class AccessAnalyzer(Remediation):
             for region, found in observed.items()
         }
 
-    def apply(
-        self, ctx: TaskContext, params: AccessAnalyzerParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[AccessAnalyzerParams]) -> None:
+        params, observed = change.params, change.observed
         for region, found in observed.items():
             if found is None:
                 ctx.client("accessanalyzer", region=region).create_analyzer(
-                    analyzerName=params.analyzer_name, type=params.type
+                    analyzerName=params.analyzer_name,
+                    type=params.type,
+                    clientToken=client_token(ctx, "analyzer", region, params.analyzer_name),
                 )
 
 

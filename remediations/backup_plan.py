@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import Field
 
 from remediations import _preconditions as pre
-from remediations._aws import paginate
-from soc2ctl.engine.diff import Change, same
-from soc2ctl.remediation import Params, Remediation, Requirement, Scope, Target, TaskContext
+from remediations._aws import client_token, error_code, paginate
+from soc2ctl.remediation import (
+    Params,
+    PlannedChange,
+    Remediation,
+    Requirement,
+    Scope,
+    Target,
+    TaskContext,
+    same,
+)
 
 _NAME = r"^[A-Za-z0-9_.-]{1,50}$"
 
@@ -64,7 +73,7 @@ def summarise_selection(selection: dict[str, Any]) -> dict[str, Any]:
     return {"iam_role_arn": selection.get("IamRoleArn"), "tags": tags}
 
 
-class BackupPlan(Remediation):
+class BackupPlan(Remediation[BackupPlanParams]):
     """Resources tagged for backup are backed up daily into the vault, kept `retention_days`, optionally copied.
 
     The plan and selection are found by name. Other rules of the plan are kept when its rule is updated; a
@@ -73,7 +82,6 @@ class BackupPlan(Remediation):
     name = "backup-plan"
     scope = Scope.REGION
     criteria = ("A1.2", "A1.3", "CC9.1")
-    Params = BackupPlanParams
     read_actions = (
         "backup:ListBackupPlans",
         "backup:GetBackupPlan",
@@ -132,15 +140,13 @@ class BackupPlan(Remediation):
         selection = {"iam_role_arn": role_arn(ctx, params), "tags": dict(params.selection_tags)}
         return {"rule": rule, "selection": selection}
 
-    def apply(self, ctx: TaskContext, params: BackupPlanParams, observed: Any, changes: list[Change]) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[BackupPlanParams]) -> None:
         """Plan (rule) first: a selection belongs to a plan."""
+        params, observed, want = change.params, change.observed, change.desired
         backup = ctx.client("backup")
-        want = self.desired(ctx, params, observed)
         plan_id = observed["plan_id"]
         if plan_id is None:
-            plan_id = backup.create_backup_plan(BackupPlan=self._plan(params, [], want["rule"]))[
-                "BackupPlanId"
-            ]
+            plan_id = self._create_plan(ctx, backup, params, want)
         elif not self._same(observed["rule"], want["rule"]):
             others = self._other_rules(backup, plan_id, params.rule_name)
             backup.update_backup_plan(
@@ -152,6 +158,24 @@ class BackupPlan(Remediation):
             backup.create_backup_selection(
                 BackupPlanId=plan_id, BackupSelection=self._selection(params, want)
             )
+
+    def _create_plan(
+        self, ctx: TaskContext, backup: Any, params: BackupPlanParams, want: dict[str, Any]
+    ) -> str:
+        """Created with a CreatorRequestId (AWS answers a re-sent create with the same plan); a plan of this
+        name that exists after an unanswered create is ours, and adopted."""
+        token = client_token(ctx, "backup-plan", params.plan_name)
+        try:
+            plan = self._plan(params, [], want["rule"])
+            return backup.create_backup_plan(BackupPlan=plan, CreatorRequestId=token)["BackupPlanId"]
+        except ClientError as exc:
+            if error_code(exc) != "AlreadyExistsException":
+                raise
+            plans = paginate(backup, "list_backup_plans", "BackupPlansList")
+            found = [p["BackupPlanId"] for p in plans if p["BackupPlanName"] == params.plan_name]
+            if len(found) != 1:
+                raise
+            return found[0]
 
     @staticmethod
     def _same(have: dict[str, Any] | None, want: dict[str, Any]) -> bool:

@@ -7,9 +7,18 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from remediations._aws import kms_arn, or_absent
-from soc2ctl.engine.diff import Change, same
-from soc2ctl.remediation import Params, Remediation, Resource, Scope, Target, TaskContext, UnsafeChange
+from remediations._aws import create_aliased_key, kms_arn, or_absent
+from soc2ctl.remediation import (
+    Params,
+    PlannedChange,
+    Remediation,
+    Resource,
+    Scope,
+    Target,
+    TaskContext,
+    UnsafeChange,
+    same,
+)
 
 
 class BackupVaultParams(Params):
@@ -32,7 +41,7 @@ class BackupVaultParams(Params):
         return self
 
 
-class BackupVault(Remediation):
+class BackupVault(Remediation[BackupVaultParams]):
     """Backups sit in a vault encrypted with a customer-managed KMS key and protected by a vault lock.
 
     The vault's key cannot be changed after creation, nor a lock past its grace period: such drift is
@@ -41,12 +50,12 @@ class BackupVault(Remediation):
     name = "backup-vault"
     scope = Scope.REGION
     criteria = ("A1.2", "CC9.1")
-    Params = BackupVaultParams
-    read_actions = ("backup:DescribeBackupVault", "kms:DescribeKey")
+    read_actions = ("backup:DescribeBackupVault", "kms:DescribeKey", "kms:ListKeys", "kms:ListResourceTags")
     write_actions = (
         "backup:CreateBackupVault",
         "backup:PutBackupVaultLockConfiguration",
         "kms:CreateKey",
+        "kms:TagResource",  # CreateKey with Tags: the key is found by its soc2ctl:alias tag after a lost response
         "kms:EnableKeyRotation",
         "kms:CreateAlias",
     )
@@ -97,15 +106,13 @@ class BackupVault(Remediation):
                 vault[key] = getattr(params, key)
         return {"kms_key": wanted, "vault": vault}
 
-    def guard(
-        self, ctx: TaskContext, params: BackupVaultParams, observed: Any, changes: list[Change]
-    ) -> None:
-        paths = {c.path for c in changes}
-        if "kms_key" in paths and not params.create_kms_key:
+    def guard(self, ctx: TaskContext, change: PlannedChange[BackupVaultParams]) -> None:
+        params, observed = change.params, change.observed
+        if change.touches("kms_key") and not params.create_kms_key:
             raise UnsafeChange(
                 f"KMS key {params.kms_key_id} does not exist in {ctx.region}: create it, or set create_kms_key"
             )
-        if "vault.encryption_key" in paths:
+        if change.touches("vault", "encryption_key"):
             raise UnsafeChange(
                 f"vault {params.vault_name} is encrypted with {observed['vault']['encryption_key']}; a vault's key "
                 "cannot be changed: create a vault with another name and move the backup plans to it"
@@ -114,18 +121,19 @@ class BackupVault(Remediation):
         if (
             lock_date
             and lock_date <= time.time()
-            and paths & {"vault.min_retention_days", "vault.max_retention_days"}
+            and (
+                change.touches("vault", "min_retention_days") or change.touches("vault", "max_retention_days")
+            )
         ):
             raise UnsafeChange(f"vault {params.vault_name}'s lock is immutable since its grace period ended")
 
-    def apply(
-        self, ctx: TaskContext, params: BackupVaultParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[BackupVaultParams]) -> None:
+        params, observed = change.params, change.observed
         key = observed.get("key_arn") or self._create_key(ctx, params)
         backup = ctx.client("backup")
         if observed.get("vault") is None:
             backup.create_backup_vault(BackupVaultName=params.vault_name, EncryptionKeyArn=key)
-        want = self.desired(ctx, params, observed)["vault"]
+        want = change.desired["vault"]
         have = observed.get("vault") or {}
         lock_keys = ("locked", "min_retention_days", "max_retention_days")
         if not all(same(have.get(k), want[k]) for k in lock_keys if k in want):
@@ -133,13 +141,13 @@ class BackupVault(Remediation):
 
     @staticmethod
     def _create_key(ctx: TaskContext, params: BackupVaultParams) -> str:
-        kms = ctx.client("kms")
-        key = kms.create_key(
-            Description=f"soc2ctl backup-vault {params.vault_name}", KeySpec="SYMMETRIC_DEFAULT"
+        meta = create_aliased_key(  # rotating, or kms-key-rotation reports it next
+            ctx.client("kms"),
+            params.kms_key_id,
+            Description=f"soc2ctl backup-vault {params.vault_name}",
+            KeySpec="SYMMETRIC_DEFAULT",
         )
-        kms.enable_key_rotation(KeyId=key["KeyMetadata"]["KeyId"])  # or kms-key-rotation reports it next
-        kms.create_alias(AliasName=params.kms_key_id, TargetKeyId=key["KeyMetadata"]["KeyId"])
-        return key["KeyMetadata"]["Arn"]
+        return meta["Arn"]
 
     @staticmethod
     def _lock(backup: Any, params: BackupVaultParams) -> None:

@@ -22,14 +22,13 @@ from remediations._aws import or_absent
 from remediations._log_policies import CONFIG, LOG_DELIVERY, cloudtrail_bucket_policy, service_delivery_policy
 from remediations._preconditions import bucket_resource
 from remediations._s3 import (
+    BLOCK_FIELDS,
     PUBLIC_ACCESS_BLOCK,
     create_bucket,
     normalize_policy,
     read_bucket,
-    snake_to_pascal,
 )
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Resource, Scope, Target, TaskContext
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Resource, Scope, Target, TaskContext
 
 Kind = Literal["cloudtrail", "config", "flow-logs"]
 ENCRYPTION = "AES256"
@@ -49,14 +48,13 @@ class CentralLogBucketsParams(Params):
     )
 
 
-class CentralLogBuckets(Remediation):
+class CentralLogBuckets(Remediation[CentralLogBucketsParams]):
     """Central log buckets (CloudTrail, Config, flow logs) exist, encrypted, versioned, private, and let the
     organization's accounts deliver."""
 
     name = "central-log-buckets"
     scope = Scope.ACCOUNT
     criteria = ("CC2.1", "CC7.2", "PI1.4")
-    Params = CentralLogBucketsParams
     read_actions = (
         "organizations:DescribeOrganization",
         "s3:ListBucket",  # HeadBucket
@@ -88,13 +86,10 @@ class CentralLogBuckets(Remediation):
         org_id = observed["organization_id"]
         return {"buckets": {b.name: _want_one(ctx, params, b, org_id) for b in params.buckets}}
 
-    def apply(
-        self, ctx: TaskContext, params: CentralLogBucketsParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[CentralLogBucketsParams]) -> None:
         s3 = ctx.client("s3")
-        want = self.desired(ctx, params, observed)["buckets"]
-        for name, wanted in want.items():
-            _ensure_one(s3, ctx.region, name, observed["buckets"][name], wanted)
+        for name, wanted in change.desired["buckets"].items():
+            _ensure_one(s3, ctx.region, name, change.observed["buckets"][name], wanted)
 
 
 def _read_one(s3: Any, name: str) -> dict[str, Any] | None:
@@ -139,7 +134,7 @@ def _ensure_one(
         create_bucket(s3, name, region)
         current = {}
     if current.get("public_access_block") != want["public_access_block"]:
-        config = {snake_to_pascal(k): v for k, v in want["public_access_block"].items()}
+        config = BLOCK_FIELDS.to_aws(want["public_access_block"])
         s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=config)
     if current.get("encryption") != want["encryption"]:
         rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": want["encryption"]}}

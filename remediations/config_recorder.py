@@ -8,8 +8,16 @@ from botocore.exceptions import ClientError
 
 from remediations import _preconditions as pre
 from remediations._aws import error_code
-from soc2ctl.engine.diff import Change, same
-from soc2ctl.remediation import Params, Remediation, Requirement, Scope, Target, TaskContext
+from soc2ctl.remediation import (
+    Params,
+    PlannedChange,
+    Remediation,
+    Requirement,
+    Scope,
+    Target,
+    TaskContext,
+    same,
+)
 
 SERVICE_LINKED_ROLE = "AWSServiceRoleForConfig"
 SLR_PATH = "role/aws-service-role/config.amazonaws.com/"
@@ -49,7 +57,7 @@ def summarise_channel(channel: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class ConfigRecorder(Remediation):
+class ConfigRecorder(Remediation[ConfigRecorderParams]):
     """AWS Config records every resource type (global types once, in the home region) and delivers centrally.
 
     The one recorder and delivery channel AWS allows per region are updated in place (their names are kept);
@@ -59,7 +67,6 @@ class ConfigRecorder(Remediation):
     name = "config-recorder"
     scope = Scope.REGION
     criteria = ("CC2.1", "CC4.1", "CC7.1", "CC8.1")
-    Params = ConfigRecorderParams
     read_actions = (
         "config:DescribeConfigurationRecorders",
         "config:DescribeConfigurationRecorderStatus",
@@ -110,12 +117,10 @@ class ConfigRecorder(Remediation):
             "recording": True,
         }
 
-    def apply(
-        self, ctx: TaskContext, params: ConfigRecorderParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[ConfigRecorderParams]) -> None:
         """Recorder first (a delivery channel needs one), channel next, start last (it needs the channel)."""
+        params, observed, want = change.params, change.observed, change.desired
         config = ctx.client("config")
-        want = self.desired(ctx, params, observed)
         recorder_name = observed.get("recorder_name") or params.recorder_name
         if not self._same_part(observed, want, "recorder"):
             self._ensure_service_linked_role(ctx, want["recorder"]["role_arn"])

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from remediations._aws import paginate
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext
 
 _PEERS = (  # (list in an IpPermission, key of the peer in its items)
     ("IpRanges", "CidrIp"),
@@ -40,7 +39,7 @@ def normalise(permissions: list[dict[str, Any]], account_id: str) -> list[dict[s
     return sorted(rules, key=lambda r: (r["protocol"], r.get("from_port", -1), r["peer"])) or None
 
 
-class DefaultSecurityGroupClosed(Remediation):
+class DefaultSecurityGroupClosed(Remediation[DefaultSecurityGroupClosedParams]):
     """Default security groups allow no traffic, so nothing is open by accident (CIS 5.4, FSBP EC2.2).
 
     AWS creates each default group with "all inbound from itself" and "all outbound" rules; both are revoked.
@@ -49,7 +48,6 @@ class DefaultSecurityGroupClosed(Remediation):
     name = "default-security-group-closed"
     scope = Scope.REGION
     criteria = ("CC6.6",)
-    Params = DefaultSecurityGroupClosedParams
     read_actions = ("ec2:DescribeSecurityGroups",)
     write_actions = ("ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress")
 
@@ -79,14 +77,10 @@ class DefaultSecurityGroupClosed(Remediation):
     ) -> dict[str, Any]:
         return {arn: {"ingress": None, "egress": None} for arn in observed}
 
-    def apply(
-        self, ctx: TaskContext, params: DefaultSecurityGroupClosedParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[DefaultSecurityGroupClosedParams]) -> None:
         """Revoke exactly the permissions AWS reports now (read again, so the revoke matches them)."""
         ec2 = ctx.client("ec2")
-        ids = [
-            arn.rsplit("/", 1)[1] for arn in observed if any(c.path.startswith(f"[{arn}].") for c in changes)
-        ]
+        ids = [arn.rsplit("/", 1)[1] for arn in change.changed_keys()]
         if not ids:
             return
         for group in ec2.describe_security_groups(GroupIds=ids)["SecurityGroups"]:

@@ -20,9 +20,17 @@ from pydantic import Field
 
 from remediations import _preconditions as pre
 from remediations._aws import paginate
-from soc2ctl.config.models import AccountId
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Resource, Scope, Target, TaskContext, UnsafeChange
+from soc2ctl.remediation import (
+    AccountId,
+    Params,
+    PlannedChange,
+    Remediation,
+    Resource,
+    Scope,
+    Target,
+    TaskContext,
+    UnsafeChange,
+)
 
 Service = Literal["guardduty", "securityhub", "config", "access-analyzer", "macie"]
 
@@ -58,13 +66,12 @@ class DelegatedAdminsParams(Params):
     )
 
 
-class DelegatedAdmins(Remediation):
+class DelegatedAdmins(Remediation[DelegatedAdminsParams]):
     """GuardDuty, Security Hub, Config, Access Analyzer and Macie are administered by the audit account."""
 
     name = "delegated-admins"
     scope = Scope.ORG
     criteria = ("CC1.3", "CC4.1")
-    Params = DelegatedAdminsParams
     read_actions = (
         "organizations:ListAWSServiceAccessForOrganization",
         "organizations:ListDelegatedAdministrators",
@@ -114,11 +121,10 @@ class DelegatedAdmins(Remediation):
             },
         }
 
-    def guard(
-        self, ctx: TaskContext, params: DelegatedAdminsParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def guard(self, ctx: TaskContext, change: PlannedChange[DelegatedAdminsParams]) -> None:
         """Moving a service to another administrator disassociates its members and loses its organization
         settings: that is a migration for a person to plan, never a drift to fix silently."""
+        params, observed = change.params, change.observed
         admin = params.admin_account_id
         current = [
             (p, a) for p, a in observed["delegated_administrators"].items() if a is not None and a != admin
@@ -133,9 +139,8 @@ class DelegatedAdmins(Remediation):
             held = ", ".join(f"{what} by {who}" for what, who in current)
             raise UnsafeChange(f"already administered by another account ({held}); deregister it first")
 
-    def apply(
-        self, ctx: TaskContext, params: DelegatedAdminsParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[DelegatedAdminsParams]) -> None:
+        params, observed = change.params, change.observed
         admin = params.admin_account_id
         for name, by_region in observed["service_administrators"].items():
             for region, current in by_region.items():

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from remediations._aws import kms_arn
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext
 
 
 class EbsDefaultEncryptionParams(Params):
@@ -14,13 +13,12 @@ class EbsDefaultEncryptionParams(Params):
     kms_key_id: str | None = None  # key id, key ARN, alias name or alias ARN; None leaves the key unmanaged
 
 
-class EbsDefaultEncryption(Remediation):
+class EbsDefaultEncryption(Remediation[EbsDefaultEncryptionParams]):
     """New EBS volumes and snapshot copies are encrypted by default in every region."""
 
     name = "ebs-default-encryption"
     scope = Scope.REGION
     criteria = ("CC6.1", "C1.1")
-    Params = EbsDefaultEncryptionParams
     read_actions = ("ec2:GetEbsEncryptionByDefault", "ec2:GetEbsDefaultKmsKeyId")
     write_actions = (
         "ec2:EnableEbsEncryptionByDefault",
@@ -43,14 +41,12 @@ class EbsDefaultEncryption(Remediation):
             want["kms_key_id"] = kms_arn(params.kms_key_id, ctx.region, ctx.account_id)
         return want
 
-    def apply(
-        self, ctx: TaskContext, params: EbsDefaultEncryptionParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[EbsDefaultEncryptionParams]) -> None:
+        params = change.params
         ec2 = ctx.client("ec2")
-        paths = {c.path for c in changes}
-        if "kms_key_id" in paths:
+        if change.touches("kms_key_id"):
             ec2.modify_ebs_default_kms_key_id(KmsKeyId=params.kms_key_id)
-        if "enabled" in paths:
+        if change.touches("enabled"):
             if params.enabled:
                 ec2.enable_ebs_encryption_by_default()
             else:

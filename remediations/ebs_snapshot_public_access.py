@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext
 
 SnapshotBpaState = Literal["block-all-sharing", "block-new-sharing", "unblocked"]
 
@@ -14,22 +13,20 @@ class EbsSnapshotPublicAccessParams(Params):
     state: SnapshotBpaState = "block-all-sharing"  # block-new-sharing leaves existing public snapshots public
 
 
-class EbsSnapshotPublicAccess(Remediation):
+class EbsSnapshotPublicAccess(Remediation[EbsSnapshotPublicAccessParams]):
     """EBS snapshots cannot be shared publicly in any region (snapshot block public access)."""
 
     name = "ebs-snapshot-public-access"
     scope = Scope.REGION
     criteria = ("CC6.1", "C1.1")
-    Params = EbsSnapshotPublicAccessParams
     read_actions = ("ec2:GetSnapshotBlockPublicAccessState",)
     write_actions = ("ec2:EnableSnapshotBlockPublicAccess", "ec2:DisableSnapshotBlockPublicAccess")
 
     def read(self, ctx: TaskContext, params: EbsSnapshotPublicAccessParams) -> dict[str, Any]:
         return {"state": ctx.client("ec2").get_snapshot_block_public_access_state()["State"]}
 
-    def apply(
-        self, ctx: TaskContext, params: EbsSnapshotPublicAccessParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[EbsSnapshotPublicAccessParams]) -> None:
+        params = change.params
         ec2 = ctx.client("ec2")
         if params.state == "unblocked":  # Enable refuses `unblocked`: turning the block off is Disable
             ec2.disable_snapshot_block_public_access()

@@ -6,9 +6,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from remediations._aws import client_token
 from remediations._preconditions import detector_resource
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Resource, Scope, Target, TaskContext
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Resource, Scope, Target, TaskContext
 
 Frequency = Literal["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"]
 
@@ -22,13 +22,12 @@ class GuardDutyDetectorParams(Params):
     )
 
 
-class GuardDutyDetector(Remediation):
+class GuardDutyDetector(Remediation[GuardDutyDetectorParams]):
     """Threat detection is on everywhere: the member-detector part of guardduty-org."""
 
     name = "guardduty-detector"
     scope = Scope.REGION
     criteria = ("CC7.1", "CC7.2")
-    Params = GuardDutyDetectorParams
     read_actions = ("guardduty:ListDetectors", "guardduty:GetDetector")
     write_actions = ("guardduty:CreateDetector", "guardduty:UpdateDetector", "iam:CreateServiceLinkedRole")
 
@@ -53,9 +52,8 @@ class GuardDutyDetector(Remediation):
     def desired(self, ctx: TaskContext, params: GuardDutyDetectorParams, observed: Any) -> dict[str, Any]:
         return {"detector": params.model_dump()}
 
-    def apply(
-        self, ctx: TaskContext, params: GuardDutyDetectorParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[GuardDutyDetectorParams]) -> None:
+        params, observed = change.params, change.observed
         gd = ctx.client("guardduty")
         current = (observed.get("detector") or {}).get("features", {})
         features = [
@@ -69,6 +67,6 @@ class GuardDutyDetector(Remediation):
         if features:
             settings["Features"] = features
         if observed.get("detector") is None:
-            gd.create_detector(**settings)
+            gd.create_detector(ClientToken=client_token(ctx, "detector"), **settings)
         else:
             gd.update_detector(DetectorId=observed["detector_id"], **settings)

@@ -14,9 +14,17 @@ from pydantic import Field
 
 from remediations import _preconditions as pre
 from remediations._aws import paginate
-from soc2ctl.config.models import AccountId
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Requirement, Scope, Target, TaskContext, UnsafeChange
+from soc2ctl.remediation import (
+    AccountId,
+    Params,
+    PlannedChange,
+    Remediation,
+    Requirement,
+    Scope,
+    Target,
+    TaskContext,
+    UnsafeChange,
+)
 
 AutoEnable = Literal["ALL", "NEW", "NONE"]
 
@@ -35,13 +43,12 @@ class GuardDutyOrgConfigParams(Params):
     regions: list[str] | None = Field(default=None, description="Regions to configure; null: home region.")
 
 
-class GuardDutyOrgConfig(Remediation):
+class GuardDutyOrgConfig(Remediation[GuardDutyOrgConfigParams]):
     """New and existing accounts get GuardDuty automatically: the organization part of guardduty-org."""
 
     name = "guardduty-org-config"
     scope = Scope.ORG
     criteria = ("CC7.1", "CC7.2")
-    Params = GuardDutyOrgConfigParams
     read_actions = (
         "guardduty:ListOrganizationAdminAccounts",
         "guardduty:ListDetectors",
@@ -67,11 +74,10 @@ class GuardDutyOrgConfig(Remediation):
         }
         return {"regions": {r: {"organization": want} for r in regions(ctx, params)}}
 
-    def guard(
-        self, ctx: TaskContext, params: GuardDutyOrgConfigParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def guard(self, ctx: TaskContext, change: PlannedChange[GuardDutyOrgConfigParams]) -> None:
         """Refuse what this module must not do: designate an administrator (delegated-admins does) or create
         the administrator's detector (guardduty-org does; two creators would race for it)."""
+        params, observed = change.params, change.observed
         problems = []
         wanted = params.admin_account_id
         for region, found in observed["regions"].items():
@@ -93,9 +99,8 @@ class GuardDutyOrgConfig(Remediation):
         if problems:
             raise UnsafeChange("; ".join(problems))
 
-    def apply(
-        self, ctx: TaskContext, params: GuardDutyOrgConfigParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[GuardDutyOrgConfigParams]) -> None:
+        params, observed = change.params, change.observed
         for region, found in observed["regions"].items():
             current = found["organization"]
             if current and not drifted(current, params):

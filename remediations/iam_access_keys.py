@@ -15,8 +15,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from remediations._aws import paginate
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext, UnsafeChange
 
 
 def utcnow() -> datetime:
@@ -34,13 +33,12 @@ class IamAccessKeysParams(Params):
     )
 
 
-class IamAccessKeys(Remediation):
+class IamAccessKeys(Remediation[IamAccessKeysParams]):
     """No active IAM access key is older than the maximum age or unused that long; root has no access keys."""
 
     name = "iam-access-keys"
     scope = Scope.ACCOUNT
     criteria = ("CC6.1",)
-    Params = IamAccessKeysParams
     read_actions = (
         "iam:GetAccountSummary",
         "iam:ListUsers",
@@ -85,13 +83,12 @@ class IamAccessKeys(Remediation):
                 want[path] = {"active": False}
         return want
 
-    def apply(
-        self, ctx: TaskContext, params: IamAccessKeysParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[IamAccessKeysParams]) -> None:
         """Deactivates what it can, then refuses to call the task done while root keys remain: they are
         part of this control, but only a person signed in as root can delete them."""
+        observed = change.observed
         iam = ctx.client("iam")
-        want = self.desired(ctx, params, observed)
+        want = change.desired
         for path, key_want in want.items():
             if key_want.get("active") is False:
                 user_arn, _, key_id = path.rpartition("/accesskey/")

@@ -6,22 +6,8 @@ from typing import Any
 
 from pydantic import Field
 
-from remediations._aws import or_absent
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
-
-# AWS field name for each parameter; the parameters read as the policy a reviewer would write down.
-_FIELDS = {
-    "minimum_password_length": "MinimumPasswordLength",
-    "require_symbols": "RequireSymbols",
-    "require_numbers": "RequireNumbers",
-    "require_uppercase_characters": "RequireUppercaseCharacters",
-    "require_lowercase_characters": "RequireLowercaseCharacters",
-    "allow_users_to_change_password": "AllowUsersToChangePassword",
-    "max_password_age": "MaxPasswordAge",
-    "password_reuse_prevention": "PasswordReusePrevention",
-    "hard_expiry": "HardExpiry",
-}
+from remediations._aws import FieldMap, or_absent
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext
 
 
 class PasswordPolicyParams(Params):
@@ -40,13 +26,16 @@ class PasswordPolicyParams(Params):
     )
 
 
-class IamPasswordPolicy(Remediation):
+# The parameters read as the policy a reviewer would write down; AWS spells them in PascalCase.
+_FIELDS = FieldMap.of(*(name for name in PasswordPolicyParams.model_fields if name != "keep_stricter"))
+
+
+class IamPasswordPolicy(Remediation[PasswordPolicyParams]):
     """IAM users' passwords are long, complex, rotated and not reused."""
 
     name = "iam-password-policy"
     scope = Scope.ACCOUNT
     criteria = ("CC6.1",)
-    Params = PasswordPolicyParams
     read_actions = ("iam:GetAccountPasswordPolicy",)
     write_actions = ("iam:UpdateAccountPasswordPolicy",)
 
@@ -56,7 +45,7 @@ class IamPasswordPolicy(Remediation):
         if found is None:
             return None
         policy = found["PasswordPolicy"]
-        return {name: policy.get(aws) for name, aws in _FIELDS.items() if aws in policy}
+        return _FIELDS.from_aws(policy)
 
     def desired(self, ctx: TaskContext, params: PasswordPolicyParams, observed: Any) -> dict[str, Any]:
         want = params.model_dump(exclude={"keep_stricter"})
@@ -69,8 +58,5 @@ class IamPasswordPolicy(Remediation):
                 want["max_password_age"] = min(want["max_password_age"], have["max_password_age"])
         return want
 
-    def apply(
-        self, ctx: TaskContext, params: PasswordPolicyParams, observed: Any, changes: list[Change]
-    ) -> None:
-        want = self.desired(ctx, params, observed)
-        ctx.client("iam").update_account_password_policy(**{_FIELDS[k]: v for k, v in want.items()})
+    def apply(self, ctx: TaskContext, change: PlannedChange[PasswordPolicyParams]) -> None:
+        ctx.client("iam").update_account_password_policy(**_FIELDS.to_aws(change.desired))

@@ -8,8 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from remediations._aws import or_absent, paginate
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext
 
 # AWS's documented self-service MFA policy: without an MFA session the user can do nothing but enrol a
 # device (and change the password they were given), so a stolen password alone is worth nothing.
@@ -70,13 +69,12 @@ class IamUserMfaParams(Params):
     )
 
 
-class IamUserMfa(Remediation):
+class IamUserMfa(Remediation[IamUserMfaParams]):
     """Every IAM user with a console password has an MFA device."""
 
     name = "iam-user-mfa"
     scope = Scope.ACCOUNT
     criteria = ("CC6.1", "CC6.2")
-    Params = IamUserMfaParams
     read_actions = (
         "iam:ListUsers",
         "iam:GetLoginProfile",
@@ -120,7 +118,8 @@ class IamUserMfa(Remediation):
             for arn, state in observed.items()
         }
 
-    def apply(self, ctx: TaskContext, params: IamUserMfaParams, observed: Any, changes: list[Change]) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[IamUserMfaParams]) -> None:
+        params, observed = change.params, change.observed
         iam = ctx.client("iam")
         policy = _ensure_policy(iam, ctx, params)
         for arn, state in observed.items():

@@ -7,8 +7,7 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 from pydantic import Field
 
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext
 
 ScanType = Literal["EC2", "ECR", "LAMBDA", "LAMBDA_CODE", "CODE_REPOSITORY"]
 # The API's scan types, as the keys of BatchGetAccountStatus's resourceState.
@@ -30,13 +29,12 @@ class InspectorParams(Params):
     )
 
 
-class Inspector(Remediation):
+class Inspector(Remediation[InspectorParams]):
     """Vulnerability scanning is on: Inspector v2 for EC2 instances, ECR images and Lambda functions."""
 
     name = "inspector"
     scope = Scope.REGION
     criteria = ("CC7.1",)
-    Params = InspectorParams
     read_actions = ("inspector2:BatchGetAccountStatus",)
     write_actions = (
         "inspector2:Enable",
@@ -64,7 +62,8 @@ class Inspector(Remediation):
             return {"scans": None}  # only "off" asked for, and Inspector is off altogether: nothing to do
         return {"scans": dict(params.scans)}
 
-    def apply(self, ctx: TaskContext, params: InspectorParams, observed: Any, changes: list[Change]) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[InspectorParams]) -> None:
+        params, observed = change.params, change.observed
         inspector = ctx.client("inspector2")
         have = observed["scans"] or {}
         enable = [s for s, on in params.scans.items() if on and not have.get(s)]

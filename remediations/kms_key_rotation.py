@@ -7,8 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from remediations._aws import paginate
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext
 
 
 class KmsKeyRotationParams(Params):
@@ -36,13 +35,12 @@ def skip_reason(meta: dict[str, Any]) -> str | None:
     return None
 
 
-class KmsKeyRotation(Remediation):
+class KmsKeyRotation(Remediation[KmsKeyRotationParams]):
     """Rotation is on for every customer-managed symmetric KMS key (others are listed with the reason)."""
 
     name = "kms-key-rotation"
     scope = Scope.REGION
     criteria = ("CC6.1", "C1.1")
-    Params = KmsKeyRotationParams
     read_actions = ("kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus")
     write_actions = ("kms:EnableKeyRotation",)  # never turns rotation off: no DisableKeyRotation
 
@@ -69,12 +67,9 @@ class KmsKeyRotation(Remediation):
             want["rotation_period_days"] = params.rotation_period_days
         return {arn: dict(want) for arn, state in observed.items() if "skipped" not in state}
 
-    def apply(
-        self, ctx: TaskContext, params: KmsKeyRotationParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[KmsKeyRotationParams]) -> None:
+        params = change.params
         kms = ctx.client("kms")
         period = {"RotationPeriodInDays": params.rotation_period_days} if params.rotation_period_days else {}
-        for arn in observed:
-            if not any(c.path.startswith(f"[{arn}].") for c in changes):
-                continue
+        for arn in change.changed_keys():
             kms.enable_key_rotation(KeyId=arn, **period)  # also sets the period of an already rotating key

@@ -7,8 +7,7 @@ from typing import Any
 from pydantic import field_validator
 
 from remediations._aws import paginate
-from soc2ctl.engine.diff import Change, same
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext, same
 
 # The only values CloudWatch Logs accepts for retentionInDays.
 RETENTION_DAYS = (
@@ -39,7 +38,7 @@ def group_arn(group: dict[str, Any]) -> str:
     return group.get("logGroupArn") or group["arn"].removesuffix(":*")
 
 
-class LogRetention(Remediation):
+class LogRetention(Remediation[LogRetentionParams]):
     """Log groups are retained at least `min_retention_days`, so evidence outlives the audit period.
 
     A group that never expires, or keeps events longer than the minimum, is compliant and left alone: the
@@ -48,7 +47,6 @@ class LogRetention(Remediation):
     name = "log-retention"
     scope = Scope.REGION
     criteria = ("CC7.2", "PI1.4")
-    Params = LogRetentionParams
     read_actions = ("logs:DescribeLogGroups",)
     write_actions = ("logs:PutRetentionPolicy",)
 
@@ -64,9 +62,8 @@ class LogRetention(Remediation):
         days = state.get("retention_days")
         return days if days is None or days >= params.min_retention_days else params.min_retention_days
 
-    def apply(
-        self, ctx: TaskContext, params: LogRetentionParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[LogRetentionParams]) -> None:
+        params, observed = change.params, change.observed
         logs = ctx.client("logs")
         for arn, state in observed.items():
             wanted = self._wanted(state, params)

@@ -7,8 +7,7 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 
 from remediations._aws import error_code
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext
 
 Frequency = Literal["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"]
 
@@ -18,7 +17,7 @@ class MacieParams(Params):
     finding_publishing_frequency: Frequency = "FIFTEEN_MINUTES"
 
 
-class Macie(Remediation):
+class Macie(Remediation[MacieParams]):
     """Sensitive-data discovery is on: Macie enabled, findings published promptly."""
 
     name = "macie"
@@ -26,7 +25,6 @@ class Macie(Remediation):
     # C1.1: identify confidential information. P4.2/P4.3: personal information can only be kept to its
     # retention period and disposed of if one knows where it is; Macie finds it in S3.
     criteria = ("C1.1", "P4.2", "P4.3")
-    Params = MacieParams
     read_actions = ("macie2:GetMacieSession",)
     write_actions = (
         "macie2:EnableMacie",
@@ -50,7 +48,8 @@ class Macie(Remediation):
             return {"macie": None}  # "paused" asked for and Macie is off altogether: nothing to turn on
         return {"macie": params.model_dump()}
 
-    def apply(self, ctx: TaskContext, params: MacieParams, observed: Any, changes: list[Change]) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[MacieParams]) -> None:
+        params, observed = change.params, change.observed
         settings = {
             "status": "ENABLED" if params.enabled else "PAUSED",
             "findingPublishingFrequency": params.finding_publishing_frequency,

@@ -16,18 +16,18 @@ from pydantic import Field
 
 from remediations import _preconditions as pre
 from remediations import _trail_logs as cwl
-from remediations._aws import kms_arn, or_absent, paginate
+from remediations._aws import create_aliased_key, kms_arn, or_absent, paginate
 from remediations._log_policies import cloudtrail_bucket_policy as bucket_policy
 from remediations._s3 import (
+    BLOCK_FIELDS,
     PUBLIC_ACCESS_BLOCK,
     create_bucket,
     normalize_policy,
     read_bucket,
-    snake_to_pascal,
 )
-from soc2ctl.engine.diff import Change
 from soc2ctl.remediation import (
     Params,
+    PlannedChange,
     Remediation,
     Requirement,
     Resource,
@@ -71,19 +71,20 @@ class OrgCloudTrailParams(Params):
     cloudwatch_logs_retention_days: int = Field(default=365, description="Only when the group is created.")
 
 
-class OrgCloudTrail(Remediation):
+class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
     """An organization-wide, multi-region, validated, KMS-encrypted trail logging to a CloudTrail-only bucket."""
 
     name = "org-cloudtrail"
     scope = Scope.ORG
     criteria = ("CC2.1", "CC4.1", "CC7.2", "CC8.1", "PI1.4")
-    Params = OrgCloudTrailParams
     read_actions = (
         "organizations:DescribeOrganization",
         "organizations:ListAWSServiceAccessForOrganization",
         "cloudtrail:DescribeTrails",
         "cloudtrail:GetTrailStatus",
         "kms:DescribeKey",
+        "kms:ListKeys",
+        "kms:ListResourceTags",
         "s3:ListBucket",  # HeadBucket
         "s3:GetBucketPolicy",
         "s3:GetBucketPublicAccessBlock",  # GetPublicAccessBlock on a bucket
@@ -93,6 +94,7 @@ class OrgCloudTrail(Remediation):
     write_actions = (
         "organizations:EnableAWSServiceAccess",
         "kms:CreateKey",
+        "kms:TagResource",
         "kms:CreateAlias",
         "kms:EnableKeyRotation",
         "s3:CreateBucket",
@@ -170,10 +172,9 @@ class OrgCloudTrail(Remediation):
             desired["cloudwatch_logs"] = cwl.desired_delivery(ctx, group)
         return desired
 
-    def guard(
-        self, ctx: TaskContext, params: OrgCloudTrailParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def guard(self, ctx: TaskContext, change: PlannedChange[OrgCloudTrailParams]) -> None:
         """Refuse what cannot be fixed from here rather than fail half-way through apply."""
+        params, observed = change.params, change.observed
         if observed["kms_key"] is None and not (params.create_kms_key and is_alias(params.kms_key_id)):
             raise UnsafeChange(
                 f"KMS key {params.kms_key_id} does not exist in {ctx.region} "
@@ -186,13 +187,13 @@ class OrgCloudTrail(Remediation):
                 "it can only be changed there"
             )
 
-    def apply(
-        self, ctx: TaskContext, params: OrgCloudTrailParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[OrgCloudTrailParams]) -> None:
+        params, observed = change.params, change.observed
         if not observed["trusted_access"]:
             ctx.client("organizations").enable_aws_service_access(ServicePrincipal=CLOUDTRAIL)
         key = observed["kms_key"] or create_key(ctx, params)
-        desired = self.desired(ctx, params, {**observed, "kms_key": key})
+        desired = change.desired
+        trail = {**desired["trail"], "kms_key_id": key}  # a key created just now
         if params.manage_bucket:
             ensure_bucket(ctx, bucket_name(ctx, params), observed["bucket"], desired["bucket"])
         if params.cloudwatch_logs_log_group and observed["cloudwatch_logs"] is not None:
@@ -204,7 +205,7 @@ class OrgCloudTrail(Remediation):
                 observed["cloudwatch_logs"],
             )
         new_role = bool(observed["cloudwatch_logs"]) and observed["cloudwatch_logs"]["role_trust"] is None
-        ensure_trail(ctx, params, observed["trail"], desired["trail"], new_role=new_role)
+        ensure_trail(ctx, params, observed["trail"], trail, new_role=new_role)
 
 
 # ---------------------------------------------------------------- read
@@ -322,14 +323,13 @@ def key_policy(ctx: TaskContext, params: OrgCloudTrailParams) -> dict[str, Any]:
 
 def create_key(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
     """A rotating symmetric key and its alias, usable by this trail; returns the key ARN."""
-    kms = ctx.client("kms")
-    meta = kms.create_key(
+    alias = params.kms_key_id.split(":", 5)[-1] if params.kms_key_id.startswith("arn:") else params.kms_key_id
+    meta = create_aliased_key(
+        ctx.client("kms"),
+        alias,
         Description=f"soc2ctl: CloudTrail organization trail {params.trail_name}",
         Policy=json.dumps(key_policy(ctx, params)),
-    )["KeyMetadata"]
-    kms.enable_key_rotation(KeyId=meta["KeyId"])
-    alias = params.kms_key_id.split(":", 5)[-1] if params.kms_key_id.startswith("arn:") else params.kms_key_id
-    kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
+    )
     return meta["Arn"]
 
 
@@ -346,7 +346,7 @@ def ensure_bucket(
     if current["policy"] != desired["policy"]:
         s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(desired["policy"]))
     if current["public_access_block"] != desired["public_access_block"]:
-        config = {snake_to_pascal(k): v for k, v in desired["public_access_block"].items()}
+        config = BLOCK_FIELDS.to_aws(desired["public_access_block"])
         s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=config)
 
 

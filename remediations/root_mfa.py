@@ -17,13 +17,12 @@ class RootMfaParams(Params):
     )
 
 
-class RootMfa(Remediation):
+class RootMfa(Remediation[RootMfaParams]):
     """The root user has MFA (a hardware device for the management account)."""
 
     name = "root-mfa"
     scope = Scope.ACCOUNT
     criteria = ("CC6.1",)
-    Params = RootMfaParams
     read_actions = ("iam:GetAccountSummary", "iam:ListVirtualMFADevices")
     detect_only = True  # no API can enrol a root user's MFA device
     human_step = (

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from remediations._aws import or_absent
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
-
-_FIELDS = {
-    "block_public_acls": "BlockPublicAcls",
-    "ignore_public_acls": "IgnorePublicAcls",
-    "block_public_policy": "BlockPublicPolicy",
-    "restrict_public_buckets": "RestrictPublicBuckets",
-}
+from remediations._aws import FieldMap, or_absent
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext
 
 
 class PublicAccessBlockParams(Params):
@@ -23,13 +15,15 @@ class PublicAccessBlockParams(Params):
     restrict_public_buckets: bool = True
 
 
-class S3AccountPublicAccessBlock(Remediation):
+_FIELDS = FieldMap.of(*PublicAccessBlockParams.model_fields)
+
+
+class S3AccountPublicAccessBlock(Remediation[PublicAccessBlockParams]):
     """No bucket in the account can be made public, whatever its own policy or ACL says."""
 
     name = "s3-account-public-access-block"
     scope = Scope.ACCOUNT
     criteria = ("CC6.1", "CC6.6", "C1.1")
-    Params = PublicAccessBlockParams
     read_actions = ("s3:GetAccountPublicAccessBlock",)
     write_actions = ("s3:PutAccountPublicAccessBlock",)
 
@@ -42,12 +36,10 @@ class S3AccountPublicAccessBlock(Remediation):
         if found is None:
             return None
         config = found["PublicAccessBlockConfiguration"]
-        return {name: config.get(aws, False) for name, aws in _FIELDS.items()}
+        return _FIELDS.from_aws(config, False)
 
-    def apply(
-        self, ctx: TaskContext, params: PublicAccessBlockParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[PublicAccessBlockParams]) -> None:
         ctx.client("s3control").put_public_access_block(
             AccountId=ctx.account_id,
-            PublicAccessBlockConfiguration={aws: getattr(params, name) for name, aws in _FIELDS.items()},
+            PublicAccessBlockConfiguration=_FIELDS.to_aws(change.params.model_dump()),
         )

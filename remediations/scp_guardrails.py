@@ -2,114 +2,40 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-import time
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, field_validator
 
-from remediations._aws import paginate
-from soc2ctl.engine import registry
-from soc2ctl.engine.diff import Change, fingerprint, same
-from soc2ctl.policy.scp_eval import Denial, denials, normalise_policy
-from soc2ctl.remediation import Params, Remediation, Scope, TaskContext, UnsafeChange
+from remediations._aws import Denial, create_org_policy, effective_denials, normalise_policy, paginate
+from remediations._scp_lockout import lockout_message, needed_actions
+from remediations._scp_org import (
+    OrgView,
+    policy_type_status,
+    resolve_target,
+    wait_until_enabled,
+)
+from remediations._scp_tables import DENIED_ACTIONS, GLOBAL_SERVICE_ACTIONS, Guardrail
+from soc2ctl.remediation import (
+    Params,
+    PlannedChange,
+    Remediation,
+    Scope,
+    TaskContext,
+    UnsafeChange,
+    canonical,
+    same,
+)
 
 SCP = "SERVICE_CONTROL_POLICY"
 MAX_SCP_CHARS = 5120  # AWS Organizations quota on an SCP's size
 GLOBAL_REGION = "us-east-1"  # where calls to global services (IAM, Organizations, STS...) are made
 FUTURE_ACCOUNT = "000000000000"
-CORE_ACTIONS = (
-    "sts:AssumeRole",
-    "organizations:Describe*",
-    "organizations:List*",
-)  # stands for "an account that joins the target later"
-
-Guardrail = Literal[
-    "leave-organization",
-    "cloudtrail",
-    "guardduty",
-    "config",
-    "securityhub",
-    "access-analyzer",
-    "ebs-default-encryption",
-    "s3-public-access-block",
-    "root-user",
-]
-
-# Guardrail -> (Sid, denied actions). `root-user` is built separately: it denies everything, to one principal.
-DENIED_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "leave-organization": ("DenyLeaveOrganization", ("organizations:LeaveOrganization",)),
-    "cloudtrail": ("ProtectCloudTrail", ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail")),
-    "guardduty": (
-        "ProtectGuardDuty",
-        (
-            "guardduty:DeleteDetector",
-            "guardduty:UpdateDetector",
-            "guardduty:DisassociateFromAdministratorAccount",
-            "guardduty:DisassociateFromMasterAccount",
-            "guardduty:DeleteMembers",
-            "guardduty:DisassociateMembers",
-            "guardduty:StopMonitoringMembers",
-        ),
-    ),
-    "config": (
-        "ProtectConfig",
-        (
-            "config:StopConfigurationRecorder",
-            "config:DeleteConfigurationRecorder",
-            "config:DeleteDeliveryChannel",
-        ),
-    ),
-    "securityhub": (
-        "ProtectSecurityHub",
-        (
-            "securityhub:DisableSecurityHub",
-            "securityhub:BatchDisableStandards",
-            "securityhub:DisassociateFromAdministratorAccount",
-            "securityhub:DisassociateFromMasterAccount",
-            "securityhub:DeleteMembers",
-            "securityhub:DisassociateMembers",
-        ),
-    ),
-    "access-analyzer": ("ProtectAccessAnalyzer", ("access-analyzer:DeleteAnalyzer",)),
-    "ebs-default-encryption": ("ProtectEbsDefaultEncryption", ("ec2:DisableEbsEncryptionByDefault",)),
-    # DeletePublicAccessBlock (account) is authorised by s3:PutAccountPublicAccessBlock too.
-    "s3-public-access-block": ("ProtectS3AccountPublicAccessBlock", ("s3:PutAccountPublicAccessBlock",)),
-}
-
-# Global services, called through us-east-1 whatever region a person works in: a region allow-list that
-# denied them would break IAM, billing and support everywhere.
-GLOBAL_SERVICE_ACTIONS = (
-    "account:*",
-    "aws-portal:*",
-    "budgets:*",
-    "ce:*",
-    "cloudfront:*",
-    "cur:*",
-    "ec2:DescribeRegions",
-    "globalaccelerator:*",
-    "health:*",
-    "iam:*",
-    "organizations:*",
-    "pricing:*",
-    "route53:*",
-    "route53domains:*",
-    "s3:GetAccountPublicAccessBlock",
-    "s3:ListAllMyBuckets",
-    "s3:PutAccountPublicAccessBlock",
-    "shield:*",
-    "sts:*",
-    "support:*",
-    "trustedadvisor:*",
-    "waf:*",
-    "wafv2:*",
-)
 
 ALL_GUARDRAILS: list[Guardrail] = list(Guardrail.__args__)  # type: ignore[attr-defined]
 _SID = re.compile(r"^[A-Za-z0-9]*$")
-_ROOT_ID = re.compile(r"^r-[0-9a-z]{4,32}$")
-_OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
@@ -210,7 +136,8 @@ def comparable(policy: dict[str, Any]) -> dict[str, Any]:
     Sid are keyed by a digest of their content; a repeated key gets a `#n` suffix so nothing is lost."""
     keyed: dict[str, Any] = {}
     for statement in policy["Statement"]:
-        base = str(statement.get("Sid") or "#" + fingerprint(statement).split(":")[1][:12])
+        digest = hashlib.sha256(canonical(statement).encode()).hexdigest()
+        base = str(statement.get("Sid") or "#" + digest[:12])
         key, n = base, 1
         while key in keyed:
             n += 1
@@ -233,25 +160,15 @@ def policy_content(policy: dict[str, Any]) -> str:
     return json.dumps(policy, separators=(",", ":"))
 
 
-def needed_actions() -> set[str]:
-    """Every action soc2ctl needs in member accounts: assuming roles, reading the organization, and what
-    every registered module reads and writes."""
-    needed = set(CORE_ACTIONS)
-    for module in registry.registry().values():
-        needed.update(module.read_actions, module.write_actions)
-    return needed
-
-
 # ---------------------------------------------------------------- the module
 
 
-class ScpGuardrails(Remediation):
+class ScpGuardrails(Remediation[ScpGuardrailsParams]):
     """Guardrail SCPs deny leaving the organization, turning off security services and root-user actions."""
 
     name = "scp-guardrails"
     scope = Scope.ORG
     criteria = ("CC5.2", "CC6.1", "CC6.6", "CC8.1")
-    Params = ScpGuardrailsParams
     read_actions = (
         "organizations:ListRoots",
         "organizations:ListPolicies",
@@ -260,6 +177,8 @@ class ScpGuardrails(Remediation):
         "organizations:ListOrganizationalUnitsForParent",
         "organizations:ListAccounts",
         "organizations:ListAccountsForParent",
+        "organizations:ListParents",
+        "organizations:ListPoliciesForTarget",
     )
     write_actions = (
         "organizations:EnablePolicyType",
@@ -310,11 +229,10 @@ class ScpGuardrails(Remediation):
         exempt = exempt_patterns(params, ctx.vars.get("executor_role_name"), ctx.vars.get("break_glass_role"))
         return normalise_policy(build_policy(params, exempt))
 
-    def guard(
-        self, ctx: TaskContext, params: ScpGuardrailsParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def guard(self, ctx: TaskContext, change: PlannedChange[ScpGuardrailsParams]) -> None:
         """Refuse a policy that cannot be written, and one that would lock soc2ctl (or the break-glass role)
         out of the accounts it applies to: nothing but a person in the management account could undo it."""
+        params, observed = change.params, change.observed
         unresolved = [t for t, found in observed["resolved_targets"].items() if found is None]
         if unresolved:
             raise UnsafeChange(f"SCP target(s) not found in the organization: {', '.join(unresolved)}")
@@ -335,18 +253,47 @@ class ScpGuardrails(Remediation):
         roles = {executor: "executor role"}
         if ctx.vars.get("break_glass_role"):
             roles.setdefault(ctx.vars["break_glass_role"], "break-glass role")
-        accounts = member_accounts(ctx, observed) or [FUTURE_ACCOUNT]
-        principals = [f"arn:aws:iam::{a}:role/{r}" for a in accounts for r in roles]
-        regions = {ctx.home_region, GLOBAL_REGION, *params.executor_regions}
-        found = denials(policy, principals, needed_actions(), regions)
+        regions = {ctx.home_region, GLOBAL_REGION, *params.executor_regions, *ctx.vars.get("run_regions", [])}
+        found, accounts = self._path_denials(ctx, change, policy, roles, regions)
         if found:
-            raise UnsafeChange(lockout_message(params.policy_name, found, roles, len(accounts)))
+            raise UnsafeChange(lockout_message(params.policy_name, found, roles, accounts))
 
-    def apply(
-        self, ctx: TaskContext, params: ScpGuardrailsParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def _path_denials(
+        self,
+        ctx: TaskContext,
+        change: PlannedChange[ScpGuardrailsParams],
+        policy: dict[str, Any],
+        roles: dict[str, str],
+        regions: set[str],
+    ) -> tuple[list[Denial], int]:
+        """Every SCP on every path from the root to each account the change affects (where the policy
+        will be attached, and where it is now), with the new policy in place: what AWS will evaluate."""
+        params, observed = change.params, change.observed
         org = ctx.client("organizations")
-        want = self.desired(ctx, params, observed)
+        view = OrgView(
+            org,
+            observed["root_id"],
+            enabled=observed["policy_type_status"] == "ENABLED",
+            own_policy_id=observed["policy_id"],
+        )
+        targets = set(change.desired["targets"])
+        accounts = sorted(view.accounts_under(targets | set(observed["targets"] or [])))
+        accounts = [a for a in accounts if a != ctx.management_account_id]
+        ours = (params.policy_name, policy)
+        needed = needed_actions(ctx.module_actions)
+        found: list[Denial] = []
+        for account in accounts:
+            principals = [f"arn:aws:iam::{account}:role/{r}" for r in roles]
+            found += effective_denials(view.levels(account, ours, targets), principals, needed, regions)
+        for target in sorted(t for t in targets if not _ACCOUNT_ID.match(t)):
+            principals = [f"arn:aws:iam::{FUTURE_ACCOUNT}:role/{r}" for r in roles]
+            levels = view.levels(target, ours, targets, future=True)
+            found += effective_denials(levels, principals, needed, regions)
+        return found, len(accounts) + 1
+
+    def apply(self, ctx: TaskContext, change: PlannedChange[ScpGuardrailsParams]) -> None:
+        org = ctx.client("organizations")
+        params, observed, want = change.params, change.observed, change.desired
         if observed["policy_type_status"] != "ENABLED":
             if observed["policy_type_status"] is None:
                 org.enable_policy_type(RootId=observed["root_id"], PolicyType=SCP)
@@ -354,10 +301,7 @@ class ScpGuardrails(Remediation):
         policy_id = observed["policy_id"]
         content = policy_content(self.document(ctx, params))
         if policy_id is None:
-            created = org.create_policy(
-                Name=params.policy_name, Description=params.description, Type=SCP, Content=content
-            )
-            policy_id = created["Policy"]["PolicySummary"]["Id"]
+            policy_id = create_org_policy(org, SCP, params.policy_name, params.description, content)
         elif not same(observed["policy"], want["policy"]):
             org.update_policy(PolicyId=policy_id, Content=content)
         have = set(observed["targets"] or [])
@@ -365,78 +309,3 @@ class ScpGuardrails(Remediation):
             org.attach_policy(PolicyId=policy_id, TargetId=target)
         for target in sorted(have - set(want["targets"])):
             org.detach_policy(PolicyId=policy_id, TargetId=target)
-
-
-# ---------------------------------------------------------------- organization reads
-
-
-def policy_type_status(root: dict[str, Any]) -> str | None:
-    """ENABLED, PENDING_ENABLE or PENDING_DISABLE; None when SCPs are off (the diff then says `create`)."""
-    return next((t["Status"] for t in root.get("PolicyTypes", []) if t["Type"] == SCP), None)
-
-
-def wait_until_enabled(org: Any, attempts: int = 15, delay: float = 2.0) -> None:
-    """Enabling a policy type is asynchronous in AWS; attaching before it is ENABLED fails."""
-    for _ in range(attempts):
-        if policy_type_status(org.list_roots()["Roots"][0]) == "ENABLED":
-            return
-        time.sleep(delay)
-
-
-def resolve_target(org: Any, root_id: str, target: str) -> str | None:
-    """A target id for `root`, an id (root, OU, account) or an OU path; None if the path does not exist."""
-    if target == "root":
-        return root_id
-    if _ROOT_ID.match(target) or _OU_ID.match(target) or _ACCOUNT_ID.match(target):
-        return target
-    parent: str | None = root_id
-    for name in [part for part in target.strip("/").split("/") if part]:
-        units = paginate(org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent)
-        parent = next((u["Id"] for u in units if u["Name"] == name), None)
-        if parent is None:
-            return None
-    return parent
-
-
-def member_accounts(ctx: TaskContext, observed: dict[str, Any]) -> list[str]:
-    """The member accounts the policy will govern (SCPs never restrict the management account)."""
-    org = ctx.client("organizations")
-    found: set[str] = set()
-    for target in {t for t in observed["resolved_targets"].values() if t}:
-        found.update(_accounts_under(org, observed["root_id"], target))
-    found.discard(ctx.management_account_id)
-    return sorted(found)
-
-
-def _accounts_under(org: Any, root_id: str, target: str) -> set[str]:
-    if _ACCOUNT_ID.match(target):
-        return {target}
-    if target == root_id:
-        return {a["Id"] for a in paginate(org, "list_accounts", "Accounts")}
-    found = {a["Id"] for a in paginate(org, "list_accounts_for_parent", "Accounts", ParentId=target)}
-    for unit in paginate(org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=target):
-        found |= _accounts_under(org, root_id, unit["Id"])
-    return found
-
-
-def lockout_message(policy_name: str, found: list[Denial], roles: dict[str, str], accounts: int) -> str:
-    """Names the locked-out roles, the statements and the actions (the engine's own first), briefly enough
-    to read in a plan."""
-    hit = sorted({d.principal_arn.rsplit("/", 1)[-1] for d in found})
-    who = ", ".join(f"{roles.get(r, 'role')} {r}" for r in hit)
-    statements = ", ".join(sorted({d.statement for d in found}))
-    actions = sorted({d.action for d in found}, key=lambda a: (a not in CORE_ACTIONS, a))
-    shown = ", ".join(actions[:8]) + (f" and {len(actions) - 8} more" if len(actions) > 8 else "")
-    verb = "denies" if all(d.certain for d in found) else "denies or may deny"
-    example = min(
-        found,
-        key=lambda d: (
-            roles.get(d.principal_arn.rsplit("/", 1)[-1]) != "executor role",
-            d.action not in CORE_ACTIONS,
-        ),
-    )
-    return (
-        f"SCP {policy_name} would lock out the {who} in up to {accounts} account(s): statement(s) "
-        f"{statements} {verb} actions soc2ctl needs: {shown} (e.g. {example.principal_arn} "
-        f"{example.action} in {example.region}); exempt the role(s) with ArnNotLike aws:PrincipalArn"
-    )

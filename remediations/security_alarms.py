@@ -8,8 +8,16 @@ from pydantic import Field
 
 from remediations import _preconditions as pre
 from remediations._aws import paginate
-from soc2ctl.engine.diff import Change, same
-from soc2ctl.remediation import Params, Remediation, Requirement, Scope, Target, TaskContext
+from soc2ctl.remediation import (
+    Params,
+    PlannedChange,
+    Remediation,
+    Requirement,
+    Scope,
+    Target,
+    TaskContext,
+    same,
+)
 
 # CIS AWS Foundations Benchmark (section 4 / Security Hub CloudWatch.1-15) metric filter patterns; the
 # Organizations one lists CIS v3.0's events (CancelHandshake, CreateOrganization, EnableAllFeatures too),
@@ -106,7 +114,7 @@ def summarise_alarm(found: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class SecurityAlarms(Remediation):
+class SecurityAlarms(Remediation[SecurityAlarmsParams]):
     """Security-relevant API activity (root use, denied calls, console sign-in without MFA, IAM, CloudTrail,
     Config and Organizations changes) raises a CloudWatch alarm that notifies an SNS topic.
 
@@ -119,7 +127,6 @@ class SecurityAlarms(Remediation):
     scope = Scope.REGION
     home_region_only = True
     criteria = ("CC2.1", "CC7.2", "CC7.3")
-    Params = SecurityAlarmsParams
     read_actions = (
         "logs:DescribeLogGroups",
         "logs:DescribeMetricFilters",
@@ -192,11 +199,9 @@ class SecurityAlarms(Remediation):
             "alarm_actions": sorted({*(have or {}).get("alarm_actions", []), topic}),
         }
 
-    def apply(
-        self, ctx: TaskContext, params: SecurityAlarmsParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[SecurityAlarmsParams]) -> None:
         """Log group and topic first: a metric filter needs its group, an alarm action its topic."""
-        want = self.desired(ctx, params, observed)
+        params, observed, want = change.params, change.observed, change.desired
         if observed["log_group"] is None:
             logs = ctx.client("logs")
             logs.create_log_group(logGroupName=params.log_group_name)

@@ -9,8 +9,7 @@ from pydantic import Field, field_validator
 
 from remediations._aws import or_absent, paginate
 from remediations._preconditions import hub_resource
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Resource, Scope, Target, TaskContext
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Resource, Scope, Target, TaskContext
 
 # AWS Foundational Security Best Practices + CIS 1.4.0, the CIS version most SOC 2 control mappings cite;
 # moving to CIS 3.0.0 is a change of the playbook var, not of this module.
@@ -52,13 +51,12 @@ def standards_arn(standard: str, region: str) -> str:
     return f"arn:aws:securityhub:{region}::standards/{standard}"
 
 
-class SecurityHub(Remediation):
+class SecurityHub(Remediation[SecurityHubParams]):
     """Security Hub is on with the chosen standards: the per-account part of securityhub-org."""
 
     name = "securityhub"
     scope = Scope.REGION
     criteria = ("CC4.1", "CC7.1")
-    Params = SecurityHubParams
     read_actions = ("securityhub:DescribeHub", "securityhub:GetEnabledStandards")
     write_actions = (
         "securityhub:EnableSecurityHub",
@@ -92,14 +90,13 @@ class SecurityHub(Remediation):
             standards = {**dict.fromkeys(observed["subscriptions"], False), **standards}
         return {"hub": {"standards": standards}}
 
-    def apply(
-        self, ctx: TaskContext, params: SecurityHubParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[SecurityHubParams]) -> None:
+        observed = change.observed
         sh = ctx.client("securityhub")
         if observed["hub"] is None:
             # Default standards would subscribe CIS 1.2.0 behind the playbook's back: only what is asked for.
             sh.enable_security_hub(EnableDefaultStandards=False)
-        want = self.desired(ctx, params, observed)["hub"]["standards"]
+        want = change.desired["hub"]["standards"]
         have = observed["subscriptions"]
         enable = [arn for arn, on in want.items() if on and arn not in have]
         disable = [have[arn] for arn, on in want.items() if not on and arn in have]

@@ -8,9 +8,17 @@ from pydantic import Field
 
 from remediations import _preconditions as pre
 from remediations._aws import paginate
-from soc2ctl.config.models import AccountId
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Requirement, Scope, Target, TaskContext, UnsafeChange
+from soc2ctl.remediation import (
+    AccountId,
+    Params,
+    PlannedChange,
+    Remediation,
+    Requirement,
+    Scope,
+    Target,
+    TaskContext,
+    UnsafeChange,
+)
 
 
 class SecurityHubOrgConfigParams(Params):
@@ -22,13 +30,12 @@ class SecurityHubOrgConfigParams(Params):
     auto_enable_standards: Literal["DEFAULT", "NONE"] = "DEFAULT"
 
 
-class SecurityHubOrgConfig(Remediation):
+class SecurityHubOrgConfig(Remediation[SecurityHubOrgConfigParams]):
     """New accounts get Security Hub automatically: the organization part of securityhub-org."""
 
     name = "securityhub-org-config"
     scope = Scope.ORG
     criteria = ("CC4.1", "CC7.1")
-    Params = SecurityHubOrgConfigParams
     read_actions = (
         "securityhub:ListOrganizationAdminAccounts",
         "securityhub:DescribeOrganizationConfiguration",
@@ -66,11 +73,10 @@ class SecurityHubOrgConfig(Remediation):
     def desired(self, ctx: TaskContext, params: SecurityHubOrgConfigParams, observed: Any) -> dict[str, Any]:
         return {"organization": params.model_dump(exclude={"admin_account_id"})}
 
-    def guard(
-        self, ctx: TaskContext, params: SecurityHubOrgConfigParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def guard(self, ctx: TaskContext, change: PlannedChange[SecurityHubOrgConfigParams]) -> None:
         """Refuse what this module cannot fix: designating the administrator is the delegated-admins
         control's job, and under central configuration auto-enable is set by configuration policies."""
+        observed = change.observed
         if observed["admin_account_id"] is None:
             raise UnsafeChange(
                 "no Security Hub delegated administrator is designated (see the delegated-admins control)"
@@ -81,9 +87,8 @@ class SecurityHubOrgConfig(Remediation):
                 "auto-enable is governed by configuration policies, not by the organization configuration"
             )
 
-    def apply(
-        self, ctx: TaskContext, params: SecurityHubOrgConfigParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[SecurityHubOrgConfigParams]) -> None:
+        params, observed = change.params, change.observed
         ctx.client("securityhub", account_id=observed["admin_account_id"]).update_organization_configuration(
             AutoEnable=params.auto_enable, AutoEnableStandards=params.auto_enable_standards
         )

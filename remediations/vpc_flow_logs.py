@@ -8,9 +8,8 @@ from botocore.exceptions import ClientError
 from pydantic import model_validator
 
 from remediations import _preconditions as pre
-from remediations._aws import paginate
-from soc2ctl.engine.diff import Change
-from soc2ctl.remediation import Params, Remediation, Requirement, Scope, Target, TaskContext
+from remediations._aws import client_token, paginate
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Requirement, Scope, Target, TaskContext
 
 _FILTER_VALUES = 100  # VPC ids per describe_flow_logs filter, well under EC2's limit on filter values
 
@@ -64,7 +63,7 @@ def vpc_id_of(arn: str) -> str:
     return arn.rsplit("/", 1)[1]
 
 
-class VpcFlowLogs(Remediation):
+class VpcFlowLogs(Remediation[VpcFlowLogsParams]):
     """Network traffic of every VPC is logged (VPC flow logs), for detection and investigation.
 
     A VPC is compliant when one active flow log matches the parameters; other flow logs are left alone (a
@@ -73,7 +72,6 @@ class VpcFlowLogs(Remediation):
     name = "vpc-flow-logs"
     scope = Scope.REGION
     criteria = ("CC7.2",)
-    Params = VpcFlowLogsParams
     read_actions = (
         "ec2:DescribeVpcs",
         "ec2:DescribeFlowLogs",
@@ -123,11 +121,10 @@ class VpcFlowLogs(Remediation):
     def desired(self, ctx: TaskContext, params: VpcFlowLogsParams, observed: Any) -> dict[str, Any]:
         return {arn: {"flow_log": params.flow_log(ctx, vpc_id_of(arn))} for arn in observed}
 
-    def apply(
-        self, ctx: TaskContext, params: VpcFlowLogsParams, observed: Any, changes: list[Change]
-    ) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[VpcFlowLogsParams]) -> None:
+        params = change.params
         ec2 = ctx.client("ec2")
-        vpc_ids = [vpc_id_of(arn) for arn in observed if any(c.path.startswith(f"[{arn}].") for c in changes)]
+        vpc_ids = [vpc_id_of(arn) for arn in change.changed_keys()]
         if params.destination_type == "cloud-watch-logs":
             self._ensure_log_groups(ctx, {params.destination(ctx, v) for v in vpc_ids})
         for vpc_id in vpc_ids:
@@ -156,6 +153,7 @@ class VpcFlowLogs(Remediation):
             TrafficType=params.traffic_type,
             LogDestinationType=params.destination_type,
             MaxAggregationInterval=params.max_aggregation_interval,
+            ClientToken=client_token(ctx, "flow-logs", vpc_id),
             **where,
         )
         for failure in response.get("Unsuccessful", []):  # AWS reports these in a 200 response, not as errors

@@ -1,25 +1,33 @@
-"""The remediation module contract.
+"""The remediation module contract: the public API a module imports (with `remediations._aws`).
 
-A remediation module knows one kind of setting. It declares its scope, its parameter schema (a pydantic
-model), the SOC 2 criteria it serves and the IAM actions it reads and writes; it implements `read` (observed
-state as plain JSON data), optionally `desired` (what the state should be, in the same shape) and `apply`
-(the writes that make observed match desired). The engine does everything else: templating, diffing,
-ordering, retries, verification, evidence. A module never decides whether to write: `apply` is only called
-when the diff is non-empty, and the engine re-reads afterwards to verify.
+A remediation module knows one kind of setting. It declares its scope, its parameter schema (the pydantic
+model it is generic over: `class IamPasswordPolicy(Remediation[PasswordPolicyParams])`), the SOC 2 criteria
+it serves and the IAM actions it reads and writes; it implements `read` (observed state as plain JSON data),
+optionally `desired` (what the state should be, in the same shape) and `apply` (the writes that make
+observed match desired). The engine does everything else: templating, diffing, ordering, retries,
+verification, evidence. A module never decides whether to write: `apply` is only called when the diff is
+non-empty, with the `PlannedChange` the engine computed (params, observed, desired, changes), and the engine
+re-reads afterwards to verify.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, get_args, get_origin
 
-from botocore.client import BaseClient
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from soc2ctl.aws.sessions import AwsSessions
-from soc2ctl.engine.diff import Change
+if TYPE_CHECKING:  # annotations only: `soc2ctl controls` lists the modules without loading botocore's clients
+    from botocore.client import BaseClient
+
+    from soc2ctl.aws.sessions import AwsSessions
+
+_PLAIN_SEGMENT = re.compile(r"^[A-Za-z0-9_-]+$")
+ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
 class UnsafeChange(Exception):
@@ -36,7 +44,80 @@ class Scope(StrEnum):
 class Params(BaseModel):
     """Base for module parameter schemas: unknown parameters are errors, not silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, defer_build=True
+    )  # built on first use: fast `controls`
+
+
+P = TypeVar("P", bound=BaseModel)
+
+
+def _account_id(value: Any) -> str:
+    """Unquoted ids arrive as YAML integers; accept them, but a lost leading zero must be an error."""
+    text = str(value)
+    if not ACCOUNT_ID.match(text):
+        raise ValueError(f'account id {value!r} is not 12 digits (quote ids in YAML: "012345678901")')
+    return text
+
+
+AccountId = Annotated[str, BeforeValidator(_account_id)]
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Semantic equality, as the engine's diff compares: JSON-equal values are equal whatever their key order."""
+    return canonical(a) == canonical(b)
+
+
+def join_path(keys: tuple[str, ...]) -> str:
+    """`a.b` for plain keys, `[arn:aws:kms:...:key/1].rotation` for keys that hold dots, colons or slashes:
+    the form a reviewer reads in a plan. Code never parses it back; it uses `Change.keys`."""
+    return ".".join(s if _PLAIN_SEGMENT.match(s) else f"[{s}]" for s in keys)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between observed and desired state, at `keys` (e.g. `("arn:...:key/1", "rotation")`)."""
+
+    keys: tuple[str, ...]
+    before: Any
+    after: Any
+
+    @property
+    def path(self) -> str:
+        return join_path(self.keys)
+
+    @property
+    def action(self) -> str:
+        if self.before is None:
+            return "create"
+        if self.after is None:
+            return "delete"
+        return "update"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True)
+class PlannedChange(Generic[P]):
+    """What the engine computed for one task and hands to `guard` and `apply`: nothing to recompute."""
+
+    params: P
+    observed: Any
+    desired: dict[str, Any]
+    changes: tuple[Change, ...]
+
+    def touches(self, *keys: str) -> bool:
+        """Whether any change lies at or under `keys` (e.g. `touches(arn)` for one resource's settings)."""
+        return any(c.keys[: len(keys)] == keys for c in self.changes)
+
+    def changed_keys(self) -> list[str]:
+        """The top-level keys that differ, in plan order (e.g. the resources to fix in a resource map)."""
+        return list(dict.fromkeys(c.keys[0] for c in self.changes if c.keys))
 
 
 @dataclass
@@ -50,6 +131,8 @@ class TaskContext:
     home_region: str
     management_account_id: str
     vars: dict[str, Any] = field(default_factory=dict)
+    # Every IAM action any registered module declares: what an SCP must never deny soc2ctl.
+    module_actions: frozenset[str] = frozenset()
     # Resources a control of this run provides that may not exist yet (at plan time, before it applied): a
     # module does not refuse, or fail to read, for want of one of these. See `Requirement`.
     pending: frozenset[Resource] = frozenset()
@@ -96,8 +179,12 @@ class Requirement:
     check: Callable[[TaskContext], str | None] = field(compare=False, repr=False)
 
 
-class Remediation:
-    """Base class of every remediation module; subclasses are small and declarative."""
+class Remediation(Generic[P]):
+    """Base class of every remediation module; subclasses are small and declarative.
+
+    The parameter model comes from the generic argument, so `read(self, ctx, params: MyParams)` and
+    `apply(self, ctx, change: PlannedChange[MyParams])` are typed without a second declaration.
+    """
 
     name: ClassVar[str]
     scope: ClassVar[Scope]
@@ -110,32 +197,38 @@ class Remediation:
     human_step: ClassVar[str | None] = None  # what a person must do, for findings no API can fix
     sensitive_fields: ClassVar[frozenset[str]] = frozenset()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in getattr(cls, "__orig_bases__", ()):
+            if get_origin(base) is Remediation and isinstance(model := get_args(base)[0], type):
+                cls.Params = model
+
     @classmethod
     def summary(cls) -> str:
         return (cls.__doc__ or cls.name).strip().splitlines()[0]
 
-    def read(self, ctx: TaskContext, params: Any) -> Any:
+    def read(self, ctx: TaskContext, params: P) -> Any:
         raise NotImplementedError
 
-    def detects_only(self, params: Any) -> bool:
+    def detects_only(self, params: P) -> bool:
         """Whether this task only reports. Override when a fix is opt-in through a parameter."""
         return self.detect_only
 
-    def provides(self, target: Target, params: Any) -> list[Resource]:
+    def provides(self, target: Target, params: P) -> list[Resource]:
         """What this task makes exist, so tasks that require it are ordered after it. No AWS calls."""
         return []
 
-    def requires(self, target: Target, params: Any) -> list[Requirement]:
+    def requires(self, target: Target, params: P) -> list[Requirement]:
         """What must exist outside this task for its control to be effective. No AWS calls here: the
         checks run when the task is read."""
         return []
 
-    def guard(self, ctx: TaskContext, params: Any, observed: Any, changes: list[Change]) -> None:
-        """Raise `UnsafeChange` to refuse a change that is unsafe to apply. Runs at plan and apply time."""
-
-    def desired(self, ctx: TaskContext, params: Any, observed: Any) -> dict[str, Any]:
+    def desired(self, ctx: TaskContext, params: P, observed: Any) -> dict[str, Any]:
         """By default, desired state is the parameters themselves (unset parameters are not managed)."""
         return params.model_dump(exclude_none=True)
 
-    def apply(self, ctx: TaskContext, params: Any, observed: Any, changes: list[Change]) -> None:
+    def guard(self, ctx: TaskContext, change: PlannedChange[P]) -> None:
+        """Raise `UnsafeChange` to refuse a change that is unsafe to apply. Runs at plan and apply time."""
+
+    def apply(self, ctx: TaskContext, change: PlannedChange[P]) -> None:
         raise NotImplementedError(f"{self.name} cannot apply changes")

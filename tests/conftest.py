@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,15 +20,36 @@ os.environ.update(
         "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
     }
 )
-for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "MOTO_ACCOUNT_ID", "AWS_ENDPOINT_URL"):
+for var in (
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "MOTO_ACCOUNT_ID",
+    "AWS_ENDPOINT_URL",
+    "SOC2CTL_SIGN_KEY",
+    "SOC2CTL_EVIDENCE_ANCHOR",
+):
     os.environ.pop(var, None)
+
+import botocore.loaders  # noqa: E402
+import botocore.session  # noqa: E402
+
+# The sandbox distribution is installed from sandbox/ (a copy, not editable): test the checkout's code, here
+# and in every process the tests start (the CLI, the sandbox server).
+SANDBOX_SRC = str(Path(__file__).resolve().parents[1] / "sandbox")
+sys.path.insert(0, SANDBOX_SRC)
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SANDBOX_SRC, os.environ.get("PYTHONPATH")]))
 
 from moto import mock_aws  # noqa: E402
 
-from soc2ctl.sandbox import moto_ext  # noqa: E402
+from soc2ctl_sandbox import moto_ext  # noqa: E402
 from tests.helpers import MotoServer, create_org  # noqa: E402
 
 moto_ext.apply()
+
+# One botocore data loader for every session the tests create (seeds, member clients, soc2ctl's own): each
+# fresh session would otherwise parse megabytes of service-model JSON again, most of a module test's time.
+_SHARED_LOADER = botocore.loaders.create_loader()
+botocore.session.create_loader = lambda *_, **__: _SHARED_LOADER  # type: ignore[assignment]
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +57,8 @@ def soc2ctl_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "soc2ctl-home"
     monkeypatch.setenv("SOC2CTL_HOME", str(home))
     monkeypatch.setenv("SOC2CTL_EVIDENCE", str(tmp_path / "evidence"))
+    # the apply lock is machine-wide by design; tests (run in parallel) each get their own "machine"
+    monkeypatch.setenv("SOC2CTL_LOCK_DIR", str(tmp_path / "machine-locks"))
     return home
 
 

@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any
 
-from botocore.exceptions import ConnectTimeoutError
+from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 from soc2ctl.aws.sessions import AwsSessions
 from tests.helpers import aws_error
@@ -58,3 +58,39 @@ def time_out_assume_role(sessions: AwsSessions, account_id: str) -> list[str]:
 
     sessions.register("before-call.sts.AssumeRole", handler)
     return seen
+
+
+READ_PREFIXES = ("Get", "List", "Describe", "Head", "Lookup", "Search", "BatchGet", "Check", "Simulate")
+
+
+class LostResponses:
+    """A fraction of write calls reach AWS and take effect, but their response never arrives: the client
+    sees a read timeout after the change was made (seeded, thread-safe). What a create must survive."""
+
+    def __init__(self, rate: float, seed: int = 11, first: tuple[str, ...] = ("Create",)) -> None:
+        self.rate = rate
+        self.first = first  # operations whose first call is always lost (coverage, not luck)
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        self._seen: set[str] = set()
+        self.lost: list[str] = []
+
+    def __call__(self, model: Any, http_response: Any = None, **_: Any) -> None:
+        if model.name.startswith(READ_PREFIXES) or model.name in ("AssumeRole", "GetCallerIdentity"):
+            return
+        with self._lock:
+            first = model.name.startswith(self.first) and model.name not in self._seen
+            self._seen.add(model.name)
+            hit = first or self._random.random() < self.rate
+            if hit:
+                self.lost.append(model.name)
+        if hit:
+            raise ReadTimeoutError(
+                endpoint_url=f"https://{model.service_model.endpoint_prefix}.amazonaws.com"
+            )
+
+
+def lose_write_responses(sessions: AwsSessions, rate: float = 0.3, seed: int = 11) -> LostResponses:
+    lost = LostResponses(rate, seed)
+    sessions.register("after-call", lost)
+    return lost

@@ -13,14 +13,14 @@ import boto3
 import botocore.session
 from botocore.awsrequest import AWSResponse
 
+from soc2ctl import registry
 from soc2ctl.aws.sessions import AwsSessions, strip_loopback_account_prefix
 from soc2ctl.config.inventory import Account
 from soc2ctl.config.models import ControlSpec
-from soc2ctl.engine import registry
 from soc2ctl.engine.executor import Executor, TaskResult
 from soc2ctl.engine.tasks import Task, build_graph, declare_resources, task_key
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount
-from soc2ctl.sandbox.seed import create_organization as _create_organization
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount
+from soc2ctl_sandbox.seed import create_organization as _create_organization
 
 
 class MotoServer:
@@ -43,7 +43,7 @@ class MotoServer:
 
     def reset(self) -> None:
         req = urllib.request.Request(self.endpoint + "/moto-api/reset", method="POST")
-        urllib.request.urlopen(req, timeout=10).close()
+        urllib.request.urlopen(req, timeout=300).close()  # a hang guard only
 
     def stop(self) -> None:
         self._server.stop()
@@ -144,14 +144,17 @@ def aws_error(code: str, message: str, status: int = 403) -> tuple[AWSResponse, 
     return AWSResponse("https://fault.invalid", status, {}, None), parsed
 
 
-def deny(sessions: AwsSessions, operations: str = "*", code: str = "AccessDenied") -> list[str]:
+def deny(
+    sessions: AwsSessions, operations: str = "*", code: str = "AccessDenied", sparing: tuple[str, ...] = ()
+) -> list[str]:
     """Answer every matching call (by `Service.Operation` glob) with an access-denied error, at the botocore
-    edge, as AWS does when an SCP or the role's policy denies it. Returns the list of denied calls."""
+    edge, as AWS does when an SCP or the role's policy denies it; calls to the `sparing` services pass.
+    Returns the list of denied calls."""
     denied: list[str] = []
 
     def handler(model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
         name = f"{model.service_model.service_name}.{model.name}"
-        if fnmatch.fnmatchcase(name, operations):
+        if model.service_model.service_name not in sparing and fnmatch.fnmatchcase(name, operations):
             denied.append(name)
             return aws_error(code, f"User is not authorized to perform: {name}")
         return None
@@ -163,7 +166,7 @@ def deny(sessions: AwsSessions, operations: str = "*", code: str = "AccessDenied
 def seeded_postures(endpoint: str, monkeypatch: Any, seeders: list[tuple[str, Any]]) -> dict[str, str]:
     """An organization with one account per posture (c: compliant, d: drifted, f: fresh), seeded over
     HTTP by the given seeders only (the moto extensions must serialise); returns name -> account id."""
-    from soc2ctl.sandbox import seed
+    from soc2ctl_sandbox import seed
 
     layout = tuple(
         SandboxAccount(n, "Workloads", {}, p)

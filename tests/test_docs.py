@@ -10,7 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from soc2ctl.engine import catalog, registry
+from soc2ctl import registry
+from soc2ctl.engine import catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -43,10 +44,10 @@ def test_getting_started_commands_run(tmp_path):
     script = "set -euxo pipefail\n" + "\n".join(sh_blocks(DOCS / "getting-started.md"))
     try:
         result = subprocess.run(
-            ["bash", "-c", script], cwd=work, env=env, capture_output=True, text=True, timeout=600
+            ["bash", "-c", script], cwd=work, env=env, capture_output=True, text=True, timeout=3600
         )
     finally:
-        subprocess.run(["soc2ctl", "sandbox", "down"], env=env, capture_output=True, timeout=60)
+        subprocess.run(["soc2ctl", "sandbox", "down"], env=env, capture_output=True, timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]
     assert (work / "plan.json").is_file() and (work / "plan.md").read_text().strip()
     assert '"sts:AssumeRole"' in result.stdout  # the caller policy, printed last

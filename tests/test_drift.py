@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from soc2ctl.cli.main import app
 from soc2ctl.evidence.sinks import LocalSink
 from soc2ctl.evidence.verify import verify
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import STRONG_PASSWORD_POLICY, create_org, member_client
 
 NAMES = ["a1", "a2", "a3"]

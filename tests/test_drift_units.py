@@ -14,8 +14,8 @@ from soc2ctl.config.models import ControlSpec, DriftSettings, ExceptionEntry
 from soc2ctl.config.risk_exceptions import drop_excepted, match
 from soc2ctl.drift.history import Prior, _decide
 from soc2ctl.drift.policy import DEFAULT_MAX_CHANGES, resolve_limits
-from soc2ctl.engine.diff import Change
-from soc2ctl.sandbox.moto_ext.securityhub_findings import matches
+from soc2ctl.remediation import Change
+from soc2ctl_sandbox.moto_ext.securityhub_findings import matches
 
 runner = CliRunner()
 TODAY = dt.date(2026, 1, 10)
@@ -43,8 +43,8 @@ def test_exception_matches_by_account_id_or_name_and_region_and_expires_after_it
 def test_resource_exception_drops_only_that_resources_changes():
     arn = "arn:aws:kms:us-east-1:111111111111:key/1"
     changes = [
-        Change(f"[{arn}].rotation", False, True),
-        Change("[arn:aws:kms:us-east-1:111111111111:key/2].rotation", False, True),
+        Change((arn, "rotation"), False, True),
+        Change(("arn:aws:kms:us-east-1:111111111111:key/2", "rotation"), False, True),
     ]
     assert [c.path for c in drop_excepted(changes, (arn,))] == [changes[1].path]
 

@@ -17,7 +17,7 @@ from soc2ctl.config.playbook import load_playbook
 from soc2ctl.engine.plan import plan_document
 from soc2ctl.engine.tasks import build_tasks
 from soc2ctl.run.builder import prepare_run
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import create_org, member_client
 
 BASELINE = shipped.resolve(Path("soc2-baseline.yml"), "playbooks")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import boto3
 import pytest
 
 from soc2ctl.engine.plan import plan_document
 from soc2ctl.run.builder import prepare_run
-from tests.faults import throttle, time_out_assume_role
+from tests.faults import lose_write_responses, throttle, time_out_assume_role
 from tests.helpers import create_org, deny, member_client
 
 PLAYBOOK = """\
@@ -95,3 +96,85 @@ def test_non_retryable_errors_fail_at_once(files):
     errors = [r for r in results.values() if r.action == "error"]
     assert len(errors) == 4 * 2
     assert len(denied) == 4 * 2  # one call per task: AccessDenied is never retried
+
+
+# ---------------------------------------------------------------- lost write responses
+
+BASELINE = Path(__file__).resolve().parents[1] / "playbooks" / "soc2-baseline.yml"
+
+
+@pytest.fixture
+def baseline_org(tmp_path: Path, aws) -> dict:
+    """The shipped baseline over a small organization with an audit account and the central buckets."""
+    ids = create_org(None, ["audit", "alpha"])
+    s3 = boto3.client("s3", region_name="us-east-1")
+    for bucket in ("soc2-vpc-flow-logs-123456789012", "soc2-config-123456789012"):
+        s3.create_bucket(Bucket=bucket)
+    (tmp_path / "inv.yml").write_text("organization: {discover: true}\nregions: [us-east-1]\n")
+    return {"ids": {"management": "123456789012", **ids}, "inv": tmp_path / "inv.yml"}
+
+
+def apply_baseline(inv: Path, inject=None) -> tuple[dict, list]:
+    run = prepare_run(BASELINE, inv, parallelism=4)
+    fast_retries(run)
+    injected = [f(run.sessions) for f in inject or []]
+    planned = run.executor.plan()
+    results = run.executor.apply({k: r.fingerprint for k, r in planned.items() if r.fingerprint is not None})
+    return results, injected
+
+
+def customer_keys(account_id: str) -> list[dict]:
+    kms = (
+        member_client("kms", account_id) if account_id != "123456789012" else boto3.client("kms", "us-east-1")
+    )
+    metas = [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in kms.list_keys()["Keys"]]
+    keys = [m for m in metas if m["KeyManager"] == "CUSTOMER" and m["KeyState"] == "Enabled"]
+    aliases = {a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
+    for key in keys:
+        key["aliased"] = key["KeyId"] in aliases
+        key["tags"] = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key["KeyId"])["Tags"]}
+    return keys
+
+
+def test_lost_write_responses_converge_without_duplicates_or_orphans(baseline_org):
+    """25% throttling and 30% of write responses lost (the first call of every Create* always): the apply
+    completes every task, a second apply has nothing to do, and nothing was made twice."""
+    results, (throttler, lost) = apply_baseline(
+        baseline_org["inv"], [lambda s: throttle(s, rate=0.25), lambda s: lose_write_responses(s, rate=0.3)]
+    )
+    assert throttler.injected > 20 and len(lost.lost) > 20
+    assert {
+        "CreateKey",
+        "CreateAlias",
+        "CreateLogGroup",
+        "CreatePolicy",
+        "CreateDetector",
+        "CreateFlowLogs",
+    } <= set(lost.lost)
+    assert [(k, r.error) for k, r in results.items() if r.status == "failed"] == []
+    assert sum(r.status == "changed" for r in results.values()) > 20
+    again, _ = apply_baseline(baseline_org["inv"])
+    assert {r.status for r in again.values()} == {"ok"}  # converged: nothing left to change
+
+    ids = baseline_org["ids"]
+    for name, account_id in ids.items():
+        keys = customer_keys(account_id)
+        assert keys and all(k["aliased"] for k in keys), f"orphan KMS key in {name}: {keys}"
+        assert all(k["tags"].get("soc2ctl:alias") for k in keys)
+        assert len(keys) == len({k["tags"]["soc2ctl:alias"] for k in keys})  # one key per alias
+        for service, call, field in (
+            ("guardduty", "list_detectors", "DetectorIds"),
+            ("ec2", "describe_flow_logs", "FlowLogs"),
+            ("backup", "list_backup_plans", "BackupPlansList"),
+            ("backup", "list_backup_vaults", "BackupVaultList"),
+        ):
+            client = (
+                member_client(service, account_id)
+                if name != "management"
+                else boto3.client(service, "us-east-1")
+            )
+            assert len(getattr(client, call)()[field]) <= 1, f"{name}: {service} {call} made twice"
+    org = boto3.client("organizations", "us-east-1")
+    scps = [p for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"] if not p["AwsManaged"]]
+    assert len(scps) == 1
+    assert len(boto3.client("cloudtrail", "us-east-1").describe_trails()["trailList"]) == 1

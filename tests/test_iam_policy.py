@@ -12,13 +12,13 @@ import yaml
 from cfnlint.api import ManualArgs, lint
 from typer.testing import CliRunner
 
+from soc2ctl import registry
+from soc2ctl.aws.iam_actions import iam_action
 from soc2ctl.cli.main import app
-from soc2ctl.engine import registry
 from soc2ctl.policy import iam_policy, iam_template
 from soc2ctl.policy.iam_policy import (
     PolicyRequest,
     build_policies,
-    iam_action,
     policy_size,
     split_policy,
     statements,
@@ -173,14 +173,17 @@ def test_committed_template_passes_cfn_lint():
     assert _lint(TEMPLATE.read_text()) == []
 
 
-def test_template_roles_trust_one_account_with_an_external_id():
+def test_template_roles_trust_only_their_own_named_callers_with_an_external_id():
     doc = yaml.safe_load(TEMPLATE.read_text())
     roles = {k: v for k, v in doc["Resources"].items() if v["Type"] == "AWS::IAM::Role"}
     assert sorted(roles) == ["ApplyRole", "PlanRole"]
-    for role in roles.values():
+    for name, role in roles.items():
         (stmt,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
         assert stmt["Condition"] == {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}}
-        assert "${TrustedAccountId}" in stmt["Principal"]["AWS"]["Fn::Sub"]
+        prefix = name.removesuffix("Role")
+        assert stmt["Principal"] == {"AWS": {"Ref": f"{prefix}CallerRoleArns"}}  # named roles, not :root
+        assert doc["Parameters"][f"{prefix}CallerRoleArns"]["Type"] == "CommaDelimitedList"
+    assert "TrustedAccountId" not in doc["Parameters"]
     policies = {k: v["Properties"]["PolicyDocument"] for k, v in doc["Resources"].items() if "Policy" in k}
     plan = _actions([d for k, d in policies.items() if k.startswith("Plan")])
     assert plan == _actions(build_policies(BASELINE, PolicyRequest("plan")))

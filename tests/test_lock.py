@@ -9,7 +9,8 @@ import boto3
 import pytest
 
 from soc2ctl.errors import UserError
-from soc2ctl.run.lock import LockBusy, apply_lock, holder_info
+from soc2ctl.run.lock import LockBusy, apply_lock, holder_info, machine_lock_dir
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import member_client
 
 
@@ -84,10 +85,10 @@ def test_second_concurrent_apply_refuses(org, tmp_path, soc2ctl_home):
     args = ["apply", str(tmp_path / "pb.yml"), "-i", str(tmp_path / "inv.yml"), "--auto-approve"]
     with apply_lock(
         "local",
-        "123456789012",
+        _org_id(),
         holder_info("run-first", "arn:aws:iam::1:user/a"),
         0,
-        directory=soc2ctl_home / "locks",
+        directory=machine_lock_dir(),
     ):
         refused = CliRunner().invoke(app, args)
         assert refused.exit_code == 1
@@ -97,3 +98,53 @@ def test_second_concurrent_apply_refuses(org, tmp_path, soc2ctl_home):
     applied = CliRunner().invoke(app, args)
     assert applied.exit_code == 0, applied.output
     assert ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
+
+
+def _org_id() -> str:
+    return member_client("organizations", MANAGEMENT_ACCOUNT).describe_organization()["Organization"]["Id"]
+
+
+def _files(tmp_path):
+    (tmp_path / "pb.yml").write_text(
+        "name: t\ncontrols:\n  - {id: ebs-default-encryption, remediation: ebs-default-encryption,"
+        " auto_remediate: true}\n"
+    )
+    (tmp_path / "inv.yml").write_text("organization: {discover: true}\nregions: [us-east-1]\n")
+    return str(tmp_path / "pb.yml"), str(tmp_path / "inv.yml")
+
+
+def test_lock_is_per_organization_whatever_the_home(org, tmp_path, monkeypatch):
+    """Another SOC2CTL_HOME is no way around the lock: it lives in one machine-wide place, keyed by the
+    organization id."""
+    from typer.testing import CliRunner
+
+    from soc2ctl.cli.main import app
+
+    pb, inv = _files(tmp_path)
+    monkeypatch.setenv("SOC2CTL_HOME", str(tmp_path / "home-one"))
+    with apply_lock("local", _org_id(), holder_info("run-home-one", "a"), 0, directory=machine_lock_dir()):
+        monkeypatch.setenv("SOC2CTL_HOME", str(tmp_path / "home-two"))
+        refused = CliRunner().invoke(app, ["apply", pb, "-i", inv, "--auto-approve"])
+        assert refused.exit_code == 1 and "run run-home-one" in refused.output, refused.output
+        assert _org_id() in refused.output
+    assert not str(machine_lock_dir()).startswith(str(tmp_path / "home-two"))
+
+
+def test_drift_remediate_takes_the_apply_lock(org, tmp_path):
+    from typer.testing import CliRunner
+
+    from soc2ctl.cli.main import app
+
+    pb, inv = _files(tmp_path)
+    args = ["drift", pb, "-i", inv, "--remediate", "--max-changes", "10"]
+    ec2 = member_client("ec2", org["alpha"])
+    with apply_lock("local", _org_id(), holder_info("run-apply", "a"), 0, directory=machine_lock_dir()):
+        refused = CliRunner().invoke(app, args)
+        assert refused.exit_code == 1 and "run run-apply" in refused.output, refused.output
+        assert ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is False
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code in (0, 2), done.output
+    assert ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
+    plain = CliRunner().invoke(app, ["drift", pb, "-i", inv])  # detect-only drift takes no lock
+    with apply_lock("local", _org_id(), holder_info("run-apply", "a"), 0, directory=machine_lock_dir()):
+        assert CliRunner().invoke(app, ["drift", pb, "-i", inv]).exit_code == plain.exit_code

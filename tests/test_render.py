@@ -25,11 +25,10 @@ from soc2ctl.cli.main import app
 from soc2ctl.config.inventory import Account
 from soc2ctl.config.models import ControlSpec
 from soc2ctl.engine import plan as plan_module
-from soc2ctl.engine.diff import Change
 from soc2ctl.engine.executor import TaskResult
 from soc2ctl.engine.plan import plan_document
 from soc2ctl.engine.tasks import Task, task_key
-from soc2ctl.remediation import Remediation, Scope
+from soc2ctl.remediation import Change, Remediation, Scope
 from soc2ctl.render.markdown import render_markdown
 from soc2ctl.render.text import plan_lines, render_plan
 
@@ -93,7 +92,18 @@ def result(
         {},
     )
     fp = None if action in ("error", "skipped") else "sha256:" + hashlib.sha256(task.key.encode()).hexdigest()
-    return TaskResult(task, action=action, changes=[Change(*c) for c in changes], fingerprint=fp, error=error)
+    return TaskResult(
+        task,
+        action=action,
+        changes=[Change(keys(path), before, after) for path, before, after in changes],
+        fingerprint=fp,
+        error=error,
+    )
+
+
+def keys(path: str) -> tuple[str, ...]:
+    """`[arn:aws:s3:::b].acl` -> ("arn:aws:s3:::b", "acl"): the keys a plan shows as that path."""
+    return tuple(bracketed or plain for bracketed, plain in re.findall(r"\[([^\]]*)\]|([^.\[\]]+)", path))
 
 
 MGMT, PAY, LAKE, LEGACY, QUIET = (

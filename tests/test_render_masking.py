@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from soc2ctl import registry
 from soc2ctl.cli.main import app
-from soc2ctl.engine import registry
 from soc2ctl.engine.plan import SENSITIVE_MASK, is_secret_key, redact, redact_text
 from soc2ctl.remediation import Remediation, Scope, TaskContext
 

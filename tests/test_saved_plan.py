@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from soc2ctl.cli.main import app
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import STRONG_PASSWORD_POLICY, member_client
 
 runner = CliRunner()

@@ -14,16 +14,18 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-_IAM_PREFIX = {"monitoring": "cloudwatch"}
+from soc2ctl.aws.iam_actions import iam_action
+
 _READ_PREFIXES = ("Get", "Describe", "List", "Head", "Lookup", "Search", "Batch Get", "BatchGet", "Generate")
 
 
 @dataclass(frozen=True)
 class ApiCall:
-    service: str
+    service: str  # the signing name (`monitoring` for CloudWatch)
     operation: str
     request_id: str | None
     status: int | None
+    service_name: str = ""  # botocore's service name (`cloudwatch`, `s3control`), when it differs
 
     @property
     def is_write(self) -> bool:
@@ -32,8 +34,8 @@ class ApiCall:
 
     @property
     def iam_action(self) -> str:
-        """`service:Operation` with the IAM prefix (CloudWatch signs as `monitoring`)."""
-        return f"{_IAM_PREFIX.get(self.service, self.service)}:{self.operation}"
+        """The IAM action that authorizes the call (see soc2ctl.aws.iam_actions)."""
+        return iam_action(self.service_name or self.service, self.service, self.operation)
 
     def to_json(self) -> dict[str, Any]:
         return {"action": self.iam_action, "request_id": self.request_id, "status": self.status}
@@ -54,6 +56,7 @@ class CallRecorder:
             operation=model.name if model else "?",
             request_id=meta.get("RequestId"),
             status=getattr(http_response, "status_code", None),
+            service_name=model.service_model.service_name if model else "?",
         )
         with self._lock:
             self.calls.append(call)

@@ -7,6 +7,13 @@ retrying cannot fix (AccessDenied, validation errors, missing resources). Client
 retries off (`max_attempts: 1`), so the attempts never multiply: a call is sent at most `attempts` times
 when throttled and `transient_attempts` times on a 5xx or a dropped connection.
 The wrapper sits on each client's `_make_api_call`, so paginators and waiters are covered too.
+
+Lost responses: a write whose response never arrives (read timeout, connection closed) may have been
+made. Retrying it is safe when AWS makes the call idempotent (client tokens, puts); when the retry answers
+"already exists / already done" (ALREADY_DONE), the first attempt did it, and the call counts as done.
+Creates whose response a module needs (NEEDS_RESPONSE) get that error instead and adopt the resource by
+reading it; creates AWS does not make idempotent at all (NOT_RESENT: KMS CreateKey, which would make a
+second key) are not re-sent after a lost response: the module reads for its tagged key and adopts it.
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ from tenacity import (
     stop_any,
     wait_random_exponential,
 )
+
+from soc2ctl.aws.lost_response import LOST_RESPONSE  # the request may have reached AWS
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +88,26 @@ TRANSIENT_CODES = frozenset(
     }
 )
 CONNECTION_ERRORS = (EndpointConnectionError, ConnectionClosedError, ConnectTimeoutError, ReadTimeoutError)
+READ_PREFIXES = ("Get", "List", "Describe", "Head", "Lookup", "Search", "BatchGet", "Check", "Simulate")
+ALREADY_DONE = frozenset(
+    {
+        "AlreadyExistsException",
+        "ResourceAlreadyExistsException",
+        "EntityAlreadyExists",
+        "FlowLogAlreadyExists",
+        "TrailAlreadyExistsException",
+        "BucketAlreadyOwnedByYou",
+        "DuplicatePolicyException",
+        "DuplicatePolicyAttachmentException",
+        "AccountAlreadyRegisteredException",
+        "ConflictException",
+        "ResourceConflictException",
+        "InvalidPermission.Duplicate",
+        "InvalidPermission.NotFound",
+    }
+)
+NEEDS_RESPONSE = frozenset({("organizations", "CreatePolicy"), ("backup", "CreateBackupPlan")})
+NOT_RESENT = frozenset({("kms", "CreateKey")})
 
 
 def is_throttling(exc: BaseException) -> bool:
@@ -112,9 +141,12 @@ class RetryPolicy:
         self.base_wait = base_wait
         self.max_wait = max_wait
 
-    def retrying(self) -> Retrying:
+    def retrying(self, resend_lost: bool = True) -> Retrying:
+        def retryable(exc: BaseException) -> bool:
+            return is_retryable(exc) and (resend_lost or not isinstance(exc, LOST_RESPONSE))
+
         return Retrying(
-            retry=retry_if_exception(is_retryable),
+            retry=retry_if_exception(retryable),
             stop=stop_any(self._out_of_attempts, stop_after_delay(self.max_seconds)),
             wait=wait_random_exponential(multiplier=self.base_wait, max=self.max_wait),
             before_sleep=before_sleep_log(log, logging.DEBUG),
@@ -129,14 +161,39 @@ class RetryPolicy:
     def wrap(self, client: BaseClient) -> BaseClient:
         """Route every operation of this client (including paginators) through the retry policy."""
         call: Callable[..., Any] = client._make_api_call
-
         service = client.meta.service_model.service_name
 
         def make_api_call(operation_name: str, api_params: dict[str, Any]) -> Any:
+            key = (service, operation_name)
             try:
-                return self.retrying()(call, operation_name, api_params)
+                if operation_name.startswith(READ_PREFIXES):
+                    return self.retrying()(call, operation_name, api_params)
+                return self.retrying(resend_lost=key not in NOT_RESENT)(
+                    _WriteAttempt(call, key), operation_name, api_params
+                )
             except ResponseParserError as exc:
                 raise UnreadableAnswer(service, operation_name, exc) from exc
 
         client._make_api_call = make_api_call  # type: ignore[method-assign]
         return client
+
+
+class _WriteAttempt:
+    """One write call across its retries: remembers a lost response, and takes "already done" after one
+    for the success it was."""
+
+    def __init__(self, call: Callable[..., Any], key: tuple[str, str]) -> None:
+        self.call, self.key, self.lost = call, key, False
+
+    def __call__(self, operation_name: str, api_params: dict[str, Any]) -> Any:
+        try:
+            return self.call(operation_name, api_params)
+        except LOST_RESPONSE:
+            self.lost = True
+            raise
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if self.lost and code in ALREADY_DONE and self.key not in NEEDS_RESPONSE:
+                log.info("%s.%s: %s after a lost response: it was done", *self.key, code)
+                return {"ResponseMetadata": exc.response.get("ResponseMetadata", {}), "AlreadyDone": code}
+            raise

@@ -1,8 +1,10 @@
 """AWS sessions: one base session from the standard chain, one assumed-role session per member account.
 
 Why it looks like this:
-- Client creation is the expensive part of botocore (~200 ms with a fresh session). All sessions share one
-  data loader, and clients are cached per (account, region, service), so a run pays for each model once.
+- Client creation is the expensive part of botocore (~200 ms with a fresh session, milliseconds with a
+  warm one), a call on an existing client a fraction of a millisecond. So a run has one botocore client per
+  (region, service), shared by every account, each call signed with its account's credentials
+  (soc2ctl.aws.shared_clients); per (account, region, service) there is only a cheap view of it.
 - Member credentials are `RefreshableCredentials`: botocore refreshes them before expiry, so long runs over
   thousands of accounts never fail on an expired token.
 - The STS session name carries the run id, so CloudTrail in every account ties each call to the run.
@@ -20,11 +22,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import botocore.session
 from botocore.client import BaseClient, Config
-from botocore.credentials import RefreshableCredentials
+from botocore.credentials import Credentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from soc2ctl import __version__
-from soc2ctl.aws import client_classes
+from soc2ctl.aws import client_classes, log_redaction, shared_clients
 from soc2ctl.aws.recorder import CallRecorder
 from soc2ctl.aws.retry import RetryPolicy
 
@@ -67,12 +69,14 @@ class AwsSessions:
         max_pool_connections: int = 32,
         retry_policy: RetryPolicy | None = None,
         share_client_classes: bool = True,
+        parallelism: int = 8,
     ) -> None:
         self.run_id = run_id
         self.profile = profile
         self.endpoint_url = endpoint_url
         self.role_name = role_name
         self.external_id = external_id
+        self.parallelism = max(1, parallelism)  # concurrent calls the run makes (organization discovery)
         self.config = Config(
             # One retry layer only (soc2ctl.aws.retry): botocore's would multiply the attempts per call.
             retries={"mode": "standard", "total_max_attempts": 1},
@@ -87,12 +91,17 @@ class AwsSessions:
         self._lock = threading.Lock()
         self._account_locks: dict[str, threading.Lock] = {}
         self._sessions: dict[str, botocore.session.Session] = {}
+        self._credentials: dict[str, Credentials] = {}
         self._failures: dict[str, AccountAccessError] = {}
         self._clients: dict[tuple[str, str, str], BaseClient] = {}
+        self._shared: dict[tuple[str, str], BaseClient] = {}
         self.base = botocore.session.Session(profile=profile)
         if credentials:
             self.base.set_credentials(**credentials)
         self._install_handlers(self.base)
+        self.shared = shared_clients.shared_session(
+            self.base.get_component("data_loader"), profile, self._install_handlers
+        )
         self.register("before-sign.s3-control", strip_loopback_account_prefix)
         self.recorder = CallRecorder()
         self.register("after-call", self.recorder.after_call)
@@ -104,10 +113,11 @@ class AwsSessions:
         """Register a botocore event handler on every session, present and future (recorder, faults)."""
         with self._lock:
             self._handlers.append((event, handler))
-            for session in [self.base, *self._sessions.values()]:
+            for session in [self.base, self.shared, *self._sessions.values()]:
                 session.register(event, handler)
             # Clients copy their session's emitter at creation: drop them so new ones see the handler.
             self._clients.clear()
+            self._shared.clear()
 
     def _install_handlers(self, session: botocore.session.Session) -> None:
         if self.share_client_classes:
@@ -115,10 +125,33 @@ class AwsSessions:
         for event, handler in self._handlers:
             session.register(event, handler)
 
+    def warm(self, services: set[str], region: str) -> None:
+        """Load the models of these services (and build their client classes) now, e.g. before forking
+        workers that would otherwise each parse the same JSON. An unused client opens no connection."""
+        available = set(self.shared.get_available_services())
+        for service in sorted(services & available):
+            if (region, service) not in self._shared:
+                self._shared[(region, service)] = self._create_client(self.shared, service, region)
+
+    def after_fork(self) -> None:
+        """In a forked worker: fresh locks (a thread of the parent may have held one at the fork) and none
+        of the parent's clients (their connection pools hold the parent's sockets). Sessions, credentials
+        and event handlers are kept: the worker calls AWS as the parent would."""
+        self._lock = threading.Lock()
+        self._account_locks = {}
+        self._clients = {}
+        self._shared = {}
+
     # ------------------------------------------------------------ identity
 
     def caller_identity(self) -> dict[str, str]:
         if self._identity is None:
+            try:
+                base = self.base.get_credentials()
+            except BotoCoreError:
+                base = None  # the call below reports it
+            if base is not None:
+                log_redaction.register(base.secret_key, base.token)
             sts = self._create_client(self.base, "sts", self.default_region())
             try:
                 ident = sts.get_caller_identity()
@@ -139,16 +172,21 @@ class AwsSessions:
     # ------------------------------------------------------------ clients
 
     def client(self, account_id: str, region: str, service: str) -> BaseClient:
+        """A client for one account: a view of the run's shared (region, service) client."""
         key = (account_id, region, service)
         client = self._clients.get(key)
         if client is not None:
             return client
-        session = self.session_for(account_id)
+        credentials = self.credentials_for(account_id)
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = self._create_client(session, service, region)
-                self._clients[key] = client
+                shared = self._shared.get((region, service))
+                if shared is None:
+                    shared = self._shared[(region, service)] = self._create_client(
+                        self.shared, service, region
+                    )
+                client = self._clients[key] = shared_clients.bind(shared, credentials)
         return client
 
     def _create_client(self, session: botocore.session.Session, service: str, region: str) -> BaseClient:
@@ -157,26 +195,47 @@ class AwsSessions:
         )
         return self.retry_policy.wrap(client)
 
-    def session_for(self, account_id: str) -> botocore.session.Session:
-        """The base session for the caller's own account, an assumed-role session for any other."""
+    def credentials_for(self, account_id: str) -> Credentials:
+        """The caller's own credentials for its account; assumed-role ones (refreshed before expiry) for
+        any other, assumed once per run."""
         if account_id in self._failures:
             raise self._failures[account_id]
         if account_id == self.caller_account:
-            return self.base
-        session = self._sessions.get(account_id)
-        if session is not None:
-            return session
+            return self.base.get_credentials()
+        credentials = self._credentials.get(account_id)
+        if credentials is not None:
+            return credentials
         with self._lock:
             lock = self._account_locks.setdefault(account_id, threading.Lock())
         with lock:
-            if account_id in self._sessions:
-                return self._sessions[account_id]
+            if account_id in self._credentials:
+                return self._credentials[account_id]
             try:
-                session = self._assumed_session(account_id)
+                metadata = self._assume(account_id)
             except AccountAccessError as exc:
                 self._failures[account_id] = exc
                 raise
-            with self._lock:
+            credentials = RefreshableCredentials.create_from_metadata(
+                metadata=metadata,
+                refresh_using=lambda: self._assume(account_id),
+                method="sts-assume-role",
+            )
+            self._credentials[account_id] = credentials
+            return credentials
+
+    def session_for(self, account_id: str) -> botocore.session.Session:
+        """A whole botocore session for one account (the base one for the caller's account), for code
+        that needs a session rather than a client."""
+        credentials = self.credentials_for(account_id)
+        if account_id == self.caller_account:
+            return self.base
+        with self._lock:
+            session = self._sessions.get(account_id)
+            if session is None:
+                session = botocore.session.Session(profile=self.profile)
+                session.register_component("data_loader", self.base.get_component("data_loader"))
+                self._install_handlers(session)
+                session._credentials = credentials
                 self._sessions[account_id] = session
             return session
 
@@ -202,20 +261,10 @@ class AwsSessions:
             ) from None
         except BotoCoreError as exc:
             raise AccountAccessError(account_id, f"cannot assume {params['RoleArn']}: {exc}") from None
+        log_redaction.register(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
         return {
             "access_key": creds["AccessKeyId"],
             "secret_key": creds["SecretAccessKey"],
             "token": creds["SessionToken"],
             "expiry_time": creds["Expiration"].isoformat(),
         }
-
-    def _assumed_session(self, account_id: str) -> botocore.session.Session:
-        session = botocore.session.Session(profile=self.profile)
-        session.register_component("data_loader", self.base.get_component("data_loader"))
-        self._install_handlers(session)
-        session._credentials = RefreshableCredentials.create_from_metadata(
-            metadata=self._assume(account_id),
-            refresh_using=lambda: self._assume(account_id),
-            method="sts-assume-role",
-        )
-        return session

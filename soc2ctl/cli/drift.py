@@ -8,15 +8,22 @@ blast-radius breach, which applies nothing), 130 interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from soc2ctl.cli.common import build_run
 from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt, announce
-from soc2ctl.drift import DriftOptions, run_drift
+from soc2ctl.cli.lazy import lazy
 from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
+
+run_lock = lazy("soc2ctl.run.lock", "run_lock")
+
+DriftOptions = lazy("soc2ctl.drift", "DriftOptions")  # the engine loads when the command runs
+run_drift = lazy("soc2ctl.drift", "run_drift")
 
 MaxOpt = Annotated[
     int | None,
@@ -64,14 +71,18 @@ def drift_command(
     ] = None,
     evidence: EvidenceOpt = DEFAULT_LOCATION,
     evidence_retention_days: RetentionOpt = DEFAULT_RETENTION_DAYS,
+    lock: Annotated[
+        str, typer.Option("--lock", help="With --remediate: 'local' or 'dynamodb:TABLE', as for apply.")
+    ] = "local",
+    lock_timeout: Annotated[
+        float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for a running apply.")
+    ] = 0,
 ) -> None:
     """Scheduled mode: find drift since the last recorded run, fix auto_remediate controls within the blast
     radius, notify SNS / Security Hub. JSON summary on stdout; exit 0 in state, 2 drift, 1 error.
 
     Example: soc2ctl drift playbooks/soc2-baseline.yml -i inventories/sandbox.yml --remediate --max-changes 10
     """
-    from soc2ctl.cli.main import build_run  # cli imports this module: import at call time
-
     opts = DriftOptions(
         remediate=remediate,
         max_changes=max_changes,
@@ -82,7 +93,9 @@ def drift_command(
         retention_days=evidence_retention_days,
     )
     run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
-    outcome = run_drift(run, opts)
+    # --remediate writes, so it takes the organization's apply lock like apply does.
+    with run_lock(run, lock, lock_timeout) if remediate else contextlib.nullcontext():
+        outcome = run_drift(run, opts)
     typer.echo(json.dumps(outcome.doc, indent=2, default=str))
     announce(outcome.writer)
     raise typer.Exit(outcome.exit_code)

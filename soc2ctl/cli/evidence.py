@@ -13,21 +13,26 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import botocore.session
 import typer
-from rich.console import Console
 
 from soc2ctl import evidence
-from soc2ctl.engine.executor import TaskResult
+from soc2ctl.cli.lazy import lazy
 from soc2ctl.errors import UserError
-from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS, EvidenceWriter
-from soc2ctl.evidence.render import render_html, render_markdown
-from soc2ctl.evidence.report import build_report
+from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
 from soc2ctl.evidence.sinks import Sink, SinkError, open_sink, parse_s3
-from soc2ctl.evidence.verify import verify
 
 if TYPE_CHECKING:
+    from soc2ctl.engine.executor import TaskResult
+    from soc2ctl.evidence import EvidenceWriter
     from soc2ctl.run.builder import Run
+
+# Loaded when a command uses them: the CLI starts without botocore, rich or the evidence engine.
+botocore_session = lazy("botocore.session")
+Console = lazy("rich.console", "Console")
+render_html = lazy("soc2ctl.evidence.render", "render_html")
+render_markdown = lazy("soc2ctl.evidence.render", "render_markdown")
+build_report = lazy("soc2ctl.evidence.report", "build_report")
+verify = lazy("soc2ctl.evidence.verify", "verify")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +51,13 @@ RetentionOpt = Annotated[
         min=1,
         help="S3 Object Lock COMPLIANCE retention of each evidence object.",
     ),
+]
+SignKeyOpt = Annotated[
+    str | None,
+    typer.Option("--sign-key", help="KMS asymmetric key: sign the saved plan / require plans signed by it."),
+]
+PlanHashOpt = Annotated[
+    str | None, typer.Option("--plan-sha256", help="The approved plan's hash: refuse any other plan.")
 ]
 LocationArg = Annotated[str, typer.Argument(help="An evidence directory or s3://bucket/prefix.")]
 ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS profile to read an S3 store.")]
@@ -87,13 +99,14 @@ class Options:
 
     location: str = DEFAULT_LOCATION
     retention_days: int = DEFAULT_RETENTION_DAYS
+    sign_key: str | None = None
 
 
 _writers: dict[str, EvidenceWriter] = {}
 
 
-def configure(location: str, retention_days: int) -> None:
-    Options.location, Options.retention_days = location, retention_days
+def configure(location: str, retention_days: int, sign_key: str | None = None) -> None:
+    Options.location, Options.retention_days, Options.sign_key = location, retention_days, sign_key
 
 
 def start(
@@ -108,6 +121,7 @@ def start(
         retention_days=Options.retention_days,
         plan_sha256=plan_doc["plan_sha256"] if plan_doc else None,
         approval=approval,
+        sign_key=Options.sign_key,
     )
     run.executor.observers.append(writer.on_done)
     run.executor.intent_observers.append(writer.on_intent)
@@ -152,7 +166,7 @@ def reading_sink(location: str, profile: str | None) -> Sink:
     """A store to read: S3 with the standard credential chain (AWS_ENDPOINT_URL honoured), or a directory."""
     client = None
     if parse_s3(location):
-        session = botocore.session.Session(profile=profile)
+        session = botocore_session.Session(profile=profile)
         client = session.create_client("s3", region_name=session.get_config_variable("region") or "us-east-1")
     elif not Path(location).is_dir():
         raise UserError(f"{location}: no such evidence directory")
@@ -169,26 +183,74 @@ def verify_cmd(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     profile: ProfileOpt = None,
+    public_key: Annotated[
+        Path | None, typer.Option("--public-key", help="PEM public key of the signing key (offline check).")
+    ] = None,
+    sign_key: Annotated[
+        str | None,
+        typer.Option("--sign-key", envvar="SOC2CTL_SIGN_KEY", help="KMS key the seals must be signed with."),
+    ] = None,
+    anchor: Annotated[
+        str | None,
+        typer.Option(
+            "--anchor", envvar="SOC2CTL_EVIDENCE_ANCHOR", help="The chain's anchor, outside the store."
+        ),
+    ] = None,
 ) -> None:
-    """Check every file's SHA-256 and the hash chain; name each edited, deleted, added or reordered file or run.
+    """Check every file's SHA-256, the hash chain, each seal's signature and the anchor; name each edited,
+    deleted, added or reordered file or run.
 
-    Example: soc2ctl evidence verify ./evidence
+    Example: soc2ctl evidence verify ./evidence --public-key soc2ctl-signing.pem
     """
-    result = verify(reading_sink(location, profile), expect_head)
+    from soc2ctl.evidence import trust
+
+    result = verify(
+        reading_sink(location, profile),
+        expect_head,
+        verifier=trust.verifier(public_key, sign_key, profile),
+        anchor=trust.anchor_sink(location, anchor, profile),
+    )
     if fmt == "json":
-        doc = {"ok": result.ok, "runs": result.runs, "files": result.files, "head": result.head}
-        typer.echo(json.dumps({**doc, "problems": result.problems}, indent=2))
+        doc = {"ok": result.ok, "runs": result.runs, "files": result.files, "signed": result.signed}
+        typer.echo(
+            json.dumps(
+                {**doc, "head": result.head, "problems": result.problems, "notes": result.notes}, indent=2
+            )
+        )
     else:
+        for note in result.notes:
+            _err().print(f"note: {note}")
         for problem in result.problems:
             _err().print(f"[red]tampered:[/red] {problem}")
         head = result.head or {}
         status = "ok" if result.ok else f"FAILED ({len(result.problems)} problem(s))"
         typer.echo(
-            f"{status}: {result.runs} run(s), {result.files} file(s) in {location}"
+            f"{status}: {result.runs} run(s), {result.files} file(s), {result.signed} signature(s) in {location}"
             + (f"; head #{head['seq']} sha256:{head['sha256']}" if head else "")
         )
     if not result.ok:
         raise typer.Exit(1)
+
+
+@evidence_app.command("public-key")
+@_user_errors
+def public_key_cmd(
+    key: Annotated[str, typer.Argument(help="The KMS signing key (id, ARN or alias).")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the PEM here, not stdout.")] = None,
+    profile: ProfileOpt = None,
+) -> None:
+    """Export the signing key's public half as PEM, for offline `verify --public-key` and openssl.
+
+    Example: soc2ctl evidence public-key alias/soc2ctl-signing -o soc2ctl-signing.pem
+    """
+    from soc2ctl.evidence import trust
+    from soc2ctl.evidence.signing import public_key_pem
+
+    pem = public_key_pem(trust.kms_client(key, profile), key)
+    if out:
+        out.write_bytes(pem)
+    else:
+        typer.echo(pem.decode(), nl=False)
 
 
 @evidence_app.command("report")

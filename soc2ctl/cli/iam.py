@@ -12,9 +12,13 @@ from typing import Annotated
 
 import typer
 
+from soc2ctl.cli.common import Ui, user_errors
+from soc2ctl.cli.lazy import lazy
 from soc2ctl.config import shipped as resources
 from soc2ctl.errors import UserError
-from soc2ctl.policy import iam_policy, iam_template
+
+iam_policy = lazy("soc2ctl.policy.iam_policy")  # the engine loads when the command runs
+iam_template = lazy("soc2ctl.policy.iam_template")
 
 FORMATS = ("json", "cloudformation")
 
@@ -60,8 +64,6 @@ def iam_policy_command(
     Example: soc2ctl iam-policy soc2-baseline --role caller --mode apply --evidence s3://acme-evidence/soc2
     Example: soc2ctl iam-policy soc2-baseline --format cloudformation > deploy/soc2ctl-roles.yaml
     """
-    from soc2ctl.cli.main import user_errors
-
     request = iam_policy.PolicyRequest(mode, role, role_name, evidence, lock, notify, findings)
     user_errors(_iam_policy)(playbook, request, fmt)
 
@@ -91,6 +93,4 @@ def _label(playbook: Path, path: Path) -> str:
 
 
 def _warn(message: str) -> None:
-    from soc2ctl.cli.main import Ui
-
     Ui.err().print(f"[yellow]warning:[/yellow] {message}", markup=True, highlight=False)

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from soc2ctl.config.inventory import Account, Inventory, resolve_inventory
-from soc2ctl.config.models import ACCOUNT_ID, InventoryFile
+from soc2ctl.config.models import InventoryFile
 from soc2ctl.config.yamlsrc import line_of
 from soc2ctl.errors import ProblemList
+from soc2ctl.remediation import ACCOUNT_ID
 
 # setting under `organization:` -> template variable holding the account id; `account:` keyword of a control
 ROLES = {

@@ -16,9 +16,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from soc2ctl.aws.organizations import walk_organization
 from soc2ctl.aws.sessions import AccountAccessError, AwsSessions
 from soc2ctl.config import patterns
 from soc2ctl.config.models import GroupEntry, InventoryFile, load_model
+from soc2ctl.config.template_rules import TemplateLimit
 from soc2ctl.errors import Problem, UserError
 
 
@@ -36,6 +38,26 @@ class Account:
     @property
     def matchable(self) -> patterns.Matchable:
         return patterns.Matchable(self.id, self.name, frozenset(self.groups))
+
+
+class AccountIds(dict):
+    """Account name -> id for templates. A name two accounts share is an error listing both ids, never
+    a silent pick of one of them."""
+
+    def __getitem__(self, name: Any) -> str:
+        ids = sorted(set(super().__getitem__(name)))
+        if len(ids) > 1:
+            raise TemplateLimit(f"account name {name!r} is ambiguous: accounts {', '.join(ids)}")
+        return ids[0]
+
+    def get(self, name: Any, default: Any = None) -> Any:
+        return self[name] if name in self else default  # noqa: SIM401 (self.get is this method)
+
+    def values(self) -> list[str]:  # type: ignore[override]
+        return [self[name] for name in self]
+
+    def items(self) -> list[tuple[str, str]]:  # type: ignore[override]
+        return [(name, self[name]) for name in self]
 
 
 @dataclass(frozen=True)
@@ -63,6 +85,13 @@ class Inventory:
 
     def unknown_pattern_terms(self, pattern: str) -> list[str]:
         return patterns.unknown_terms(pattern, (a.matchable for a in self.accounts))
+
+    def account_ids(self) -> AccountIds:
+        """`account_ids['audit']` for templates: name -> id, refusing a name that two accounts share."""
+        ids = AccountIds()
+        for a in [self.management, *self.accounts]:
+            ids.setdefault(a.name, []).append(a.id)
+        return ids
 
     def account(self, account_id: str) -> Account | None:
         return next((a for a in self.accounts if a.id == account_id), None)
@@ -178,7 +207,7 @@ def discover_organization(
             if a.get("Status", a.get("State", "ACTIVE")) == "ACTIVE"
         }
         ou_paths = dict(_walk_ous(org))
-        with ThreadPoolExecutor(max_workers=8) as pool:
+        with ThreadPoolExecutor(max_workers=sessions.parallelism) as pool:
             tags = dict(zip(active, pool.map(lambda a: _tags(org, a), active), strict=True))
     except AccountAccessError as exc:
         raise UserError(Problem(str(exc), str(path))) from None
@@ -195,16 +224,11 @@ def discover_organization(
 
 
 def _walk_ous(org: Any) -> Iterator[tuple[str, str]]:
-    roots = org.list_roots()["Roots"]
-    stack = [(root["Id"], "") for root in roots]
-    while stack:
-        parent, path = stack.pop()
-        for page in org.get_paginator("list_accounts_for_parent").paginate(ParentId=parent):
-            for account in page["Accounts"]:
-                yield account["Id"], path
-        for page in org.get_paginator("list_organizational_units_for_parent").paginate(ParentId=parent):
-            for ou in page["OrganizationalUnits"]:
-                stack.append((ou["Id"], f"{path}/{ou['Name']}".lstrip("/")))
+    """(account id, OU path) of every account in the organization."""
+    for root in org.list_roots()["Roots"]:
+        for node in walk_organization(org, root["Id"]):
+            if node.kind == "account":
+                yield node.id, node.ou_path
 
 
 def _tags(org: Any, account_id: str) -> dict[str, str]:

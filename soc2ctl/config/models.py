@@ -7,18 +7,18 @@ ignored setting in a tool that changes production security configuration.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from soc2ctl.config.yamlsrc import line_of, load_yaml
 from soc2ctl.errors import Problem, UserError
+from soc2ctl.remediation import AccountId, _account_id
 
 M = TypeVar("M", bound="BaseModel")
-ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
 class Strict(BaseModel):
@@ -32,17 +32,6 @@ class Risk(StrEnum):
 
 
 # ---------------------------------------------------------------- inventory
-
-
-def _account_id(value: Any) -> str:
-    """Unquoted ids arrive as YAML integers; accept them, but a lost leading zero must be an error."""
-    text = str(value)
-    if not ACCOUNT_ID.match(text):
-        raise ValueError(f'account id {value!r} is not 12 digits (quote ids in YAML: "012345678901")')
-    return text
-
-
-AccountId = Annotated[str, BeforeValidator(_account_id)]
 
 
 class OrganizationSettings(Strict):
@@ -103,11 +92,29 @@ class InventoryFile(Strict):
     vars: dict[str, Any] = Field(default_factory=dict)
     endpoint_url: str | None = Field(default=None, description="AWS endpoint override (LocalStack, moto).")
     sandbox: bool = Field(default=False, description="Run against the built-in sandbox organization.")
+    signing_key: str | None = Field(
+        default=None, description="KMS asymmetric key that signs plans and seals."
+    )
 
     @field_validator("exclude", mode="before")
     @classmethod
     def _excluded_ids(cls, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else value
+
+    @field_validator("endpoint_url")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        """botocore raises deep inside client creation on a malformed URL; say it here, with the line."""
+        if value is None:
+            return value
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 (raises ValueError on a bad port)
+        except ValueError as exc:
+            raise ValueError(f"endpoint_url {value!r}: {exc}") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+            raise ValueError(f"endpoint_url {value!r}: expected http(s)://HOST[:PORT]")
+        return value
 
 
 # ---------------------------------------------------------------- playbook
@@ -163,6 +170,9 @@ class PlaybookFile(Strict):
     vars: dict[str, Any] = Field(default_factory=dict)
     controls: list[ControlSpec] = Field(min_length=1)
     drift: DriftSettings = Field(default_factory=DriftSettings)
+    signing_key: str | None = Field(
+        default=None, description="KMS asymmetric key that signs plans and seals."
+    )
 
 
 def load_model(model: type[M], path: Path) -> tuple[M, Any]:

@@ -15,10 +15,10 @@ from typing import Any
 import networkx as nx
 from pydantic import ValidationError
 
+from soc2ctl import registry
 from soc2ctl.config.models import PlaybookFile, load_model, schema_problems
 from soc2ctl.config.templating import TemplateProblem, render, variables_used
 from soc2ctl.config.yamlsrc import line_of
-from soc2ctl.engine import registry
 from soc2ctl.errors import ProblemList
 
 BUILTIN_VARS = frozenset(
@@ -37,6 +37,7 @@ BUILTIN_VARS = frozenset(
         "account_ids",
         "security_tooling_account_id",  # soc2ctl.config.designated
         "log_archive_account_id",
+        "run_regions",
     }
 )
 
@@ -165,5 +166,6 @@ def _sample_builtins(variables: dict[str, Any]) -> dict[str, Any]:
         "account_ids": _AnyAccount(),
         "security_tooling_account_id": "000000000000",
         "log_archive_account_id": "000000000000",
+        "run_regions": ["us-east-1"],
     }
     return {k: variables.get(k, v) for k, v in defaults.items()}

@@ -19,8 +19,8 @@ from soc2ctl.config.models import ControlSpec, ExceptionEntry
 if TYPE_CHECKING:
     from soc2ctl.config.inventory import Account
     from soc2ctl.config.playbook import Playbook
-    from soc2ctl.engine.diff import Change
     from soc2ctl.errors import ProblemList
+    from soc2ctl.remediation import Change
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,7 @@ def seal(run: Run, writer: EvidenceWriter, doc: dict[str, Any]) -> dict[str, Any
     EvidenceFailed propagates: a drift run whose evidence is incomplete must fail loudly."""
     key = chain.run_key(run.run_id, history.DRIFT_FILE)
     try:
-        writer._write(key, doc)  # sealed with the run; see EvidenceWriter.files
+        writer.add_document(key, doc)
     except SinkError as exc:
         writer.failure = writer.failure or str(exc)
     sealed = writer.finish(interrupted=run.executor.interrupted)

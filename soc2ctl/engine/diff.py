@@ -2,43 +2,19 @@
 
 Desired state is partial: only the keys a module puts in `desired` are managed, so a setting nobody asked
 about never shows up as a change. Mappings present on both sides are compared key by key (so a resource map
-`{arn: {...}}` gives one change per resource, with the ARN in the path); anything else is compared whole,
-so creating a resource is one `+` line, not one line per field.
+`{arn: {...}}` gives one change per resource, with the ARN as a key of the change); anything else is
+compared whole, so creating a resource is one `+` line, not one line per field.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-_PLAIN_SEGMENT = re.compile(r"^[A-Za-z0-9_-]+$")
+from soc2ctl.remediation import Change, canonical, same
 
-
-@dataclass(frozen=True)
-class Change:
-    path: str
-    before: Any
-    after: Any
-
-    @property
-    def action(self) -> str:
-        if self.before is None:
-            return "create"
-        if self.after is None:
-            return "delete"
-        return "update"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "before": self.before, "after": self.after}
-
-
-def join_path(segments: tuple[str, ...]) -> str:
-    """`a.b` for plain keys, `[arn:aws:kms:...:key/1].rotation` for keys that hold dots, colons or slashes."""
-    return ".".join(s if _PLAIN_SEGMENT.match(s) else f"[{s}]" for s in segments)
+__all__ = ["compute_changes", "fingerprint", "overall_action", "same"]
 
 
 def compute_changes(observed: Any, desired: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> list[Change]:
@@ -46,21 +22,12 @@ def compute_changes(observed: Any, desired: Mapping[str, Any], prefix: tuple[str
     have_map = observed if isinstance(observed, Mapping) else {}
     for key, want in desired.items():
         have = have_map.get(key)
-        path = (*prefix, str(key))
+        keys = (*prefix, str(key))
         if isinstance(want, Mapping) and isinstance(have, Mapping):
-            changes.extend(compute_changes(have, want, path))
+            changes.extend(compute_changes(have, want, keys))
         elif not same(have, want):
-            changes.append(Change(join_path(path), have, want))
+            changes.append(Change(keys, have, want))
     return changes
-
-
-def same(a: Any, b: Any) -> bool:
-    """Semantic equality: JSON-equal values are equal whatever their key order."""
-    return canonical(a) == canonical(b)
-
-
-def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def fingerprint(observed: Any) -> str:

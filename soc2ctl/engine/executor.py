@@ -17,13 +17,14 @@ from typing import Any
 import networkx as nx
 from botocore.exceptions import BotoCoreError, ClientError
 
+from soc2ctl import registry
 from soc2ctl.aws.recorder import ApiCall, CallRecorder
 from soc2ctl.aws.retry import UnreadableAnswer
 from soc2ctl.aws.sessions import AccountAccessError, AwsSessions
 from soc2ctl.config.risk_exceptions import drop_excepted
-from soc2ctl.engine.diff import Change, compute_changes, fingerprint, overall_action
+from soc2ctl.engine.diff import compute_changes, fingerprint, overall_action
 from soc2ctl.engine.tasks import Task
-from soc2ctl.remediation import TaskContext, UnsafeChange
+from soc2ctl.remediation import Change, PlannedChange, TaskContext, UnsafeChange
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,10 @@ class TaskResult:
     @property
     def failed(self) -> bool:
         return self.status == "failed"
+
+    def planned_change(self) -> PlannedChange[Any]:
+        """What `guard` and `apply` receive: the engine's own reading, diff and desired state."""
+        return PlannedChange(self.task.params, self.observed, self.desired, tuple(self.changes))
 
 
 def describe_error(task: Task, exc: BaseException) -> str:
@@ -86,6 +91,8 @@ class Executor:
         self.observers: list[Callable[[TaskResult], None]] = []
         # Told of every change just before it is written (write-ahead evidence); may raise to prevent it.
         self.intent_observers: list[Callable[[TaskResult], None]] = []
+        # Tasks another shard owns (soc2ctl.run.shard): read, never changed; apply holds their dependents.
+        self.read_only: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------ per task
 
@@ -99,6 +106,7 @@ class Executor:
             management_account_id=self.management_account_id,
             vars=task.variables,
             pending=pending,
+            module_actions=registry.declared_actions(),
         )
 
     def evaluate(self, task: Task, *, check_provided: bool = False) -> TaskResult:
@@ -153,7 +161,7 @@ class Executor:
         elif task.module.detects_only(task.params) and result.changes:
             result.action = "detect"
         elif result.changes:
-            task.module.guard(ctx, task.params, observed, result.changes)
+            task.module.guard(ctx, result.planned_change())
 
     def apply_one(self, task: Task, expected_fingerprint: str | None = None) -> TaskResult:
         """Re-read, apply when the diff is non-empty, re-read to verify."""
@@ -178,7 +186,7 @@ class Executor:
             return planned
         with CallRecorder.capture() as calls:
             try:
-                task.module.apply(self.context(task), task.params, planned.observed, planned.changes)
+                task.module.apply(self.context(task), planned.planned_change())
             except Exception as exc:
                 log.debug("apply %s failed", task.key, exc_info=True)
                 planned.status, planned.error = "failed", describe_error(task, exc)
@@ -214,6 +222,8 @@ class Executor:
         changed: set[str] = set()
 
         def work(task: Task) -> TaskResult:
+            if task.key in self.read_only:
+                return self.gate(task)
             upstream_changed = any(p in changed for p in self.graph.predecessors(task.key))
             return self.apply_one(task, None if upstream_changed else (expected or {}).get(task.key))
 
@@ -224,6 +234,17 @@ class Executor:
                 on_done(result)
 
         return self.run(work, note)
+
+    def gate(self, task: Task) -> TaskResult:
+        """A task of another shard that tasks here depend on: it must already be in its control state
+        (its own shard applied it), or its dependents wait (are skipped) rather than act on a premise."""
+        result = self.evaluate(task)
+        if not result.failed and result.action in ("create", "update", "delete"):
+            result.status = "failed"
+            result.error = f"{task.key} has changes pending in the shard that owns it; apply that shard first"
+        elif not result.failed:
+            result.status = "ok"
+        return result
 
     def stop(self, reason: str) -> None:
         """Stop scheduling new tasks (running ones finish); the rest are reported skipped with `reason`.

@@ -18,20 +18,15 @@ from typing import Any
 
 from soc2ctl import __version__
 from soc2ctl.config.risk_exceptions import exception_json
+from soc2ctl.config.secret_names import is_secret_key
 from soc2ctl.engine.executor import TaskResult
+from soc2ctl.remediation import Change
 
 FORMAT_VERSION = 1
 ACTIONS = ("create", "update", "delete", "detect", "excepted", "no-op", "error", "skipped")
 CHANGING = frozenset({"create", "update", "delete"})
 SENSITIVE_MASK = "(sensitive)"
 
-# A key names a secret when its last word is one of these, or its last two words are one of the pairs:
-# `db_password`, `ClientSecret`, `session_token`, `private_key`, `SecretAccessKey` are secrets;
-# `minimum_password_length`, `require_symbols`, `kms_key_id`, `token_ttl` are not.
-_SECRET_WORDS = frozenset(
-    {"password", "passwd", "passphrase", "secret", "token", "credential", "credentials", "apikey"}
-)
-_SECRET_PAIRS = frozenset({("private", "key"), ("secret", "key"), ("api", "key"), ("access", "key")})
 # Values that are secrets whatever key holds them.
 _SECRET_VALUES = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)"  # PEM keys
@@ -40,7 +35,6 @@ _SECRET_VALUES = re.compile(
     r"|(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])"  # access key ids
 )
 _AWS_SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
-_PATH_SEGMENT = re.compile(r"\[([^\]]*)\]|([^.\[\]]+)")
 
 
 def new_run_id() -> str:
@@ -48,21 +42,6 @@ def new_run_id() -> str:
 
 
 # ---------------------------------------------------------------- masking
-
-
-def key_words(key: str) -> list[str]:
-    """`SecretAccessKey` -> [secret, access, key]; `db_password` -> [db, password]."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", key)
-    spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", spaced)
-    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
-
-
-def is_secret_key(key: str) -> bool:
-    """Whole words at the end of the key, so `password` in `minimum_password_length` does not count."""
-    words = key_words(key)
-    if not words:
-        return False
-    return words[-1] in _SECRET_WORDS or tuple(words[-2:]) in _SECRET_PAIRS
 
 
 def _looks_like_secret_key(match: re.Match[str]) -> bool:
@@ -98,22 +77,17 @@ def redact(value: Any, *, secret: bool = False, sensitive: frozenset[str] = froz
     return value
 
 
-def path_segments(path: str) -> list[str]:
-    """Inverse of `diff.join_path`: `[arn:aws:...].db_password` -> [arn:aws:..., db_password]."""
-    return [bracketed or plain for bracketed, plain in _PATH_SEGMENT.findall(path)]
-
-
-def masked_change(path: str, before: Any, after: Any, sensitive: frozenset[str]) -> dict[str, Any]:
-    segments = path_segments(path)
-    if segments and segments[-1] in sensitive:
+def masked_change(change: Change, sensitive: frozenset[str]) -> dict[str, Any]:
+    keys, before, after = change.keys, change.before, change.after
+    if keys and keys[-1] in sensitive:
         return {
-            "path": path,
+            "path": change.path,
             "before": None if before is None else SENSITIVE_MASK,
             "after": None if after is None else SENSITIVE_MASK,
         }
-    secret = any(is_secret_key(s) for s in segments)
+    secret = any(is_secret_key(k) for k in keys)
     return {
-        "path": path,
+        "path": change.path,
         "before": redact(before, secret=secret, sensitive=sensitive),
         "after": redact(after, secret=secret, sensitive=sensitive),
     }
@@ -125,7 +99,7 @@ def masked_change(path: str, before: Any, after: Any, sensitive: frozenset[str])
 def task_json(result: TaskResult) -> dict[str, Any]:
     task = result.task
     sensitive = frozenset(task.module.sensitive_fields)
-    changes = [masked_change(c.path, c.before, c.after, sensitive) for c in result.changes]
+    changes = [masked_change(c, sensitive) for c in result.changes]
     doc: dict[str, Any] = {
         "key": task.key,
         "control": task.control.id,

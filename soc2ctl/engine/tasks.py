@@ -15,6 +15,7 @@ from typing import Any
 import networkx as nx
 from pydantic import ValidationError
 
+from soc2ctl import registry
 from soc2ctl.config import patterns
 from soc2ctl.config.designated import Designation, by_keyword, designate
 from soc2ctl.config.inventory import Account, Inventory
@@ -22,7 +23,6 @@ from soc2ctl.config.models import ControlSpec
 from soc2ctl.config.playbook import Playbook
 from soc2ctl.config.risk_exceptions import Matched, match
 from soc2ctl.config.templating import TemplateProblem, render, variables_used
-from soc2ctl.engine import registry
 from soc2ctl.errors import UserError
 from soc2ctl.remediation import Remediation, Requirement, Resource, Scope, Target
 
@@ -70,11 +70,12 @@ def build_tasks(
     hosts = inventory.select(playbook.spec.hosts)
     if limit:
         hosts = [a for a in hosts if a in inventory.select(limit)]
-    account_ids = {a.name: a.id for a in [inventory.management, *inventory.accounts]}
+    account_ids = inventory.account_ids()
+    run_regions = sorted({r for a in hosts for r in a.regions} | {inventory.home_region})
     designations = designate(inventory)
     designated_ids = {d.variable: d.account_id for d in designations.values()}
     tasks = []
-    for control in playbook.spec.controls:
+    for index, control in enumerate(playbook.spec.controls):
         if control_ids and control.id not in control_ids:
             continue
         module = registry.get(control.remediation)
@@ -98,6 +99,7 @@ def build_tasks(
                 "executor_role_name": inventory.spec.organization.role_name,
                 "break_glass_role": inventory.spec.organization.break_glass_role,
                 "account_ids": account_ids,
+                "run_regions": run_regions,
                 **designated_ids,
             }
             task = Task(
@@ -110,7 +112,9 @@ def build_tasks(
                 variables,
             )
             task.exception = match(control, account, region)
-            _resolve_params(task, designations)
+            _resolve_params(
+                task, f"{playbook.path}:{playbook.line('controls', index, 'desired')}", designations
+            )
             if isinstance(pinned, str):
                 task.error = f"control {control.id}: {pinned}"
             declare_resources(task, inventory.home_region, inventory.management_account_id)
@@ -172,7 +176,9 @@ def declare_resources(task: Task, home_region: str, management_account_id: str) 
     task.requirements = task.module.requires(target, task.params)
 
 
-def _resolve_params(task: Task, designations: dict[str, Designation] | None = None) -> None:
+def _resolve_params(task: Task, where: str, designations: dict[str, Designation] | None = None) -> None:
+    """A template or parameter problem fails this task (one line, naming file:line), not the run; so does a
+    template that needs a designated account the inventory does not resolve."""
     unresolved = {d.variable: d for d in (designations or {}).values() if d.problem}
     try:
         needs = variables_used(task.control.desired) & set(unresolved)
@@ -186,10 +192,10 @@ def _resolve_params(task: Task, designations: dict[str, Designation] | None = No
         rendered = render(task.control.desired, task.variables)
         task.params = task.module.Params.model_validate(rendered)
     except TemplateProblem as exc:
-        task.error = f"control {task.control.id}: {exc}"
+        task.error = f"{where}: control {task.control.id}: {exc}"
     except ValidationError as exc:
         details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        task.error = f"control {task.control.id}: invalid desired parameters: {details}"
+        task.error = f"{where}: control {task.control.id}: invalid desired parameters: {details}"
 
 
 def build_graph(tasks: list[Task]) -> nx.DiGraph:

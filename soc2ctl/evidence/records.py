@@ -25,9 +25,15 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
-def canonical_bytes(doc: dict[str, Any]) -> bytes:
-    """Stable bytes (sorted keys, indented for people who open the file): the digest is over these bytes."""
-    return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n").encode()
+def canonical_bytes(doc: dict[str, Any], *, compact: bool = False) -> bytes:
+    """Stable bytes (sorted keys, indented for people who open the file): the digest is over these bytes.
+    `compact`: one line, for the many per-task records of a plan, where the C encoder is ~10x cheaper than
+    the indenting one (`jq .` indents them for a reader)."""
+    if compact:
+        text = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    else:
+        text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    return (text + "\n").encode()
 
 
 def control_json(control: ControlSpec, module_criteria: tuple[str, ...]) -> dict[str, Any]:

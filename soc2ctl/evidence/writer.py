@@ -2,12 +2,15 @@
 the summary and the seal.
 
 Why records are written as tasks complete (and not at the end): an apply that dies half-way must still leave
-the record of every change it made. Why a failing sink stops an apply: a change without evidence is exactly
+the record of every change it made. A plan changes nothing, so its records are written off the hot path: a
+background thread writes them (compact, not synced one by one) while the run goes on, and everything is
+synced to disk once, before the seal. Why a failing sink stops an apply: a change without evidence is exactly
 what an audit must never find, so the executor is told to start no further task, and the run ends in error.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +18,7 @@ from typing import Any
 
 from soc2ctl.engine.executor import Executor, TaskResult
 from soc2ctl.errors import UserError
+from soc2ctl.evidence import anchor as anchors
 from soc2ctl.evidence import chain
 from soc2ctl.evidence.records import canonical_bytes, summary, task_record
 from soc2ctl.evidence.sinks import Sink, SinkError
@@ -36,18 +40,31 @@ class EvidenceWriter:
     failure: str | None = None
     sealed: dict[str, Any] | None = None
     intents: int = 0
+    signer: Any = None  # signs each seal (soc2ctl.evidence.signing.KmsSigner) when a key is configured
+    anchor: Sink | None = None  # where the seal's digest is anchored, outside the store
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[TaskResult | None] | None = None
+        self._thread: threading.Thread | None = None
+        if self.kind == "plan":
+            self._queue = queue.SimpleQueue()
+            self._thread = threading.Thread(target=self._drain, name="soc2ctl-evidence", daemon=True)
+            self._thread.start()
 
     @property
     def stops_on_failure(self) -> bool:
         """Plans change nothing, so a plan keeps reading; apply and drift runs stop changing things."""
         return self.kind != "plan"
 
-    def _write(self, key: str, doc: dict[str, Any]) -> None:
-        data = canonical_bytes(doc)
-        self.sink.put(key, data)
+    def add_document(self, key: str, doc: dict[str, Any]) -> None:
+        """Store a document of the run (drift's summary) so the seal covers it like every task record."""
+        self._write(key, doc)
+
+    def _write(self, key: str, doc: dict[str, Any], *, compact: bool = False, deferred: bool = False) -> None:
+        data = canonical_bytes(doc, compact=compact)
+        put = getattr(self.sink, "put_deferred", self.sink.put) if deferred else self.sink.put
+        put(key, data)
         self.files[key] = chain.sha256(data)
 
     def begin(self, metadata: dict[str, Any]) -> None:
@@ -59,13 +76,25 @@ class EvidenceWriter:
 
     def on_done(self, result: TaskResult) -> None:
         """The executor's per-task callback. Never raises: a failure is kept, and stops an apply."""
+        if self._queue is not None:
+            self._queue.put(result)  # a plan: the background thread records it
+            return
+        self._record(result)
+
+    def _drain(self) -> None:
+        assert self._queue is not None
+        while (result := self._queue.get()) is not None:
+            self._record(result, deferred=True)
+
+    def _record(self, result: TaskResult, *, deferred: bool = False) -> None:
         with self._lock:
             if self.failure is not None:
                 self.unrecorded.append(result.task.key)
                 return
             record = task_record(len(self.records) + 1, result, self.kind)
             try:
-                self._write(chain.task_key(self.run_id, record["seq"]), record)
+                key = chain.task_key(self.run_id, record["seq"])
+                self._write(key, record, compact=True, deferred=deferred)
             except SinkError as exc:
                 self.failure = str(exc)
                 self.unrecorded.append(result.task.key)
@@ -97,19 +126,38 @@ class EvidenceWriter:
         self, *, plan_sha256: str | None = None, interrupted: bool = False, stopped: str | None = None
     ) -> dict[str, Any]:
         """Write the summary and seal the run into the chain; raise EvidenceFailed if anything is missing."""
+        self._drain_and_sync()
         if self.failure is not None:
             stopped = f"evidence sink failed: {self.failure}"
         doc = summary(self.records, plan_sha256=plan_sha256, interrupted=interrupted, stopped=stopped)
         doc["unrecorded_tasks"] = self.unrecorded
         try:
             self._write(chain.run_key(self.run_id, "summary.json"), doc)
-            self.sealed = chain.seal(self.sink, run_id=self.run_id, kind=self.kind, files=self.files)
+            self.sealed = chain.seal(
+                self.sink, run_id=self.run_id, kind=self.kind, files=self.files, signer=self.signer
+            )
+            if self.anchor is not None:
+                anchors.write(self.anchor, self.sink.location, self.sealed)
         except SinkError as exc:
             self.failure = self.failure or str(exc)
             raise EvidenceFailed(self.failure_message()) from None
         if self.failure is not None:
             raise EvidenceFailed(self.failure_message())
         return self.sealed
+
+    def _drain_and_sync(self) -> None:
+        """A plan's records: all written (the background thread done) and on disk before the seal."""
+        if self._queue is None or self._thread is None:
+            return
+        self._queue.put(None)
+        self._thread.join()
+        self._queue = None
+        flush = getattr(self.sink, "flush", None)
+        if flush is not None:
+            try:
+                flush()
+            except OSError as exc:
+                self.failure = self.failure or f"cannot sync {self.sink.location}: {exc}"
 
     def failure_message(self) -> str:
         what = (

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from soc2ctl.config.playbook import load_playbook
-from soc2ctl.engine.registry import get
 from soc2ctl.errors import UserError
+from soc2ctl.registry import get
 from soc2ctl.remediation import Remediation, Scope
 
 MODES = ("plan", "apply")
@@ -46,47 +46,6 @@ ENGINE_CALLER_ACTIONS = (
     "organizations:ListRoots",
     "organizations:ListTagsForResource",
 )
-
-# API operations whose IAM action differs from `<signing name>:<OperationName>` (botocore service name, op).
-IAM_ACTION_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
-    ("s3control", "PutPublicAccessBlock"): "s3:PutAccountPublicAccessBlock",
-    ("s3control", "DeletePublicAccessBlock"): "s3:PutAccountPublicAccessBlock",
-    ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
-    ("s3", "PutPublicAccessBlock"): "s3:PutBucketPublicAccessBlock",
-    ("s3", "DeletePublicAccessBlock"): "s3:PutBucketPublicAccessBlock",
-    ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
-    ("s3", "HeadBucket"): "s3:ListBucket",
-    ("s3", "ListObjects"): "s3:ListBucket",
-    ("s3", "ListObjectsV2"): "s3:ListBucket",
-    ("s3", "ListObjectVersions"): "s3:ListBucketVersions",
-    ("s3", "HeadObject"): "s3:GetObject",
-    ("s3", "DeleteObjects"): "s3:DeleteObject",
-    ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
-    ("s3", "PutBucketEncryption"): "s3:PutEncryptionConfiguration",
-    ("s3", "GetBucketLifecycleConfiguration"): "s3:GetLifecycleConfiguration",
-    ("s3", "PutBucketLifecycleConfiguration"): "s3:PutLifecycleConfiguration",
-    ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
-    ("s3", "PutObjectLockConfiguration"): "s3:PutBucketObjectLockConfiguration",
-    ("s3", "GetBucketNotificationConfiguration"): "s3:GetBucketNotification",
-    ("s3", "PutBucketNotificationConfiguration"): "s3:PutBucketNotification",
-    ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
-    ("s3", "PutBucketReplication"): "s3:PutReplicationConfiguration",
-    ("s3", "GetBucketCors"): "s3:GetBucketCORS",
-    ("s3", "PutBucketCors"): "s3:PutBucketCORS",
-}
-
-# Services whose IAM prefix is not their signing name.
-IAM_PREFIX_EXCEPTIONS = {"cloudwatch": "cloudwatch"}  # signs as "monitoring"
-
-# Calls the engine makes on every session; they are not a module's to declare.
-ENGINE_OPERATIONS = frozenset({("sts", "AssumeRole"), ("sts", "GetCallerIdentity")})
-
-
-def iam_action(service_name: str, signing_name: str, operation: str) -> str:
-    """The IAM action an API call is authorized as (botocore service name, signing name, operation)."""
-    prefix = IAM_PREFIX_EXCEPTIONS.get(service_name, signing_name)
-    return IAM_ACTION_EXCEPTIONS.get((service_name, operation), f"{prefix}:{operation}")
 
 
 @dataclass(frozen=True)
@@ -129,15 +88,48 @@ def _sid(prefix: str, service: str) -> str:
     return prefix + "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", service))
 
 
+# Actions that could grant more than soc2ctl needs (pass a role, write a policy, attach one, open a bucket):
+# each is allowed only on what soc2ctl manages, by name prefix and condition, never on `*`.
+MANAGED_PREFIX = "soc2ctl-"
+SCOPED_GRANTS: dict[str, tuple[str, list[str], dict[str, Any] | None]] = {
+    "iam:PassRole": (
+        "PassBackupRoleToBackup",
+        [
+            "arn:aws:iam::*:role/service-role/AWSBackupDefaultServiceRole",
+            f"arn:aws:iam::*:role/{MANAGED_PREFIX}*",
+        ],
+        {"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}},
+    ),
+    "iam:CreatePolicy": ("CreateManagedPolicies", [f"arn:aws:iam::*:policy/{MANAGED_PREFIX}*"], None),
+    "iam:AttachUserPolicy": (
+        "AttachManagedPoliciesOnly",
+        ["arn:aws:iam::*:user/*"],
+        {"ArnLike": {"iam:PolicyARN": f"arn:aws:iam::*:policy/{MANAGED_PREFIX}*"}},
+    ),
+    "s3:PutBucketPolicy": ("ManagedBucketPolicies", [f"arn:aws:s3:::{MANAGED_PREFIX}*"], None),
+}
+
+
 def statements(actions: Iterable[str], *, sid_prefix: str = "") -> list[dict[str, Any]]:
-    """One Allow statement per service, actions sorted, on every resource."""
+    """One Allow statement per service, actions sorted, on every resource; the actions in
+    `SCOPED_GRANTS` get a statement of their own, on soc2ctl's resources only."""
     by_service: dict[str, set[str]] = defaultdict(set)
-    for action in actions:
+    scoped: list[dict[str, Any]] = []
+    for action in sorted(set(actions)):
+        if action in SCOPED_GRANTS:
+            sid, resources, condition = SCOPED_GRANTS[action]
+            stmt: dict[str, Any] = {"Sid": sid_prefix + sid, "Effect": "Allow", "Action": [action]}
+            stmt["Resource"] = resources
+            if condition:
+                stmt["Condition"] = condition
+            scoped.append(stmt)
+            continue
         by_service[action.split(":", 1)[0]].add(action)
-    return [
+    plain = [
         {"Sid": _sid(sid_prefix, svc), "Effect": "Allow", "Action": sorted(acts), "Resource": "*"}
         for svc, acts in sorted(by_service.items())
     ]
+    return sorted(plain + scoped, key=lambda st: st["Action"][0].split(":", 1)[0])
 
 
 def assume_role_statement(role_name: str) -> dict[str, Any]:
@@ -190,7 +182,11 @@ def run_option_statements(request: PolicyRequest) -> list[dict[str, Any]]:
     if request.findings:
         if request.findings != "securityhub":
             raise UserError(f"--findings {request.findings!r}: the only sink is securityhub")
-        finding_actions = ["securityhub:BatchImportFindings", "securityhub:GetFindings"]
+        finding_actions = [
+            "securityhub:BatchImportFindings",
+            "securityhub:BatchUpdateFindings",
+            "securityhub:GetFindings",
+        ]
         stmts.append(_allow("DriftFindings", finding_actions, "*"))
     return stmts
 

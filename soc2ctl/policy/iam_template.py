@@ -3,7 +3,9 @@
 Generated, never hand-edited: the policies come from `soc2ctl.policy.iam_policy`, so the template can only drift
 from the modules when someone forgets to regenerate it, and a test catches that. Two roles, so that a
 reviewer's or CI's plan job can never write: `soc2ctl-plan` (read actions only) and `soc2ctl-apply` (read and
-write). Both trust one management/automation account and require an external id (the confused-deputy guard).
+write). Each trusts only its own named caller roles (`PlanCallerRoleArns`, `ApplyCallerRoleArns`), never a
+whole account, so the pull-request job that may plan cannot assume the apply role; both require an external
+id (the confused-deputy guard).
 The policies are `AWS::IAM::ManagedPolicy` resources, not inline role policies: a managed policy holds 6,144
 characters and a role up to ten of them, while all inline policies of a role share 10,240.
 """
@@ -28,10 +30,13 @@ COMMAND = "soc2ctl iam-policy {playbook} --format cloudformation > deploy/soc2ct
 
 def _parameters() -> dict[str, Any]:
     return {
-        "TrustedAccountId": {
-            "Type": "String",
-            "AllowedPattern": r"^\d{12}$",
-            "Description": "The management or automation account whose principals run soc2ctl.",
+        "PlanCallerRoleArns": {
+            "Type": "CommaDelimitedList",
+            "Description": "IAM role ARNs allowed to assume the plan role (e.g. the CI plan job's role).",
+        },
+        "ApplyCallerRoleArns": {
+            "Type": "CommaDelimitedList",
+            "Description": "IAM role ARNs allowed to assume the apply role (the approved apply job only).",
         },
         "ExternalId": {
             "Type": "String",
@@ -45,13 +50,13 @@ def _parameters() -> dict[str, Any]:
     }
 
 
-def _trust_policy() -> dict[str, Any]:
+def _trust_policy(prefix: str) -> dict[str, Any]:
     return {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Effect": "Allow",
-                "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${TrustedAccountId}:root"}},
+                "Principal": {"AWS": {"Ref": f"{prefix}CallerRoleArns"}},
                 "Action": "sts:AssumeRole",
                 "Condition": {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}},
             }
@@ -73,7 +78,7 @@ def _role_resources(prefix: str, description: str, docs: list[dict[str, Any]]) -
             "RoleName": {"Ref": f"{prefix}RoleName"},
             "Description": description,
             "MaxSessionDuration": 3600,
-            "AssumeRolePolicyDocument": _trust_policy(),
+            "AssumeRolePolicyDocument": _trust_policy(prefix),
             "ManagedPolicyArns": [{"Ref": f"{prefix}Policy{n}"} for n in range(1, len(docs) + 1)],
             "Tags": [{"Key": "managed-by", "Value": "soc2ctl"}],
         },

@@ -9,20 +9,27 @@ not model (condition operators, condition keys, policy variables, specific resou
 What is modelled: `Action`/`NotAction` with `*` and `?` wildcards (case-insensitive, and the *needed* action may
 itself be a wildcard such as `organizations:List*`), `Resource`/`NotResource` only as "all resources or maybe
 not", and `Condition` with the String*, Arn* and Null operators (and their `IfExists` forms) on the keys
-`aws:PrincipalArn`, `aws:PrincipalAccount` and `aws:RequestedRegion`. Allow statements are ignored: SCPs
-grant nothing, and a missing Allow is not something a Deny guardrail introduces.
+`aws:PrincipalArn`, `aws:PrincipalAccount` and `aws:RequestedRegion`, matched with AWS's own wildcard rules
+(`StringLike`/`ArnLike` know only `*` and `?`; `[O]` and `[!x]` are literal text, not fnmatch classes).
+Anything else (an operator such as `ForAnyValue:StringLike`, a key such as `aws:SourceIp`, a policy variable,
+an unknown statement element) makes a Deny "may deny", with the reason, so the guard fails closed.
+
+`effective_denials` evaluates one root-to-account path as AWS does: a Deny in any SCP attached at any level
+denies, and a level where no attached SCP certainly allows the action denies implicitly.
 """
 
 from __future__ import annotations
 
-import fnmatch
-import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-_LIST_KEYS = ("Action", "NotAction", "Resource", "NotResource")
+from soc2ctl.policy.documents import normalise_policy, string_set
+
+__all__ = ["Denial", "denials", "effective_denials", "normalise_policy"]
+
 _NEGATED_OPERATORS = frozenset(
     {"StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "ArnNotEquals", "ArnNotLike"}
 )
@@ -44,51 +51,8 @@ class Denial:
     action: str
     region: str
     certain: bool
-
-
-# ---------------------------------------------------------------- normalising
-
-
-def normalise_policy(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The policy in a canonical form: key order, single-vs-list values, duplicate list items and statement
-    order never make two equivalent policies look different in a diff."""
-    out = {k: v for k, v in doc.items() if k != "Statement"}
-    statements = doc.get("Statement", [])
-    if isinstance(statements, Mapping):
-        statements = [statements]
-    out["Statement"] = sorted((normalise_statement(s) for s in statements), key=_sort_key)
-    return out
-
-
-def normalise_statement(statement: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in statement.items():
-        if key in _LIST_KEYS:
-            out[key] = _string_set(value)
-        elif key == "Condition" and isinstance(value, Mapping):
-            out[key] = {
-                op: {k: _string_set(v) for k, v in block.items()} if isinstance(block, Mapping) else block
-                for op, block in value.items()
-            }
-        else:
-            out[key] = value
-    return out
-
-
-def _string_set(value: Any) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    return sorted({_as_string(v) for v in values})
-
-
-def _as_string(value: Any) -> str:
-    """JSON scalars as AWS compares them: `true` and `"true"` are the same condition value."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-
-
-def _sort_key(statement: Mapping[str, Any]) -> tuple[str, str]:
-    return (str(statement.get("Sid", "")), json.dumps(statement, sort_keys=True))
+    reason: str = ""  # why it is only "may deny" (what the evaluator does not understand)
+    policy: str = ""  # the policy (or path level) it comes from
 
 
 # ---------------------------------------------------------------- wildcards
@@ -142,9 +106,9 @@ def _covers(p: str, w: str, i: int, j: int, memo: dict[tuple[int, int], bool]) -
 def action_applies(statement: Mapping[str, Any], action: str) -> bool:
     """Whether the statement's Action/NotAction block can apply to some action matching `action`."""
     if "Action" in statement:
-        return any(glob_intersects(p, action) for p in _string_set(statement["Action"]))
+        return any(glob_intersects(p, action) for p in string_set(statement["Action"]))
     if "NotAction" in statement:
-        return not any(glob_covers(p, action) for p in _string_set(statement["NotAction"]))
+        return not any(glob_covers(p, action) for p in string_set(statement["NotAction"]))
     return False
 
 
@@ -152,7 +116,7 @@ def resource_certain(statement: Mapping[str, Any]) -> bool:
     """Whether the statement applies to every resource (otherwise it may or may not hit ours)."""
     if "NotResource" in statement:
         return False
-    return "*" in _string_set(statement.get("Resource", "*"))
+    return "*" in string_set(statement.get("Resource", "*"))
 
 
 # ---------------------------------------------------------------- conditions
@@ -167,93 +131,188 @@ def request_context(principal_arn: str, region: str) -> dict[str, str]:
     return context
 
 
+Verdict = tuple[bool | None, str]  # holds / does not / unknown, and why it is unknown
+
+
 def condition_holds(condition: Any, context: Mapping[str, str]) -> bool | None:
-    """True, False, or None when it cannot be known here (unknown operator or key, policy variables)."""
+    return condition_verdict(condition, context)[0]
+
+
+def condition_verdict(condition: Any, context: Mapping[str, str]) -> Verdict:
+    """True, False, or None with the reason when it cannot be known here (operator or key not understood,
+    policy variables). A known False wins: all of a statement's conditions must hold for it to apply."""
     if not condition:
-        return True
+        return True, ""
     if not isinstance(condition, Mapping):
-        return None
-    results = [_operator_holds(op, block, context) for op, block in condition.items()]
-    if False in results:
-        return False
-    return None if None in results else True
+        return None, "Condition is not an object"
+    results = [_operator_verdict(str(op), block, context) for op, block in condition.items()]
+    return _combine(results)
 
 
-def _operator_holds(operator: str, block: Any, context: Mapping[str, str]) -> bool | None:
+def _combine(results: list[Verdict]) -> Verdict:
+    if any(r[0] is False for r in results):
+        return False, ""
+    unknown = [r[1] for r in results if r[0] is None]
+    return (None, unknown[0]) if unknown else (True, "")
+
+
+def _operator_verdict(operator: str, block: Any, context: Mapping[str, str]) -> Verdict:
     base = operator.removesuffix("IfExists")
+    if base != "Null" and base not in _KNOWN_OPERATORS:
+        return None, f"condition operator {operator!r} is not understood"
     if not isinstance(block, Mapping):
-        return None
-    results = [_key_holds(base, key.lower(), _string_set(values), context) for key, values in block.items()]
-    if False in results:
-        return False
-    return None if None in results else True
+        return None, f"condition operator {operator!r} has no key block"
+    results = [_key_verdict(base, str(key), string_set(values), context) for key, values in block.items()]
+    return _combine(results)
 
 
-def _key_holds(operator: str, key: str, values: list[str], context: Mapping[str, str]) -> bool | None:
-    if key not in context:
-        return None  # a key this evaluator does not model: its value (or absence) is unknown
+def _key_verdict(operator: str, key: str, values: list[str], context: Mapping[str, str]) -> Verdict:
+    if key.lower() not in context:
+        return None, f"condition key {key!r} is not modelled"
+    actual = context[key.lower()]
     if operator == "Null":
-        return all(v == "false" for v in values)  # every modelled key is present in every request
-    if operator not in _KNOWN_OPERATORS:
-        return None
-    matches = [_value_matches(operator, context[key], v) for v in values]
-    if True in matches:
-        return operator not in _NEGATED_OPERATORS
-    if None in matches:
-        return None
-    return operator in _NEGATED_OPERATORS
+        return all(v == "false" for v in values), ""  # every modelled key is present in every request
+    if any("${" in v for v in values):
+        return None, f"policy variable in {operator} {key}"
+    hit = any(_value_matches(operator, actual, v) for v in values)
+    return hit != (operator in _NEGATED_OPERATORS), ""
 
 
-def _value_matches(operator: str, actual: str, expected: str) -> bool | None:
-    if "${" in expected:
-        return None  # a policy variable: its value is not known here
+def _value_matches(operator: str, actual: str, expected: str) -> bool:
     base = operator.replace("Not", "")
     if base == "StringEquals":
         return actual == expected
     if base == "StringEqualsIgnoreCase":
         return actual.lower() == expected.lower()
     if base == "StringLike":
-        return fnmatch.fnmatchcase(actual, expected)
+        return aws_like(actual, expected)
     return arn_like(actual, expected)  # ArnEquals and ArnLike both match wildcards per ARN component
+
+
+@lru_cache(maxsize=4096)
+def _like_pattern(pattern: str) -> re.Pattern[str]:
+    """AWS's own wildcards: `*` any run, `?` one character; everything else, `[` included, is literal
+    (fnmatch would read `[O]` as a character class and `[!x]` as a negation, which AWS does not)."""
+    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def aws_like(value: str, pattern: str) -> bool:
+    """StringLike: case-sensitive, `*` and `?` only."""
+    return _like_pattern(pattern).fullmatch(value) is not None
 
 
 def arn_like(arn: str, pattern: str) -> bool:
     """ArnLike: each of the six colon-separated components is matched on its own, so `*` never crosses a
     colon except inside the resource part."""
     have, want = arn.split(":", 5), pattern.split(":", 5)
-    return len(have) == len(want) and all(fnmatch.fnmatchcase(h, w) for h, w in zip(have, want, strict=True))
+    return len(have) == len(want) and all(aws_like(h, w) for h, w in zip(have, want, strict=True))
 
 
 # ---------------------------------------------------------------- denials
 
+_STATEMENT_KEYS = frozenset({"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"})
 
-def deny_statements(policy: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """(label, statement) for every Deny statement; the label is the Sid, or the position without one."""
+
+def statements_of(policy: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(label, statement) for every statement; the label is the Sid, or the position without one."""
     statements = policy.get("Statement", [])
     if isinstance(statements, Mapping):
         statements = [statements]
+    if not isinstance(statements, list):
+        return [("#0", {"Effect": "?"})]
     return [
-        (str(s.get("Sid") or f"#{i}"), dict(s))
+        (
+            str(s.get("Sid") or f"#{i}") if isinstance(s, Mapping) else f"#{i}",
+            dict(s) if isinstance(s, Mapping) else {"Effect": "?"},
+        )
         for i, s in enumerate(statements)
-        if isinstance(s, Mapping) and s.get("Effect") == "Deny"
     ]
 
 
+def deny_statements(policy: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(label, s) for label, s in statements_of(policy) if s.get("Effect") == "Deny"]
+
+
+def _unreadable(statement: Mapping[str, Any]) -> str:
+    """Why a statement cannot be evaluated (fail closed), or "" when it can."""
+    if statement.get("Effect") not in ("Allow", "Deny"):
+        return f"statement Effect {statement.get('Effect')!r} is not understood"
+    unknown = sorted(set(statement) - _STATEMENT_KEYS)
+    return f"statement element(s) {', '.join(unknown)} not understood" if unknown else ""
+
+
 def denials(
-    policy: Mapping[str, Any], principals: Iterable[str], actions: Iterable[str], regions: Iterable[str]
+    policy: Mapping[str, Any],
+    principals: Iterable[str],
+    actions: Iterable[str],
+    regions: Iterable[str],
+    *,
+    policy_name: str = "",
 ) -> list[Denial]:
-    """Every (principal, action, region) that a Deny statement of `policy` denies or may deny."""
+    """Every (principal, action, region) that a Deny statement of `policy` denies or may deny; a statement
+    this evaluator cannot read counts as denying everything, with the reason."""
     actions, principals, regions = sorted(set(actions)), sorted(set(principals)), sorted(set(regions))
     found: list[Denial] = []
-    for label, statement in deny_statements(policy):
-        hit = [a for a in actions if action_applies(statement, a)]
-        if not hit:
+    for label, statement in statements_of(policy):
+        problem = _unreadable(statement)
+        if not problem and statement.get("Effect") != "Deny":
             continue
-        for principal in principals:
+        hit = actions if problem else [a for a in actions if action_applies(statement, a)]
+        for principal in principals if hit else []:
             for region in regions:
-                holds = condition_holds(statement.get("Condition"), request_context(principal, region))
+                holds, reason = (
+                    (None, problem)
+                    if problem
+                    else condition_verdict(statement.get("Condition"), request_context(principal, region))
+                )
                 if holds is False:
                     continue
                 certain = bool(holds) and resource_certain(statement)
-                found += [Denial(label, principal, a, region, certain) for a in hit]
+                if not reason and not resource_certain(statement):
+                    reason = "specific resources (NotResource or not '*')"
+                found += [Denial(label, principal, a, region, certain, reason, policy_name) for a in hit]
+    return found
+
+
+def allow_covers(statement: Mapping[str, Any], action: str) -> bool:
+    """Whether an Allow statement certainly allows every action matching `action` (conditions or specific
+    resources make it uncertain, and uncertain is not allowed)."""
+    if statement.get("Effect") != "Allow" or _unreadable(statement) or statement.get("Condition"):
+        return False
+    if not resource_certain(statement):
+        return False
+    if "Action" in statement:
+        return any(glob_covers(p, action) for p in string_set(statement["Action"]))
+    if "NotAction" in statement:
+        return not any(glob_intersects(p, action) for p in string_set(statement["NotAction"]))
+    return False
+
+
+def missing_allows(
+    level: str, policies: list[tuple[str, Mapping[str, Any]]], principal: str, actions: Iterable[str]
+) -> list[Denial]:
+    """SCPs filter: at every level of the path (root, each OU, the account) some attached policy must
+    allow the action, or it is denied implicitly."""
+    found = []
+    for action in sorted(set(actions)):
+        if not any(allow_covers(s, action) for _, doc in policies for _, s in statements_of(doc)):
+            found.append(Denial(f"(no Allow at {level})", principal, action, "*", True, "", level))
+    return found
+
+
+def effective_denials(
+    path: list[tuple[str, list[tuple[str, Mapping[str, Any]]]]],
+    principals: Iterable[str],
+    actions: Iterable[str],
+    regions: Iterable[str],
+) -> list[Denial]:
+    """What AWS would deny along one root-to-account path: any Deny in any policy attached on the path,
+    and any level where no attached policy allows the action."""
+    principals, actions, regions = sorted(set(principals)), sorted(set(actions)), sorted(set(regions))
+    found: list[Denial] = []
+    for level, policies in path:
+        for name, doc in policies:
+            found += denials(doc, principals, actions, regions, policy_name=name)
+        found += missing_allows(level, policies, principals[0], actions) if principals else []
     return found

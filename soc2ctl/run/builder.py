@@ -59,6 +59,7 @@ def make_sessions(
         external_id=spec.organization.external_id,
         credentials=credentials,
         max_pool_connections=max(10, parallelism * 2),
+        parallelism=parallelism,
     )
     if spec.sandbox and not sessions.base.get_config_variable("region"):
         sessions.base.set_config_variable("region", spec.home_region or spec.regions[0])

@@ -19,10 +19,13 @@ from typing import Any
 from soc2ctl import __version__
 from soc2ctl.aws.sessions import AccountAccessError
 from soc2ctl.config.playbook import file_sha256
+from soc2ctl.config.safe_input import loads_json, read_text
 from soc2ctl.engine.executor import TaskResult
-from soc2ctl.engine.plan import FORMAT_VERSION, canonical_sha256, is_secret_key, redact, task_json
+from soc2ctl.engine.plan import FORMAT_VERSION, is_secret_key, redact, task_json
 from soc2ctl.errors import Problem, UserError
 from soc2ctl.run.builder import Run, prepare_run
+from soc2ctl.run.plan_binding import body_sha256, check_shape
+from soc2ctl.run.plan_shape import shape_problem
 
 REQUIRED_KEYS = (
     "format_version",
@@ -71,14 +74,14 @@ def save(doc: dict[str, Any], path: Path) -> None:
 def is_plan_file(path: Path) -> bool:
     """A JSON object with `format_version` and `tasks`: what `plan --out` writes. Anything else is taken
     for a playbook, so `apply PLAYBOOK -i INV` keeps working."""
-    if not path.is_file():
+    if not path.is_file():  # stat only: a FIFO or device is never opened here
         return False
     try:
         with path.open("rb") as fh:
             if fh.read(64).lstrip()[:1] != b"{":
                 return False
-        doc = json.loads(path.read_text())
-    except (OSError, ValueError):
+        doc = loads_json(read_text(path), str(path))
+    except (OSError, ValueError, UserError):
         return False
     return isinstance(doc, dict) and "format_version" in doc and "tasks" in doc
 
@@ -86,23 +89,27 @@ def is_plan_file(path: Path) -> bool:
 def load(path: Path) -> dict[str, Any]:
     """Read a saved plan for `show` or `apply`; a malformed file is one clear error."""
     try:
-        doc = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
+        doc = loads_json(read_text(path), "plan")
+    except ValueError as exc:
         raise UserError(Problem(f"not a readable plan file: {exc}", str(path))) from None
     if not isinstance(doc, dict) or "tasks" not in doc or "format_version" not in doc:
         raise UserError(Problem("not a soc2ctl plan (no format_version/tasks)", str(path)))
+    if (problem := shape_problem(doc)) is not None:
+        raise UserError(Problem(f"not a well-formed soc2ctl plan: {problem}", str(path)))
     if doc["format_version"] != FORMAT_VERSION:
         raise UserError(
             Problem(
-                f"plan format_version {doc['format_version']}, this soc2ctl reads {FORMAT_VERSION}", str(path)
+                f"plan format_version {str(doc['format_version'])[:40]}, this soc2ctl reads {FORMAT_VERSION}",
+                str(path),
             )
         )
+    check_shape(doc, path)
     return doc
 
 
 def tampered(doc: dict[str, Any]) -> bool:
     """Whether the file was edited after `plan` wrote it (its content no longer matches `plan_sha256`)."""
-    return doc.get("plan_sha256") != canonical_sha256(doc)
+    return doc.get("plan_sha256") != body_sha256(doc)
 
 
 # ---------------------------------------------------------------- phase 0: the file itself
@@ -131,8 +138,10 @@ def _source_problem(doc: dict[str, Any], kind: str, where: str) -> Problem | Non
     path = Path(doc["run"][f"{kind}_path"])
     try:
         now = file_sha256(path)
-    except OSError as exc:
-        return Problem(f"stale plan: the {kind} {path} cannot be read: {exc.strerror}", where)
+    except (OSError, ValueError) as exc:
+        return Problem(
+            f"stale plan: the {kind} {path} cannot be read: {getattr(exc, 'strerror', None) or exc}", where
+        )
     if now != doc[kind]["sha256"]:
         return Problem(
             f"stale plan: the {kind} {path} changed since the plan was made "
@@ -226,14 +235,18 @@ def apply_current(doc: dict[str, Any], run: Run) -> dict[str, TaskResult]:
 # ---------------------------------------------------------------- the run record
 
 
-def approval_record(run: Run, plan_sha256: str, ref: str | None) -> dict[str, Any]:
+def approval_record(
+    run: Run, plan_sha256: str, ref: str | None, binding: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Who applied which plan under which change ticket. The approver is the caller identity ARN: the
-    credentials that actually wrote, not a name typed on the command line."""
+    credentials that actually wrote, not a name typed on the command line. `binding` (a saved plan) adds
+    the hash the reviewer approved (`--plan-sha256`) and the key that verified the plan's signature, so the
+    ticket, the hash and the signature are recorded together."""
     try:
         approver = run.sessions.caller_identity()["Arn"]
     except AccountAccessError as exc:
         raise UserError(f"cannot record the approver, nothing was applied: {exc}") from None
-    return {"ref": ref, "approver": approver, "plan_sha256": plan_sha256}
+    return {"ref": ref, "approver": approver, "plan_sha256": plan_sha256, **(binding or {})}
 
 
 def run_record(

@@ -4,7 +4,7 @@
 there would be an AccessDenied in a real account that no moto test can see. So, around every module test,
 each `ModuleRun`'s sessions get a `before-parameter-build` recorder: it fires for every call the module
 makes, before any fault hook answers it, so calls that a test denies or throttles still count. Each call is
-mapped to its IAM action (`<signing name>:<Operation>`, with the exceptions table in soc2ctl.policy.iam_policy);
+mapped to its IAM action (`<signing name>:<Operation>`, with the exceptions table in soc2ctl.aws.iam_actions);
 the engine's own STS calls are not the module's to declare.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from soc2ctl.policy.iam_policy import ENGINE_OPERATIONS, iam_action
+from soc2ctl.aws.iam_actions import ENGINE_OPERATIONS, iam_action
 from tests.helpers import ModuleRun
 
 

@@ -1,7 +1,6 @@
 import pytest
 
-from soc2ctl.sandbox.seeds import backup_plan, backup_vault
-from tests.helpers import ModuleRun, deny, member_client, planned_actions, seeded_postures, write_calls
+from tests.helpers import ModuleRun, member_client, write_calls
 
 MODULE = "backup-plan"
 COPY = "arn:aws:backup:eu-west-1:{account}:backup-vault:soc2-backup-vault"
@@ -145,42 +144,3 @@ def test_missing_selection_only(org):
     run = ModuleRun(MODULE, {}, account)
     assert [(c.path, c.before) for c in run.plan().changes] == [("selection", None)]
     assert write_calls(run.apply()) == ["backup:CreateBackupSelection"]
-
-
-def test_idempotent_second_apply_makes_no_write_call(org):
-    run = ModuleRun(MODULE, {"copy_to_vault_arn": COPY.format(account=org["gamma"])}, org["gamma"])
-    assert run.apply().status == "changed"
-    second = run.apply()
-    assert second.status == "ok" and write_calls(second) == [] and second.calls
-
-
-def test_access_denied_is_a_clear_task_error(org):
-    run = ModuleRun(MODULE, {}, org["alpha"])
-    deny(run.sessions, "backup.CreateBackupSelection")
-    result = run.apply()
-    assert result.status == "failed"
-    assert f"account {org['alpha']} us-east-1: AccessDenied" in result.error
-    assert "CreateBackupSelection" in result.error
-
-
-def test_sandbox_seed_postures_over_a_moto_server(server, monkeypatch):
-    ids = seeded_postures(
-        server.endpoint, monkeypatch, [("region", backup_vault.seed), ("region", backup_plan.seed)]
-    )
-    actions = planned_actions(MODULE, {}, ids)
-    assert actions == {
-        ("c", "us-east-1"): "no-op",
-        ("c", "eu-west-1"): "no-op",
-        ("d", "us-east-1"): "update",
-        ("d", "eu-west-1"): "no-op",
-        ("f", "us-east-1"): "error",  # no vault: a precondition the backup-vault control provides
-        ("f", "eu-west-1"): "error",
-    }
-    fresh = ModuleRun(MODULE, {}, ids["f"]).plan()
-    assert "precondition not met: backup-vault" in fresh.error
-    for region in ("us-east-1", "eu-west-1"):
-        member_client("backup", ids["f"], region).create_backup_vault(BackupVaultName="soc2-backup-vault")
-    assert ModuleRun(MODULE, {}, ids["f"]).plan().action == "create"
-    for name in ("d", "f"):
-        fixed = ModuleRun(MODULE, {}, ids[name]).apply()
-        assert fixed.status == "changed", fixed.error

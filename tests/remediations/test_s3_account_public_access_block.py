@@ -1,6 +1,4 @@
-import pytest
-
-from tests.helpers import ModuleRun, deny, member_client, write_calls
+from tests.helpers import ModuleRun, member_client
 
 ALL_ON = {
     "BlockPublicAcls": True,
@@ -40,17 +38,3 @@ def test_drifted_flag(org):
     assert [(c.path, c.before, c.after) for c in planned.changes] == [("block_public_policy", False, True)]
     run.apply()
     assert _get(org["gamma"]) == ALL_ON
-
-
-def test_idempotent(org):
-    run = ModuleRun("s3-account-public-access-block", {}, org["alpha"])
-    assert write_calls(run.apply()) == ["s3:PutPublicAccessBlock"]
-    assert write_calls(run.apply()) == []
-
-
-@pytest.mark.parametrize("operation", ["s3control.GetPublicAccessBlock"])
-def test_access_denied(org, operation):
-    run = ModuleRun("s3-account-public-access-block", {}, org["alpha"])
-    deny(run.sessions, operation)
-    result = run.plan()
-    assert result.action == "error" and "AccessDenied" in result.error

@@ -9,9 +9,8 @@ from remediations.scp_guardrails import (
     exempt_patterns,
     policy_content,
 )
-from soc2ctl.engine import registry
-from soc2ctl.sandbox.seed import MANAGEMENT_ACCOUNT
-from tests.helpers import ModuleRun, deny, member_client, write_calls
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
+from tests.helpers import ModuleRun, member_client, write_calls
 
 MODULE = "scp-guardrails"
 EXECUTOR = "OrganizationAccountAccessRole"
@@ -185,19 +184,9 @@ def test_unknown_target_is_refused(org):
     assert "refused" in result.error and "Workloads/Nowhere" in result.error
 
 
-def test_access_denied(org):
-    task = run()
-    deny(task.sessions, "organizations.ListPolicies")
-    result = task.plan()
-    assert result.action == "error" and "AccessDenied" in result.error and "ListPolicies" in result.error
-    assert MANAGEMENT_ACCOUNT in result.error
-
-
-def test_calls_are_declared(org):
-    module = registry.get(MODULE)
-    task = run({"targets": ["Workloads"], "extra_statements": []})
-    calls = {c.iam_action for c in task.apply().calls if c.service != "sts"}
-    assert calls <= set(module.read_actions) | set(module.write_actions)
+def test_an_ou_target_applies(org):  # tests/remediations/conftest.py fails any undeclared call it makes
+    applied = run({"targets": ["Workloads"], "extra_statements": []}).apply()
+    assert applied.status == "changed", applied.error
 
 
 # ---------------------------------------------------------------- the lockout guard
@@ -303,8 +292,8 @@ def test_duplicate_sid_is_refused(org):
 
 
 def test_sandbox_seed_leaves_an_outdated_policy_that_apply_fixes(org):
-    from soc2ctl.sandbox.seed import SeedContext, _session
-    from soc2ctl.sandbox.seeds import scp_guardrails as seeder
+    from soc2ctl_sandbox.seed import SeedContext, _session
+    from soc2ctl_sandbox.seeds import scp_guardrails as seeder
 
     session = _session(None, MANAGEMENT_ACCOUNT)  # type: ignore[arg-type]
     seeder.seed(

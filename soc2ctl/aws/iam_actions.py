@@ -1,0 +1,48 @@
+"""Which IAM action authorizes an API call: the one mapping used by evidence, `iam-policy` and the tests.
+
+Usually `<signing name>:<Operation>`; the exceptions below are calls IAM authorizes under another name
+(S3 Control's PutPublicAccessBlock is `s3:PutAccountPublicAccessBlock`, not `s3:PutPublicAccessBlock`).
+"""
+
+from __future__ import annotations
+
+# API operations whose IAM action differs from `<signing name>:<OperationName>` (botocore service name, op).
+IAM_ACTION_EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
+    ("s3control", "PutPublicAccessBlock"): "s3:PutAccountPublicAccessBlock",
+    ("s3control", "DeletePublicAccessBlock"): "s3:PutAccountPublicAccessBlock",
+    ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
+    ("s3", "PutPublicAccessBlock"): "s3:PutBucketPublicAccessBlock",
+    ("s3", "DeletePublicAccessBlock"): "s3:PutBucketPublicAccessBlock",
+    ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
+    ("s3", "HeadBucket"): "s3:ListBucket",
+    ("s3", "ListObjects"): "s3:ListBucket",
+    ("s3", "ListObjectsV2"): "s3:ListBucket",
+    ("s3", "ListObjectVersions"): "s3:ListBucketVersions",
+    ("s3", "HeadObject"): "s3:GetObject",
+    ("s3", "DeleteObjects"): "s3:DeleteObject",
+    ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
+    ("s3", "PutBucketEncryption"): "s3:PutEncryptionConfiguration",
+    ("s3", "GetBucketLifecycleConfiguration"): "s3:GetLifecycleConfiguration",
+    ("s3", "PutBucketLifecycleConfiguration"): "s3:PutLifecycleConfiguration",
+    ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
+    ("s3", "PutObjectLockConfiguration"): "s3:PutBucketObjectLockConfiguration",
+    ("s3", "GetBucketNotificationConfiguration"): "s3:GetBucketNotification",
+    ("s3", "PutBucketNotificationConfiguration"): "s3:PutBucketNotification",
+    ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
+    ("s3", "PutBucketReplication"): "s3:PutReplicationConfiguration",
+    ("s3", "GetBucketCors"): "s3:GetBucketCORS",
+    ("s3", "PutBucketCors"): "s3:PutBucketCORS",
+}
+
+# Services whose IAM prefix is not their signing name (botocore service name -> IAM prefix).
+IAM_PREFIX_EXCEPTIONS = {"cloudwatch": "cloudwatch"}  # signs as "monitoring"
+
+# Calls the engine makes on every session; they are not a module's to declare.
+ENGINE_OPERATIONS = frozenset({("sts", "AssumeRole"), ("sts", "GetCallerIdentity")})
+
+
+def iam_action(service_name: str, signing_name: str, operation: str) -> str:
+    """The IAM action an API call is authorized as (botocore service name, signing name, operation)."""
+    prefix = IAM_PREFIX_EXCEPTIONS.get(service_name, signing_name)
+    return IAM_ACTION_EXCEPTIONS.get((service_name, operation), f"{prefix}:{operation}")

@@ -1,0 +1,93 @@
+"""`soc2ctl validate`: check a playbook without touching AWS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from soc2ctl.cli.common import (
+    ExtraVarsOpt,
+    PlaybookArg,
+    ProfileOpt,
+    Ui,
+    parse_extra_vars,
+    user_errors,
+)
+from soc2ctl.cli.lazy import lazy
+from soc2ctl.errors import ProblemList
+
+if TYPE_CHECKING:
+    pass
+
+# Imported when a command uses them (soc2ctl.cli.lazy): --help, --version and controls start fast.
+escape = lazy("rich.markup", "escape")
+resources = lazy("soc2ctl.config.shipped")
+check_parameters = lazy("soc2ctl.config.playbook", "check_parameters")
+load_playbook = lazy("soc2ctl.config.playbook", "load_playbook")
+check_exceptions = lazy("soc2ctl.config.risk_exceptions", "check_exceptions")
+SignKeyOpt = Annotated[
+    str | None,
+    typer.Option("--sign-key", help="KMS asymmetric key: sign the saved plan / require plans signed by it."),
+]
+PlanHashOpt = Annotated[
+    str | None, typer.Option("--plan-sha256", help="The approved plan's hash: refuse any other plan.")
+]
+shard = lazy("soc2ctl.run.shard")
+share = lazy("soc2ctl.run.share")
+workers = lazy("soc2ctl.run.workers")
+variable_sets = lazy("soc2ctl.run.validation", "variable_sets")
+designation_notes = lazy("soc2ctl.config.designated", "designation_notes")
+read_inventory_file = lazy("soc2ctl.config.inventory", "read_inventory_file")
+
+ShardOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--shard",
+        envvar="SOC2CTL_SHARD",
+        help="I/N: only this share of the accounts (auto/N: index from AWS_BATCH_JOB_ARRAY_INDEX "
+        "or JOB_COMPLETION_INDEX).",
+    ),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers", min=1, max=256, help="Processes to read accounts with (default: one per core)."
+    ),
+]
+
+
+@user_errors
+def validate(
+    playbook: PlaybookArg,
+    inventory: Annotated[
+        Path | None, typer.Option("--inventory", "-i", help="Also check variables per account.")
+    ] = None,
+    extra_vars: ExtraVarsOpt = None,
+    profile: ProfileOpt = None,
+) -> None:
+    """Check a playbook without writing to AWS: schema, modules, parameters, cycles, variables.
+
+    Example: soc2ctl validate playbooks/soc2-baseline.yml -i inventories/example-static.yml
+    """
+    path = resources.resolve(playbook, "playbooks")
+    pb = load_playbook(path)
+    problems = ProblemList()
+    extra = parse_extra_vars(extra_vars)
+    sets = [("", {**pb.spec.vars, **extra})]
+    if inventory is not None:
+        found = variable_sets(pb, resources.resolve(inventory, "inventories"), extra, profile)
+        sets = found.sets
+        for note in found.notes:
+            Ui.err().print(f"note: {escape(note)}")
+    check_parameters(pb, problems, sets)
+    check_exceptions(pb, problems)
+    notes: list[str] = []
+    if inventory is not None:
+        inv_path = resources.resolve(inventory, "inventories")
+        notes = designation_notes(inv_path, *read_inventory_file(inv_path), problems)
+    problems.raise_if_any()
+    for note in notes:
+        Ui.out().print(f"note: {escape(note)}", highlight=False)
+    Ui.out().print(f"[green]ok[/green] {escape(str(path))}: {len(pb.spec.controls)} controls valid")

@@ -1,0 +1,191 @@
+"""`--workers N`: one plan's accounts read by N processes, each with its own thread pool.
+
+Why processes: botocore's per-call work (serialise, sign, parse) is pure Python, so one process is bound
+by the interpreter lock to one core however many threads it runs. Why fork: a worker inherits the prepared
+run (playbook, inventory, tasks, event handlers) instead of discovering the organization again.
+
+Each worker plans one shard of the run (soc2ctl.run.shard: a stable hash of the account id, organization
+tasks in worker 0, with the organization tasks a shard depends on read as context), so a failed
+organization task skips its dependents in every worker, as in one process. Workers send each result as
+they finish it; the parent alone tells the observers (evidence, progress), while the workers go on, and
+returns the results in the one-process order. Service models are loaded in the parent before the fork,
+so the workers share them instead of each parsing the same JSON.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import math
+import multiprocessing
+import os
+from collections.abc import Iterator
+from dataclasses import fields
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from soc2ctl.engine.executor import TaskResult
+from soc2ctl.run.shard import Shard, restrict, select
+
+# A worker below this many tasks costs more to start than it saves (only for the default worker count).
+MIN_TASKS_PER_WORKER = 48
+_RESULT_FIELDS = [f.name for f in fields(TaskResult) if f.name != "task"]
+_run: Any = None  # the run a forked worker plans (set just before forking)
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def effective_workers(requested: int | None, tasks: int) -> int:
+    """`None` (the default): one per core, but only as many as have MIN_TASKS_PER_WORKER tasks each. An
+    explicit N is honoured (up to one task per worker). Without fork (Windows, macOS spawn): 1."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if requested is None:
+        return max(1, min(cores(), tasks // MIN_TASKS_PER_WORKER))
+    return max(1, min(requested, tasks))
+
+
+def plan(run: Any, workers: int | None = None) -> dict[str, TaskResult]:
+    """`run.executor.plan()`, spread over worker processes when that pays."""
+    n = effective_workers(workers, len(run.tasks))
+    with _quiet_gc():
+        if n <= 1:
+            return run.executor.plan()
+        return _plan_in_processes(run, n)
+
+
+@contextlib.contextmanager
+def _quiet_gc() -> Iterator[None]:
+    """The run's long-lived objects (models, inventory, tasks) are frozen out of the cyclic collector,
+    which otherwise walks them all at every full collection (the heap is large, botocore's garbage is
+    plentiful), and collections are rarer. Frozen before forking, they also stay shared with workers
+    (copy-on-write pages the collector does not touch)."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], 50_000), threshold[1], threshold[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
+    global _run
+    executor = run.executor
+    per_worker = max(1, math.ceil(executor.parallelism / n))  # -p stays the total concurrency
+    context = multiprocessing.get_context("fork")
+    shares = [select(run.tasks, run.graph, Shard(i, n)) for i in range(n)]
+    run.sessions.warm(_services(run.tasks), run.inventory.home_region)  # load models once, not per worker
+    _run = run
+    processes, pipes, plain = [], {}, {}
+    try:
+        for i in range(n):
+            receive, send = context.Pipe(duplex=False)
+            proc = context.Process(target=_worker, args=(i, n, per_worker, send), daemon=True)
+            proc.start()
+            send.close()
+            processes.append(proc)
+            pipes[receive] = i
+        _collect(run, pipes, shares, plain)
+    except KeyboardInterrupt:
+        executor.interrupted = True
+    finally:
+        _run = None
+        for proc in processes:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+    return _in_order(run, plain)
+
+
+def _services(tasks: list[Any]) -> set[str]:
+    """The botocore services the tasks' modules read, from their declared IAM actions."""
+    prefixes = {a.split(":", 1)[0] for t in tasks for a in t.module.read_actions}
+    return {name for p in prefixes for name in _IAM_TO_BOTOCORE.get(p, (p,))}
+
+
+_IAM_TO_BOTOCORE = {
+    "s3": ("s3", "s3control"),
+    "monitoring": ("cloudwatch",),
+    "access-analyzer": ("accessanalyzer",),
+}
+
+
+def _collect(run: Any, pipes: dict[Connection, int], shares: list[Any], plain: dict[str, TaskResult]) -> None:
+    """Results as the workers finish tasks, each told at once to the observers (evidence is written and
+    progress shown while the workers go on), until every worker has said it is done."""
+    observers = run.executor.observers
+    tasks = {k: run.graph.nodes[k]["task"] for k in run.graph}
+    while pipes:
+        for pipe in wait(list(pipes)):
+            index = pipes[pipe]
+            try:
+                message = pipe.recv()
+            except (EOFError, OSError) as exc:
+                message = ("died", f"worker process ended without results ({exc.__class__.__name__})")
+            kind, payload = message
+            if kind == "result":
+                key, values = payload
+                result = plain[key] = TaskResult(tasks[key], **values)
+                for observer in observers:
+                    observer(result)
+                continue
+            del pipes[pipe]
+            pipe.close()
+            if kind == "done":
+                run.executor.interrupted = run.executor.interrupted or payload
+            else:  # the worker failed: its tasks without a result fail, never hang
+                error = f"internal error: plan worker {index} failed: {payload}"
+                for task in shares[index].own:
+                    if task.key not in plain:
+                        plain[task.key] = TaskResult(task, action="error", status="failed", error=error)
+
+
+def _in_order(run: Any, plain: dict[str, TaskResult]) -> dict[str, TaskResult]:
+    """The one-process order (graph order); a task no worker reported (interrupted) is skipped."""
+    reason = "skipped: run interrupted before this task started"
+    results: dict[str, TaskResult] = {}
+    for key in run.graph:
+        result = plain.get(key)
+        if result is None:
+            result = TaskResult(
+                run.graph.nodes[key]["task"], action="skipped", status="skipped", error=reason
+            )
+            for observer in run.executor.observers:
+                observer(result)
+        results[key] = result
+    return results
+
+
+def _worker(index: int, count: int, parallelism: int, pipe: Connection) -> None:
+    """In the forked child: plan one shard, send each result as it is done, exit without running the
+    parent's atexit handlers."""
+    code = 0
+    try:
+        run = _run
+        run.sessions.after_fork()
+        selection = restrict(run, Shard(index, count))
+        run.executor.parallelism = parallelism
+        run.executor.observers = []  # the parent alone records evidence and shows progress
+
+        def send(result: TaskResult) -> None:
+            if result.task.key not in selection.context:
+                values = {name: getattr(result, name) for name in _RESULT_FIELDS}
+                pipe.send(("result", (result.task.key, values)))
+
+        run.executor.plan(on_done=send)
+        pipe.send(("done", run.executor.interrupted))
+    except BaseException as exc:  # anything: the parent must hear of it
+        code = 1
+        with contextlib.suppress(Exception):
+            pipe.send(("failed", repr(exc)))
+    finally:
+        pipe.close()
+        os._exit(code)

@@ -1,0 +1,109 @@
+"""One entry per registered module: what the contract suite (test_contract.py) needs to drive it.
+
+`seeds` names the sandbox seed files (sandbox/soc2ctl_sandbox/seeds/) that put the `compliant`, `drifted` and `fresh`
+accounts in their posture; `params` is the module's parameter set (a function of the account ids when it
+names accounts: `audit`, `c`, `d`, `f`, `management`); `absent` and `drifted` are the planned actions on the
+fresh account and the drifted one (organization-scope modules: the management account before and after
+seeding); `prerequisites` are seeds the module needs in place before even the absent state means anything.
+A module with no entry here fails the suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
+from tests.helpers import member_client
+
+Ids = dict[str, str]
+Setup = str | Callable[[str | None, Ids], None]  # a seed file name, or a function of (endpoint, account ids)
+
+
+@dataclass(frozen=True)
+class ContractFixture:
+    params: dict[str, Any] | Callable[[Ids], dict[str, Any]] = field(default_factory=dict)
+    seeds: tuple[Setup, ...] | None = None  # None: the seed file named like the module
+    prerequisites: tuple[Setup, ...] = ()  # set up before the `absent` plan (e.g. a delegated administrator)
+    region: str = "us-east-1"  # where the drifted posture is drifted
+    absent: str = "create"
+    drifted: str = "update"
+    variables: dict[str, Any] = field(default_factory=dict)
+
+    def params_for(self, ids: Ids) -> dict[str, Any]:
+        return self.params(ids) if callable(self.params) else dict(self.params)
+
+
+def designate_securityhub_admin(endpoint: str | None, ids: Ids) -> None:
+    hub = member_client("securityhub", MANAGEMENT_ACCOUNT, endpoint=endpoint)
+    hub.enable_organization_admin_account(AdminAccountId=ids["audit"])
+
+
+def postures(service: str, call: str, compliant: dict[str, Any], drifted: dict[str, Any]) -> Setup:
+    """A setup that makes one call in the compliant account and one in the drifted one (fresh stays as
+    AWS leaves it): all a one-setting control needs instead of a sandbox seed file."""
+
+    def set_up(endpoint: str | None, ids: Ids) -> None:
+        for account, kwargs in (("c", compliant), ("d", drifted)):
+            getattr(member_client(service, ids[account], endpoint=endpoint), call)(**kwargs)
+
+    return set_up
+
+
+def _audit(extra: dict[str, Any] | None = None) -> Callable[[Ids], dict[str, Any]]:
+    return lambda ids: {"admin_account_id": ids["audit"], **(extra or {})}
+
+
+FIXTURES: dict[str, ContractFixture] = {
+    "access-analyzer": ContractFixture(prerequisites=("delegated_admins",), drifted="create"),
+    "backup-plan": ContractFixture(seeds=("backup_vault", "backup_plan")),
+    "backup-vault": ContractFixture(
+        {"kms_key_id": "alias/soc2-backup", "create_kms_key": True, "min_retention_days": 7}
+    ),
+    "config-recorder": ContractFixture({"delivery_bucket": f"soc2-config-{MANAGEMENT_ACCOUNT}"}),
+    "default-security-group-closed": ContractFixture(absent="delete", drifted="delete"),
+    "delegated-admins": ContractFixture(_audit(), absent="update"),
+    "ebs-default-encryption": ContractFixture(absent="update", region="eu-west-1"),
+    "ec2-imdsv2-default": ContractFixture(
+        seeds=(
+            postures(
+                "ec2",
+                "modify_instance_metadata_defaults",
+                {"HttpTokens": "required"},
+                {"HttpTokens": "optional"},
+            ),
+        ),
+        absent="update",
+    ),
+    "ebs-snapshot-public-access": ContractFixture({"state": "block-all-sharing"}, absent="update"),
+    "guardduty-detector": ContractFixture({"finding_publishing_frequency": "FIFTEEN_MINUTES"}),
+    "guardduty-org-config": ContractFixture(
+        _audit({"auto_enable_organization_members": "ALL"}),
+        prerequisites=("delegated_admins", "guardduty_detector"),
+        absent="update",
+    ),
+    "iam-access-keys": ContractFixture(absent="no-op", drifted="detect"),  # nothing to check without users
+    "iam-password-policy": ContractFixture(),
+    "iam-user-mfa": ContractFixture({"enforce_deny_without_mfa": True}, absent="no-op"),
+    "inspector": ContractFixture(),
+    "kms-key-rotation": ContractFixture(absent="no-op"),  # no customer keys, nothing to rotate
+    "log-retention": ContractFixture({"min_retention_days": 365}, absent="no-op"),  # no log groups
+    "macie": ContractFixture(),
+    "org-cloudtrail": ContractFixture(
+        {"kms_key_id": "alias/soc2ctl-cloudtrail", "create_kms_key": True}, absent="update"
+    ),
+    "root-mfa": ContractFixture(absent="detect", drifted="detect"),
+    "s3-account-public-access-block": ContractFixture(),
+    "scp-guardrails": ContractFixture(
+        variables={"executor_role_name": "OrganizationAccountAccessRole"}, absent="create"
+    ),
+    "security-alarms": ContractFixture({"log_group_name": "/soc2/cloudtrail"}),
+    "securityhub": ContractFixture(),
+    "securityhub-org-config": ContractFixture(  # the seed is always compliant: drifted is absent here
+        prerequisites=(designate_securityhub_admin,), seeds=(), absent="update"
+    ),
+    "vpc-flow-logs": ContractFixture(
+        {"s3_bucket_arn": f"arn:aws:s3:::soc2-vpc-flow-logs-{MANAGEMENT_ACCOUNT}"}, drifted="create"
+    ),
+}

@@ -1,0 +1,160 @@
+"""Shards, merge, shared apply and worker processes, through the real CLI on an in-process moto organization.
+
+The claims: `plan --shard I/N` for every I, joined by `merge`, is the plan one unsharded run makes (task for
+task: keys, order, actions, changes, fingerprints); the merged plan applied in shards converges; the
+shards' evidence verifies as one chain; `--workers N` plans exactly what one process plans.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from soc2ctl.cli.main import app
+from soc2ctl.errors import UserError
+from soc2ctl.run.shard import Shard, parse_shard, shard_of
+from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
+from tests.helpers import create_org, member_client
+
+runner = CliRunner()
+NAMES = ["audit", "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
+# An organization task (delegated admin) with account tasks below it: the shards must agree on it.
+PLAYBOOK = """\
+name: shard test
+hosts: all
+controls:
+  - id: delegated-admins
+    remediation: delegated-admins
+    desired: {admin_account_id: "{{ account_ids['audit'] }}", services: [guardduty], regions: [us-east-1]}
+  - {id: iam-password-policy, remediation: iam-password-policy, depends_on: [delegated-admins]}
+  - {id: ebs-default-encryption, remediation: ebs-default-encryption}
+"""
+
+
+# ---------------------------------------------------------------- the spec and the hash
+
+
+def test_parse_shard_forms_and_orchestrator_indexes():
+    assert parse_shard("2/3") == Shard(2, 3)
+    assert parse_shard(" 0 / 1 ") == Shard(0, 1)
+    assert parse_shard(None) is None
+    assert parse_shard("auto/4", {"AWS_BATCH_JOB_ARRAY_INDEX": "3"}) == Shard(3, 4)
+    assert parse_shard("auto/4", {"JOB_COMPLETION_INDEX": "1"}) == Shard(1, 4)
+
+
+@pytest.mark.parametrize(
+    ("spec", "env", "message"),
+    [
+        ("3/3", {}, "index must be 0..2"),
+        ("1/0", {}, "count must be"),
+        ("a/b", {}, "expected I/N"),
+        ("auto/3", {}, "none of AWS_BATCH_JOB_ARRAY_INDEX"),
+        ("auto/3", {"JOB_COMPLETION_INDEX": "x"}, "is not a shard index"),
+        ("auto/3", {"JOB_COMPLETION_INDEX": "7"}, "index must be 0..2"),
+    ],
+)
+def test_parse_shard_refuses_bad_specs(spec, env, message):
+    with pytest.raises(UserError, match=message):
+        parse_shard(spec, env)
+
+
+def test_shard_of_is_a_stable_hash_that_spreads_accounts():
+    ids = [f"{200000000000 + i:012d}" for i in range(300)]
+    counts = [sum(shard_of(a, 3) == s for a in ids) for s in range(3)]
+    assert all(70 < c < 130 for c in counts), counts
+    assert (
+        shard_of("123456789012", 3)
+        == int.from_bytes(__import__("hashlib").sha256(b"123456789012").digest()[:8], "big") % 3
+    )
+
+
+# ---------------------------------------------------------------- end to end
+
+
+@pytest.fixture
+def files(aws, tmp_path: Path) -> dict[str, Path]:
+    org = create_org(None, NAMES)
+    for name in ("alpha", "gamma"):  # some accounts already compliant, some not
+        member_client("ec2", org[name]).enable_ebs_encryption_by_default()
+    (tmp_path / "pb.yml").write_text(PLAYBOOK)
+    (tmp_path / "inv.yml").write_text(
+        f'organization: {{discover: true, management_account: "{MANAGEMENT_ACCOUNT}"}}\n'
+        "regions: [us-east-1, eu-west-1]\n"
+    )
+    return {"pb": tmp_path / "pb.yml", "inv": tmp_path / "inv.yml", "dir": tmp_path}
+
+
+def plan(files: dict[str, Path], out: str, *extra: str) -> dict:
+    result = runner.invoke(
+        app, ["plan", str(files["pb"]), "-i", str(files["inv"]), "--out", str(files["dir"] / out), *extra]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads((files["dir"] / out).read_text())
+
+
+def merge(files: dict[str, Path], parts: list[str], out: str = "merged.json") -> tuple[int, str]:
+    paths = [str(files["dir"] / p) for p in parts]
+    result = runner.invoke(app, ["merge", *paths, "--out", str(files["dir"] / out)])
+    return result.exit_code, result.output
+
+
+def test_sharded_plans_merge_into_the_one_run_plan_and_apply_in_shards(files):
+    whole = plan(files, "whole.json")
+    parts = [plan(files, f"part-{i}.json", "--shard", f"{i}/3") for i in range(3)]
+    assert all(p["shard"]["count"] == 3 for p in parts)
+    assert sorted(len(p["tasks"]) for p in parts) != [0, 0, len(whole["tasks"])]  # really split
+    assert [t["scope"] for t in parts[1]["tasks"] + parts[2]["tasks"]].count("org") == 0
+    code, output = merge(files, ["part-2.json", "part-0.json", "part-1.json"])
+    assert code == 0, output
+    merged = json.loads((files["dir"] / "merged.json").read_text())
+    assert merged["tasks"] == whole["tasks"]  # keys, order, actions, changes, fingerprints
+    assert merged["summary"] == whole["summary"]
+    assert {t["action"] for t in merged["tasks"]} >= {"create", "no-op"}
+    shown = runner.invoke(app, ["show", str(files["dir"] / "merged.json"), "--format", "json"])
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["tasks"] == whole["tasks"]
+
+    # A share whose tasks depend on the organization task waits for shard 0 (changes nothing of its own
+    # that depends on it, and says why).
+    # moto account ids are random; shards 1 and 2 both without accounts: (1/3)^9
+    early = next(i for i in (1, 2) if any(t["control"] == "iam-password-policy" for t in parts[i]["tasks"]))
+    result = runner.invoke(app, ["apply", str(files["dir"] / "merged.json"), "--shard", f"{early}/3"])
+    assert result.exit_code == 1
+    assert "apply that shard first" in result.output or "depends on delegated-admins" in result.output
+    for i in range(3):
+        result = runner.invoke(app, ["apply", str(files["dir"] / "merged.json"), "--shard", f"{i}/3"])
+        assert result.exit_code == 0, result.output
+    after = plan(files, "after.json")
+    assert {t["action"] for t in after["tasks"]} == {"no-op"}
+    verified = runner.invoke(app, ["evidence", "verify", str(files["dir"] / "evidence"), "--format", "json"])
+    assert verified.exit_code == 0, verified.output
+    assert json.loads(verified.stdout)["runs"] >= 9  # 5 plans + 4 share applies, one chain
+
+
+def test_merge_refuses_what_is_not_one_run(files):
+    for i in range(3):
+        plan(files, f"part-{i}.json", "--shard", f"{i}/3")
+    plan(files, "other-1.json", "--shard", "1/3", "--controls", "ebs-default-encryption")
+    plan(files, "whole.json")
+    assert "missing [2]" in merge(files, ["part-0.json", "part-1.json"])[1]
+    assert "repeated [1]" in merge(files, ["part-0.json", "part-1.json", "part-1.json"])[1]
+    assert "its run differs" in merge(files, ["part-0.json", "other-1.json", "part-2.json"])[1]
+    assert "made without plan --shard" in merge(files, ["part-0.json", "whole.json", "part-2.json"])[1]
+    # moto's account ids are random: edit a part that holds tasks (shard 0 always does: the org task)
+    edited = json.loads((files["dir"] / "part-0.json").read_text())
+    edited["tasks"][0]["action"] = "no-op" if edited["tasks"][0]["action"] != "no-op" else "create"
+    (files["dir"] / "part-0.json").write_text(json.dumps(edited))
+    assert "modified after it was made" in merge(files, ["part-0.json", "part-1.json", "part-2.json"])[1]
+    refused = runner.invoke(app, ["apply", str(files["dir"] / "part-0.json")])
+    assert refused.exit_code == 1 and "soc2ctl merge" in refused.output
+
+
+def test_plan_in_worker_processes_equals_one_process(files):
+    one = plan(files, "one.json", "--workers", "1")
+    many = plan(files, "many.json", "--workers", "3")
+    assert many["tasks"] == one["tasks"]
+    assert many["summary"] == one["summary"]
+    verified = runner.invoke(app, ["evidence", "verify", str(files["dir"] / "evidence")])
+    assert verified.exit_code == 0, verified.output
