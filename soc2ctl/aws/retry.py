@@ -4,8 +4,9 @@ Why tenacity and not botocore's own retries: an organization-wide run needs a lo
 for throttling (AWS throttles per account and API, and thousands of accounts share nothing but the caller),
 less of it for server errors (a 500 that repeats is the service's fault, not load), and none for what
 retrying cannot fix (AccessDenied, validation errors, missing resources). Clients are built with botocore
-retries off (`max_attempts: 1`), so the attempts never multiply: a call is sent at most `attempts` times
-when throttled and `transient_attempts` times on a 5xx or a dropped connection.
+retries off (`total_max_attempts: 1`), so the attempts never multiply: a call is sent at most `attempts`
+times (5) when throttled or when its connection drops (a lost response: load, not a broken service; the
+write is made idempotent below), and `transient_attempts` times (3) on a 5xx or a transient error code.
 The wrapper sits on each client's `_make_api_call`, so paginators and waiters are covered too.
 
 Lost responses: a write whose response never arrives (read timeout, connection closed) may have been
@@ -136,7 +137,7 @@ class RetryPolicy:
         transient_attempts: int = 3,
     ) -> None:
         self.attempts = attempts  # when throttled
-        self.transient_attempts = transient_attempts  # on a 5xx, a transient code or a dropped connection
+        self.transient_attempts = transient_attempts  # on a 5xx or a transient error code
         self.max_seconds = max_seconds
         self.base_wait = base_wait
         self.max_wait = max_wait
@@ -155,7 +156,8 @@ class RetryPolicy:
 
     def _out_of_attempts(self, state: RetryCallState) -> bool:
         exc = state.outcome.exception() if state.outcome else None
-        limit = self.attempts if exc is not None and is_throttling(exc) else self.transient_attempts
+        patient = exc is not None and (is_throttling(exc) or isinstance(exc, CONNECTION_ERRORS))
+        limit = self.attempts if patient else self.transient_attempts
         return state.attempt_number >= min(limit, self.attempts)
 
     def wrap(self, client: BaseClient) -> BaseClient:
