@@ -223,7 +223,11 @@ def main() -> None:
             (work / "inventory.yml").write_text(INVENTORY)
             accounts = [ids["management"], *[ids[n] for n, _ in LAYOUT]]
             mgmt = ids["management"]
-            buckets = {f"soc2ctl-cloudtrail-{mgmt}", f"soc2-config-{mgmt}", f"soc2-vpc-flow-logs-{mgmt}"}
+            buckets = {
+                f"soc2ctl-cloudtrail-{mgmt}",
+                f"soc2ctl-config-{mgmt}",
+                f"soc2ctl-vpc-flow-logs-{mgmt}",
+            }
             before_plan = soc2ctl("plan", endpoint, work)
             before = prowler_findings(args.prowler, endpoint, work, accounts, "before")
             applied = soc2ctl("apply", endpoint, work)

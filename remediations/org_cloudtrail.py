@@ -67,7 +67,11 @@ class OrgCloudTrailParams(Params):
         description="Deliver the trail to this CloudWatch Logs group too (management account, home region), "
         "where metric-filter alarms can see it; created with its delivery role. null: S3 only.",
     )
-    cloudwatch_logs_role_name: str = Field(default="soc2ctl-cloudtrail-to-cloudwatch-logs", max_length=64)
+    cloudwatch_logs_role_name: str = Field(
+        default="soc2ctl-cloudtrail-to-cloudwatch-logs",
+        pattern=r"^soc2ctl-[\w+=,.@-]{1,56}$",
+        description="The delivery role; soc2ctl's execution role may create and change soc2ctl-* roles only.",
+    )
     cloudwatch_logs_retention_days: int = Field(default=365, description="Only when the group is created.")
 
 

@@ -108,7 +108,7 @@ def baseline_org(tmp_path: Path, aws) -> dict:
     """The shipped baseline over a small organization with an audit account and the central buckets."""
     ids = create_org(None, ["audit", "alpha"])
     s3 = boto3.client("s3", region_name="us-east-1")
-    for bucket in ("soc2-vpc-flow-logs-123456789012", "soc2-config-123456789012"):
+    for bucket in ("soc2ctl-vpc-flow-logs-123456789012", "soc2ctl-config-123456789012"):
         s3.create_bucket(Bucket=bucket)
     (tmp_path / "inv.yml").write_text(  # the audit account administers the security services (#19)
         "organization: {discover: true, security_tooling_account: audit}\nregions: [us-east-1]\n"

@@ -53,7 +53,11 @@ def postures(service: str, call: str, compliant: dict[str, Any], drifted: dict[s
 
 def log_buckets(ids: Ids) -> dict[str, Any]:
     """One bucket of each kind, named after the account the task runs in (S3 bucket names are global)."""
-    kinds = {"cloudtrail": "soc2ctl-cloudtrail", "config": "soc2-config", "flow-logs": "soc2-vpc-flow-logs"}
+    kinds = {
+        "cloudtrail": "soc2ctl-cloudtrail",
+        "config": "soc2ctl-config",
+        "flow-logs": "soc2ctl-vpc-flow-logs",
+    }
     return {"buckets": [{"name": f"{name}-{ids['target']}", "kind": kind} for kind, name in kinds.items()]}
 
 
@@ -65,14 +69,14 @@ def central_log_buckets(endpoint: str | None, ids: Ids) -> None:
     # the run's own client: a boto3 S3 client after botocore's shared S3 class would inject its methods twice
     s3 = run.sessions.client(ids["d"], "us-east-1", "s3")
     s3.put_bucket_versioning(
-        Bucket=f"soc2-config-{ids['d']}", VersioningConfiguration={"Status": "Suspended"}
+        Bucket=f"soc2ctl-config-{ids['d']}", VersioningConfiguration={"Status": "Suspended"}
     )
 
 
 def delivery_buckets(endpoint: str | None, ids: Ids) -> None:
     """The central Config and flow-log buckets (central-log-buckets provides them; a precondition)."""
     s3 = member_client("s3", MANAGEMENT_ACCOUNT, endpoint=endpoint)
-    for name in (f"soc2-config-{MANAGEMENT_ACCOUNT}", f"soc2-vpc-flow-logs-{MANAGEMENT_ACCOUNT}"):
+    for name in (f"soc2ctl-config-{MANAGEMENT_ACCOUNT}", f"soc2ctl-vpc-flow-logs-{MANAGEMENT_ACCOUNT}"):
         s3.create_bucket(Bucket=name)
 
 
@@ -111,7 +115,7 @@ FIXTURES: dict[str, ContractFixture] = {
     ),
     "central-log-buckets": ContractFixture(log_buckets, seeds=(central_log_buckets,)),
     "config-recorder": ContractFixture(
-        {"delivery_bucket": f"soc2-config-{MANAGEMENT_ACCOUNT}"}, prerequisites=(delivery_buckets,)
+        {"delivery_bucket": f"soc2ctl-config-{MANAGEMENT_ACCOUNT}"}, prerequisites=(delivery_buckets,)
     ),
     "default-security-group-closed": ContractFixture(absent="delete", drifted="delete"),
     "delegated-admins": ContractFixture(_audit(), absent="update"),
@@ -157,7 +161,7 @@ FIXTURES: dict[str, ContractFixture] = {
         prerequisites=(designate_securityhub_admin,), seeds=(), absent="update"
     ),
     "vpc-flow-logs": ContractFixture(
-        {"s3_bucket_arn": f"arn:aws:s3:::soc2-vpc-flow-logs-{MANAGEMENT_ACCOUNT}"},
+        {"s3_bucket_arn": f"arn:aws:s3:::soc2ctl-vpc-flow-logs-{MANAGEMENT_ACCOUNT}"},
         prerequisites=(delivery_buckets,),
         drifted="create",
     ),
