@@ -7,8 +7,18 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import Field
 
+from remediations import _preconditions as pre
 from remediations._aws import client_token, error_code, paginate
-from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext, same
+from soc2ctl.remediation import (
+    Params,
+    PlannedChange,
+    Remediation,
+    Requirement,
+    Scope,
+    Target,
+    TaskContext,
+    same,
+)
 
 _NAME = r"^[A-Za-z0-9_.-]{1,50}$"
 
@@ -78,6 +88,7 @@ class BackupPlan(Remediation[BackupPlanParams]):
         "backup:GetBackupPlan",
         "backup:ListBackupSelections",
         "backup:GetBackupSelection",
+        "backup:DescribeBackupVault",
     )
     write_actions = (
         "backup:CreateBackupPlan",
@@ -86,6 +97,9 @@ class BackupPlan(Remediation[BackupPlanParams]):
         "backup:DeleteBackupSelection",
         "iam:PassRole",
     )
+
+    def requires(self, target: Target, params: BackupPlanParams) -> list[Requirement]:
+        return [pre.backup_vault(target.account_id, target.region, params.vault_name)]
 
     def read(self, ctx: TaskContext, params: BackupPlanParams) -> dict[str, Any]:
         backup = ctx.client("backup")

@@ -8,7 +8,17 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from remediations._aws import create_aliased_key, kms_arn, or_absent
-from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext, UnsafeChange, same
+from soc2ctl.remediation import (
+    Params,
+    PlannedChange,
+    Remediation,
+    Resource,
+    Scope,
+    Target,
+    TaskContext,
+    UnsafeChange,
+    same,
+)
 
 
 class BackupVaultParams(Params):
@@ -51,6 +61,9 @@ class BackupVault(Remediation[BackupVaultParams]):
         "kms:EnableKeyRotation",
         "kms:CreateAlias",
     )
+
+    def provides(self, target: Target, params: BackupVaultParams) -> list[Resource]:
+        return [Resource("backup-vault", f"{target.account_id}/{target.region}/{params.vault_name}")]
 
     def read(self, ctx: TaskContext, params: BackupVaultParams) -> dict[str, Any]:
         wanted = kms_arn(params.kms_key_id, ctx.region, ctx.account_id)

@@ -6,8 +6,18 @@ from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
+from remediations import _preconditions as pre
 from remediations._aws import error_code
-from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext, same
+from soc2ctl.remediation import (
+    Params,
+    PlannedChange,
+    Remediation,
+    Requirement,
+    Scope,
+    Target,
+    TaskContext,
+    same,
+)
 
 SERVICE_LINKED_ROLE = "AWSServiceRoleForConfig"
 SLR_PATH = "role/aws-service-role/config.amazonaws.com/"
@@ -63,6 +73,8 @@ class ConfigRecorder(Remediation[ConfigRecorderParams]):
         "config:DescribeConfigurationRecorderStatus",
         "config:DescribeDeliveryChannels",
         "iam:GetRole",
+        "s3:ListBucket",  # HeadBucket of the delivery bucket
+        "s3:GetBucketPolicy",
     )
     write_actions = (
         "config:PutConfigurationRecorder",
@@ -70,6 +82,10 @@ class ConfigRecorder(Remediation[ConfigRecorderParams]):
         "config:StartConfigurationRecorder",
         "iam:CreateServiceLinkedRole",
     )
+
+    def requires(self, target: Target, params: ConfigRecorderParams) -> list[Requirement]:
+        """AWS accepts a channel to a bucket that cannot take deliveries, and Config then delivers nothing."""
+        return [pre.bucket(params.delivery_bucket, "config.amazonaws.com")]
 
     def read(self, ctx: TaskContext, params: ConfigRecorderParams) -> dict[str, Any]:
         config = ctx.client("config")

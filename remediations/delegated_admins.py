@@ -18,13 +18,16 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from remediations import _preconditions as pre
 from remediations._aws import paginate
 from soc2ctl.remediation import (
     AccountId,
     Params,
     PlannedChange,
     Remediation,
+    Resource,
     Scope,
+    Target,
     TaskContext,
     UnsafeChange,
 )
@@ -88,6 +91,12 @@ class DelegatedAdmins(Remediation[DelegatedAdminsParams]):
         "iam:CreateServiceLinkedRole",
     )
 
+    def provides(self, target: Target, params: DelegatedAdminsParams) -> list[Resource]:
+        return [
+            pre.delegated_admin_resource(SERVICES[s].client or s, params.admin_account_id)
+            for s in params.services
+        ]
+
     def read(self, ctx: TaskContext, params: DelegatedAdminsParams) -> dict[str, Any]:
         specs = [SERVICES[s] for s in params.services]
         return {
@@ -102,9 +111,12 @@ class DelegatedAdmins(Remediation[DelegatedAdminsParams]):
     def desired(self, ctx: TaskContext, params: DelegatedAdminsParams, observed: Any) -> dict[str, Any]:
         admin = params.admin_account_id
         principals = [p for s in params.services for p in SERVICES[s].principals]
+        # The management account administers every service natively; Organizations cannot register it as a
+        # delegated administrator, but GuardDuty, Security Hub and Macie accept it as their administrator.
+        registered = {} if admin == ctx.management_account_id else dict.fromkeys(principals, admin)
         return {
             "trusted_access": dict.fromkeys(principals, True),
-            "delegated_administrators": dict.fromkeys(principals, admin),
+            "delegated_administrators": registered,
             "service_administrators": {
                 s: dict.fromkeys(regions(ctx, params), admin) for s in params.services if SERVICES[s].client
             },
@@ -115,8 +127,6 @@ class DelegatedAdmins(Remediation[DelegatedAdminsParams]):
         settings: that is a migration for a person to plan, never a drift to fix silently."""
         params, observed = change.params, change.observed
         admin = params.admin_account_id
-        if admin == ctx.management_account_id:
-            raise UnsafeChange("the management account cannot be its own delegated administrator")
         current = [
             (p, a) for p, a in observed["delegated_administrators"].items() if a is not None and a != admin
         ]
@@ -143,7 +153,7 @@ class DelegatedAdmins(Remediation[DelegatedAdminsParams]):
         for principal in principals:
             if not now["trusted_access"][principal]:
                 org.enable_aws_service_access(ServicePrincipal=principal)
-            if now["delegated_administrators"][principal] is None:
+            if now["delegated_administrators"][principal] is None and admin != ctx.management_account_id:
                 org.register_delegated_administrator(AccountId=admin, ServicePrincipal=principal)
 
 

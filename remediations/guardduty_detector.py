@@ -7,7 +7,8 @@ from typing import Any, Literal
 from pydantic import Field
 
 from remediations._aws import client_token
-from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext
+from remediations._preconditions import detector_resource
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Resource, Scope, Target, TaskContext
 
 Frequency = Literal["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"]
 
@@ -30,6 +31,9 @@ class GuardDutyDetector(Remediation[GuardDutyDetectorParams]):
     criteria = ("CC7.1", "CC7.2")
     read_actions = ("guardduty:ListDetectors", "guardduty:GetDetector")
     write_actions = ("guardduty:CreateDetector", "guardduty:UpdateDetector", "iam:CreateServiceLinkedRole")
+
+    def provides(self, target: Target, params: GuardDutyDetectorParams) -> list[Resource]:
+        return [detector_resource(target.account_id, target.region)] if params.enabled else []
 
     def read(self, ctx: TaskContext, params: GuardDutyDetectorParams) -> dict[str, Any]:
         gd = ctx.client("guardduty")

@@ -12,13 +12,16 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from remediations import _preconditions as pre
 from remediations._aws import paginate
 from soc2ctl.remediation import (
     AccountId,
     Params,
     PlannedChange,
     Remediation,
+    Requirement,
     Scope,
+    Target,
     TaskContext,
     UnsafeChange,
 )
@@ -54,6 +57,14 @@ class GuardDutyOrgConfig(Remediation[GuardDutyOrgConfigParams]):
     )
     write_actions = ("guardduty:UpdateOrganizationConfiguration",)
 
+    def requires(self, target: Target, params: GuardDutyOrgConfigParams) -> list[Requirement]:
+        """Member auto-enablement lives on the administrator: without it designated, nothing is enabled."""
+        admin = params.admin_account_id
+        if admin is None:
+            return []
+        where = sorted(params.regions or [target.home_region])
+        return [pre.delegated_admin("guardduty", admin)] + [pre.guardduty_detector(admin, r) for r in where]
+
     def read(self, ctx: TaskContext, params: GuardDutyOrgConfigParams) -> dict[str, Any]:
         return {"regions": {r: read_region(ctx, r) for r in regions(ctx, params)}}
 
@@ -69,8 +80,11 @@ class GuardDutyOrgConfig(Remediation[GuardDutyOrgConfigParams]):
         the administrator's detector (guardduty-org does; two creators would race for it)."""
         params, observed = change.params, change.observed
         problems = []
+        wanted = params.admin_account_id
         for region, found in observed["regions"].items():
             admin = found["admin_account_id"]
+            if wanted and _provided_in_this_run(ctx, wanted, region, admin, found["detector_id"]):
+                continue  # the controls that provide them run first; apply re-reads after them
             if admin is None:
                 problems.append(
                     f"{region}: no GuardDuty delegated administrator (see the delegated-admins control)"
@@ -102,6 +116,14 @@ class GuardDutyOrgConfig(Remediation[GuardDutyOrgConfigParams]):
                     {"Name": n, "AutoEnable": v} for n, v in sorted(params.features.items())
                 ]
             gd.update_organization_configuration(**settings)
+
+
+def _provided_in_this_run(
+    ctx: TaskContext, wanted: str, region: str, admin: str | None, detector: str | None
+) -> bool:
+    missing_admin = admin != wanted and pre.delegated_admin_resource("guardduty", wanted) in ctx.pending
+    missing_detector = detector is None and pre.detector_resource(wanted, region) in ctx.pending
+    return (admin == wanted or missing_admin) and (detector is not None or missing_detector)
 
 
 def regions(ctx: TaskContext, params: GuardDutyOrgConfigParams) -> list[str]:

@@ -14,17 +14,30 @@ from typing import Any
 
 from pydantic import Field
 
-from remediations._aws import FieldMap, create_aliased_key, kms_arn, normalise_policy, or_absent, paginate
-from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext, UnsafeChange
+from remediations import _preconditions as pre
+from remediations import _trail_logs as cwl
+from remediations._aws import create_aliased_key, kms_arn, or_absent, paginate
+from remediations._log_policies import cloudtrail_bucket_policy as bucket_policy
+from remediations._s3 import (
+    BLOCK_FIELDS,
+    PUBLIC_ACCESS_BLOCK,
+    create_bucket,
+    normalize_policy,
+    read_bucket,
+)
+from soc2ctl.remediation import (
+    Params,
+    PlannedChange,
+    Remediation,
+    Requirement,
+    Resource,
+    Scope,
+    Target,
+    TaskContext,
+    UnsafeChange,
+)
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
-PUBLIC_ACCESS_BLOCK = {
-    "block_public_acls": True,
-    "ignore_public_acls": True,
-    "block_public_policy": True,
-    "restrict_public_buckets": True,
-}
-BLOCK_FIELDS = FieldMap.of(*PUBLIC_ACCESS_BLOCK)
 
 
 class OrgCloudTrailParams(Params):
@@ -42,6 +55,24 @@ class OrgCloudTrailParams(Params):
     create_kms_key: bool = Field(
         default=True, description="Create the key and alias when kms_key_id is an alias that does not exist."
     )
+    manage_bucket: bool = Field(
+        default=True,
+        description="Create and keep the bucket here; false: another control (central-log-buckets) keeps it "
+        "and this one requires it to exist.",
+    )
+    cloudwatch_logs_log_group: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=512,
+        description="Deliver the trail to this CloudWatch Logs group too (management account, home region), "
+        "where metric-filter alarms can see it; created with its delivery role. null: S3 only.",
+    )
+    cloudwatch_logs_role_name: str = Field(
+        default="soc2ctl-cloudtrail-to-cloudwatch-logs",
+        pattern=r"^soc2ctl-[\w+=,.@-]{1,56}$",
+        description="The delivery role; soc2ctl's execution role may create and change soc2ctl-* roles only.",
+    )
+    cloudwatch_logs_retention_days: int = Field(default=365, description="Only when the group is created.")
 
 
 class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
@@ -63,6 +94,8 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         "s3:ListBucket",  # HeadBucket
         "s3:GetBucketPolicy",
         "s3:GetBucketPublicAccessBlock",  # GetPublicAccessBlock on a bucket
+        "logs:DescribeLogGroups",
+        "iam:GetRolePolicy",
     )
     write_actions = (
         "organizations:EnableAWSServiceAccess",
@@ -80,7 +113,25 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         "iam:CreateServiceLinkedRole",
         "iam:GetRole",
         "organizations:ListAccounts",
+        "logs:CreateLogGroup",
+        "logs:PutRetentionPolicy",
+        "iam:CreateRole",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:PassRole",
     )
+
+    def provides(self, target: Target, params: OrgCloudTrailParams) -> list[Resource]:
+        made = [pre.bucket_resource(bucket_name_for(target.management_account_id, params))]
+        if params.cloudwatch_logs_log_group:
+            group = params.cloudwatch_logs_log_group
+            made.append(Resource("trail-log-group", f"{target.account_id}/{target.region}/{group}"))
+        return made if params.manage_bucket else made[1:]
+
+    def requires(self, target: Target, params: OrgCloudTrailParams) -> list[Requirement]:
+        if params.manage_bucket:
+            return []
+        return [pre.bucket(bucket_name_for(target.management_account_id, params), CLOUDTRAIL)]
 
     def read(self, ctx: TaskContext, params: OrgCloudTrailParams) -> dict[str, Any]:
         bucket = bucket_name(ctx, params)
@@ -88,8 +139,13 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
             "organization_id": ctx.client("organizations").describe_organization()["Organization"]["Id"],
             "trusted_access": trusted_access(ctx),
             "kms_key": resolve_key(ctx, params.kms_key_id),
-            "bucket": read_bucket(ctx.client("s3"), bucket),
+            "bucket": read_bucket(ctx.client("s3"), bucket) if params.manage_bucket else None,
             "trail": read_trail(ctx, params.trail_name),
+            "cloudwatch_logs": cwl.read_delivery(
+                ctx, params.cloudwatch_logs_log_group, params.cloudwatch_logs_role_name
+            )
+            if params.cloudwatch_logs_log_group
+            else None,
         }
 
     def desired(self, ctx: TaskContext, params: OrgCloudTrailParams, observed: Any) -> dict[str, Any]:
@@ -106,17 +162,21 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
             "kms_key_id": key,
             "logging": True,
         }
-        policy = bucket_policy(
-            bucket, params.s3_key_prefix, trail_arn(ctx, params), observed["organization_id"]
-        )
-        return {
-            "trusted_access": True,
-            "bucket": {
-                "policy": normalise_policy(policy, ignore_sids=True),
+        desired: dict[str, Any] = {"trusted_access": True}
+        if params.manage_bucket:
+            policy = bucket_policy(
+                bucket, params.s3_key_prefix, trail_arn(ctx, params), observed["organization_id"]
+            )
+            desired["bucket"] = {
+                "policy": normalize_policy(policy),
                 "public_access_block": PUBLIC_ACCESS_BLOCK,
-            },
-            "trail": trail,
-        }
+            }
+        desired["trail"] = trail
+        if group := params.cloudwatch_logs_log_group:
+            trail["cloudwatch_logs_log_group_arn"] = cwl.log_group_arn(ctx.region, ctx.account_id, group)
+            trail["cloudwatch_logs_role_arn"] = cwl.role_arn(ctx.account_id, params.cloudwatch_logs_role_name)
+            desired["cloudwatch_logs"] = cwl.desired_delivery(ctx, group)
+        return desired
 
     def guard(self, ctx: TaskContext, change: PlannedChange[OrgCloudTrailParams]) -> None:
         """Refuse what cannot be fixed from here rather than fail half-way through apply."""
@@ -138,16 +198,31 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         if not observed["trusted_access"]:
             ctx.client("organizations").enable_aws_service_access(ServicePrincipal=CLOUDTRAIL)
         key = observed["kms_key"] or create_key(ctx, params)
-        trail = {**change.desired["trail"], "kms_key_id": key}  # a key created just now
-        ensure_bucket(ctx, bucket_name(ctx, params), observed["bucket"], change.desired["bucket"])
-        ensure_trail(ctx, params, observed["trail"], trail)
+        desired = change.desired
+        trail = {**desired["trail"], "kms_key_id": key}  # a key created just now
+        if params.manage_bucket:
+            ensure_bucket(ctx, bucket_name(ctx, params), observed["bucket"], desired["bucket"])
+        if params.cloudwatch_logs_log_group and observed["cloudwatch_logs"] is not None:
+            cwl.ensure_delivery(
+                ctx,
+                params.cloudwatch_logs_log_group,
+                params.cloudwatch_logs_role_name,
+                params.cloudwatch_logs_retention_days,
+                observed["cloudwatch_logs"],
+            )
+        new_role = bool(observed["cloudwatch_logs"]) and observed["cloudwatch_logs"]["role_trust"] is None
+        ensure_trail(ctx, params, observed["trail"], trail, new_role=new_role)
 
 
 # ---------------------------------------------------------------- read
 
 
 def bucket_name(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
-    return params.bucket_name or f"soc2ctl-cloudtrail-{ctx.management_account_id}"
+    return bucket_name_for(ctx.management_account_id, params)
+
+
+def bucket_name_for(management_account_id: str, params: OrgCloudTrailParams) -> str:
+    return params.bucket_name or f"soc2ctl-cloudtrail-{management_account_id}"
 
 
 def trail_arn(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
@@ -174,22 +249,6 @@ def resolve_key(ctx: TaskContext, key: str | None) -> str | None:
     return found["KeyMetadata"]["Arn"] if found else None
 
 
-def read_bucket(s3: Any, bucket: str) -> dict[str, Any] | None:
-    if or_absent(lambda: s3.head_bucket(Bucket=bucket), "404", "NoSuchBucket") is None:
-        return None
-    policy = or_absent(lambda: s3.get_bucket_policy(Bucket=bucket), "NoSuchBucketPolicy")
-    block = or_absent(
-        lambda: s3.get_public_access_block(Bucket=bucket), "NoSuchPublicAccessBlockConfiguration"
-    )
-    config = (block or {}).get("PublicAccessBlockConfiguration")
-    return {
-        "policy": normalise_policy(json.loads(policy["Policy"]), ignore_sids=True) if policy else None,
-        "public_access_block": {k: bool(v) for k, v in BLOCK_FIELDS.from_aws(config, False).items()}
-        if config
-        else None,
-    }
-
-
 def read_trail(ctx: TaskContext, name: str) -> dict[str, Any] | None:
     trails = ctx.client("cloudtrail").describe_trails(trailNameList=[name], includeShadowTrails=True)[
         "trailList"
@@ -209,56 +268,12 @@ def read_trail(ctx: TaskContext, name: str) -> dict[str, Any] | None:
         "log_file_validation_enabled": bool(found.get("LogFileValidationEnabled")),
         "kms_key_id": kms_arn(found.get("KmsKeyId") or None, ctx.region, ctx.account_id),
         "logging": bool(status.get("IsLogging")),
+        "cloudwatch_logs_log_group_arn": found.get("CloudWatchLogsLogGroupArn") or None,
+        "cloudwatch_logs_role_arn": found.get("CloudWatchLogsRoleArn") or None,
     }
 
 
 # ---------------------------------------------------------------- policies
-
-
-def bucket_policy(bucket: str, prefix: str | None, trail: str, org_id: str) -> dict[str, Any]:
-    """AWS's documented organization-trail bucket policy, pinned to this trail, plus TLS only."""
-    logs = f"arn:aws:s3:::{bucket}/{prefix.strip('/') + '/' if prefix else ''}AWSLogs"
-    account = trail.split(":")[4]
-    source = {"aws:SourceArn": trail}
-    write = {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", **source}}
-    cloudtrail = {"Service": CLOUDTRAIL}
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AWSCloudTrailAclCheck",
-                "Effect": "Allow",
-                "Principal": cloudtrail,
-                "Action": "s3:GetBucketAcl",
-                "Resource": f"arn:aws:s3:::{bucket}",
-                "Condition": {"StringEquals": source},
-            },
-            {
-                "Sid": "AWSCloudTrailWrite",
-                "Effect": "Allow",
-                "Principal": cloudtrail,
-                "Action": "s3:PutObject",
-                "Resource": f"{logs}/{account}/*",
-                "Condition": write,
-            },
-            {
-                "Sid": "AWSCloudTrailOrganizationWrite",
-                "Effect": "Allow",
-                "Principal": cloudtrail,
-                "Action": "s3:PutObject",
-                "Resource": f"{logs}/{org_id}/*",
-                "Condition": write,
-            },
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
-        ],
-    }
 
 
 def key_policy(ctx: TaskContext, params: OrgCloudTrailParams) -> dict[str, Any]:
@@ -341,15 +356,13 @@ def ensure_bucket(
         s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=config)
 
 
-def create_bucket(s3: Any, bucket: str, region: str) -> None:
-    settings: dict[str, Any] = {"Bucket": bucket, "ObjectOwnership": "BucketOwnerEnforced"}
-    if region != "us-east-1":
-        settings["CreateBucketConfiguration"] = {"LocationConstraint": region}
-    s3.create_bucket(**settings)
-
-
 def ensure_trail(
-    ctx: TaskContext, params: OrgCloudTrailParams, current: dict[str, Any] | None, desired: dict[str, Any]
+    ctx: TaskContext,
+    params: OrgCloudTrailParams,
+    current: dict[str, Any] | None,
+    desired: dict[str, Any],
+    *,
+    new_role: bool = False,
 ) -> None:
     cloudtrail = ctx.client("cloudtrail")
     settings = {
@@ -361,13 +374,14 @@ def ensure_trail(
         "EnableLogFileValidation": True,
         "KmsKeyId": desired["kms_key_id"],
     }
+    if desired.get("cloudwatch_logs_log_group_arn"):
+        settings["CloudWatchLogsLogGroupArn"] = desired["cloudwatch_logs_log_group_arn"]
+        settings["CloudWatchLogsRoleArn"] = desired["cloudwatch_logs_role_arn"]
     if desired["s3_key_prefix"] or (current and current["s3_key_prefix"]):
         settings["S3KeyPrefix"] = desired["s3_key_prefix"] or ""  # "" removes a prefix on update
     if current is None:
-        cloudtrail.create_trail(**settings)
-    elif {k: v for k, v in current.items() if k not in ("arn", "logging")} != {
-        k: v for k, v in desired.items() if k != "logging"
-    }:
-        cloudtrail.update_trail(**settings)
+        cwl.with_new_role(cloudtrail.create_trail, new_role=new_role, **settings)
+    elif any(current.get(k) != v for k, v in desired.items() if k != "logging"):
+        cwl.with_new_role(cloudtrail.update_trail, new_role=new_role, **settings)
     if current is None or not current["logging"]:
         cloudtrail.start_logging(Name=params.trail_name)

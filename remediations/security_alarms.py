@@ -6,10 +6,22 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from remediations import _preconditions as pre
 from remediations._aws import paginate
-from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext, same
+from soc2ctl.remediation import (
+    Params,
+    PlannedChange,
+    Remediation,
+    Requirement,
+    Scope,
+    Target,
+    TaskContext,
+    same,
+)
 
-# CIS AWS Foundations Benchmark (v1.4.0 section 4 / Security Hub CloudWatch.1-15) metric filter patterns.
+# CIS AWS Foundations Benchmark (section 4 / Security Hub CloudWatch.1-15) metric filter patterns; the
+# Organizations one lists CIS v3.0's events (CancelHandshake, CreateOrganization, EnableAllFeatures too),
+# which Prowler requires.
 PATTERNS: dict[str, str] = {
     "root-usage": (
         '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS '
@@ -40,11 +52,13 @@ PATTERNS: dict[str, str] = {
     ),
     "organizations-changes": (
         '{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake")'
-        ' || ($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount")'
+        ' || ($.eventName = "AttachPolicy") || ($.eventName = "CancelHandshake")'
+        ' || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganization")'
         ' || ($.eventName = "CreateOrganizationalUnit") || ($.eventName = "CreatePolicy")'
         ' || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization")'
         ' || ($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy")'
         ' || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType")'
+        ' || ($.eventName = "EnableAllFeatures")'
         ' || ($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization")'
         ' || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount")'
         ' || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy")'
@@ -119,6 +133,8 @@ class SecurityAlarms(Remediation[SecurityAlarmsParams]):
         "logs:DescribeMetricFilters",
         "cloudwatch:DescribeAlarms",
         "sns:ListTopics",
+        "cloudtrail:DescribeTrails",
+        "cloudtrail:GetTrailStatus",
     )
     write_actions = (
         "logs:CreateLogGroup",
@@ -127,6 +143,10 @@ class SecurityAlarms(Remediation[SecurityAlarmsParams]):
         "cloudwatch:PutMetricAlarm",
         "sns:CreateTopic",
     )
+
+    def requires(self, target: Target, params: SecurityAlarmsParams) -> list[Requirement]:
+        """Alarms on a log group no trail delivers to never fire: that trail is part of this control."""
+        return [pre.log_group_fed_by_trail(target.account_id, target.region, params.log_group_name)]
 
     def read(self, ctx: TaskContext, params: SecurityAlarmsParams) -> dict[str, Any]:
         logs = ctx.client("logs")

@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from remediations._aws import or_absent, paginate
-from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext
+from remediations._preconditions import hub_resource
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Resource, Scope, Target, TaskContext
 
 # AWS Foundational Security Best Practices + CIS 1.4.0, the CIS version most SOC 2 control mappings cite;
 # moving to CIS 3.0.0 is a change of the playbook var, not of this module.
@@ -64,6 +65,9 @@ class SecurityHub(Remediation[SecurityHubParams]):
         "securityhub:BatchDisableStandards",
         "iam:CreateServiceLinkedRole",  # EnableSecurityHub creates AWSServiceRoleForSecurityHub
     )
+
+    def provides(self, target: Target, params: SecurityHubParams) -> list[Resource]:
+        return [hub_resource(target.account_id, target.region)]
 
     def read(self, ctx: TaskContext, params: SecurityHubParams) -> dict[str, Any]:
         sh = ctx.client("securityhub")

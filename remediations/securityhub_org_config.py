@@ -6,13 +6,16 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from remediations import _preconditions as pre
 from remediations._aws import paginate
 from soc2ctl.remediation import (
     AccountId,
     Params,
     PlannedChange,
     Remediation,
+    Requirement,
     Scope,
+    Target,
     TaskContext,
     UnsafeChange,
 )
@@ -37,13 +40,25 @@ class SecurityHubOrgConfig(Remediation[SecurityHubOrgConfigParams]):
     read_actions = (
         "securityhub:ListOrganizationAdminAccounts",
         "securityhub:DescribeOrganizationConfiguration",
+        "securityhub:DescribeHub",
     )
     write_actions = ("securityhub:UpdateOrganizationConfiguration",)
 
+    def requires(self, target: Target, params: SecurityHubOrgConfigParams) -> list[Requirement]:
+        """Member auto-enablement lives on the administrator: without it designated, nothing is enabled."""
+        if params.admin_account_id is None:
+            return []
+        admin = params.admin_account_id
+        return [pre.delegated_admin("securityhub", admin), pre.securityhub_hub(admin, target.home_region)]
+
     def read(self, ctx: TaskContext, params: SecurityHubOrgConfigParams) -> dict[str, Any]:
-        admin = params.admin_account_id or designated_admin(ctx)
+        designated = designated_admin(ctx)
+        admin = params.admin_account_id or designated
         if admin is None:
             return {"admin_account_id": None, "configuration_type": None, "organization": None}
+        if admin != designated and pre.delegated_admin_resource("securityhub", admin) in ctx.pending:
+            # delegated-admins designates it first in this run; until then it cannot be read
+            return {"admin_account_id": admin, "configuration_type": "LOCAL", "organization": None}
         found = ctx.client("securityhub", account_id=admin).describe_organization_configuration()
         return {
             "admin_account_id": admin,

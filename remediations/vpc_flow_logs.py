@@ -7,8 +7,9 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 from pydantic import model_validator
 
+from remediations import _preconditions as pre
 from remediations._aws import client_token, paginate
-from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Requirement, Scope, Target, TaskContext
 
 _FILTER_VALUES = 100  # VPC ids per describe_flow_logs filter, well under EC2's limit on filter values
 
@@ -72,8 +73,21 @@ class VpcFlowLogs(Remediation[VpcFlowLogsParams]):
     scope = Scope.REGION
     risk = "medium"  # replacing a flow log changes where network logs go
     criteria = ("CC7.2",)
-    read_actions = ("ec2:DescribeVpcs", "ec2:DescribeFlowLogs", "logs:DescribeLogGroups")
+    read_actions = (
+        "ec2:DescribeVpcs",
+        "ec2:DescribeFlowLogs",
+        "logs:DescribeLogGroups",
+        "s3:ListBucket",  # HeadBucket of the destination bucket
+        "s3:GetBucketPolicy",
+    )
     write_actions = ("ec2:CreateFlowLogs", "logs:CreateLogGroup")
+
+    def requires(self, target: Target, params: VpcFlowLogsParams) -> list[Requirement]:
+        """An S3 destination must exist and admit log delivery (a CloudWatch Logs group is created here)."""
+        if params.destination_type != "s3" or not params.s3_bucket_arn:
+            return []
+        bucket = params.s3_bucket_arn.removeprefix("arn:aws:s3:::").split("/", 1)[0]
+        return [pre.bucket(bucket, "delivery.logs.amazonaws.com")]
 
     def read(self, ctx: TaskContext, params: VpcFlowLogsParams) -> dict[str, Any]:
         ec2 = ctx.client("ec2")

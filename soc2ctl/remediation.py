@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, get_args, get_origin
@@ -28,11 +28,6 @@ if TYPE_CHECKING:  # annotations only: `soc2ctl controls` lists the modules with
 
 _PLAIN_SEGMENT = re.compile(r"^[A-Za-z0-9_-]+$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
-
-if TYPE_CHECKING:  # annotations only: `soc2ctl controls` lists the modules without loading botocore's clients
-    from botocore.client import BaseClient
-
-    from soc2ctl.aws.sessions import AwsSessions
 
 
 class UnsafeChange(Exception):
@@ -145,12 +140,50 @@ class TaskContext:
     vars: dict[str, Any] = field(default_factory=dict)
     # Every IAM action any registered module declares: what an SCP must never deny soc2ctl.
     module_actions: frozenset[str] = frozenset()
+    # Resources a control of this run provides that may not exist yet (at plan time, before it applied): a
+    # module does not refuse, or fail to read, for want of one of these. See `Requirement`.
+    pending: frozenset[Resource] = frozenset()
 
     def client(self, service: str, *, region: str | None = None, account_id: str | None = None) -> BaseClient:
         return self.sessions.client(account_id or self.account_id, region or self.region, service)
 
     def arn(self, service: str, resource: str, *, region: str | None = None) -> str:
         return f"arn:aws:{service}:{self.region if region is None else region}:{self.account_id}:{resource}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a task runs, as known before any AWS call: what `provides` and `requires` may use."""
+
+    account_id: str
+    region: str
+    home_region: str
+    management_account_id: str
+
+
+@dataclass(frozen=True)
+class Resource:
+    """Something a control makes exist and another control needs: a kind and a name unique within it
+    (a bucket name; `account/region/name` for account-local things). Providers and users meet by equality."""
+
+    kind: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A precondition of a task: `resource` must exist (and be usable) for the control to do its job.
+
+    `check` reads (never writes) and returns None when the resource is there, else why not. When a control
+    of the same playbook provides the resource, the engine orders that control first and does not check at
+    plan time (it will exist once the provider has applied); otherwise an unmet check is a precondition
+    error of the task, before any write."""
+
+    resource: Resource
+    check: Callable[[TaskContext], str | None] = field(compare=False, repr=False)
 
 
 class Remediation(Generic[P]):
@@ -199,6 +232,15 @@ class Remediation(Generic[P]):
     def detects_only(self, params: P) -> bool:
         """Whether this task only reports. Override when a fix is opt-in through a parameter."""
         return self.detect_only
+
+    def provides(self, target: Target, params: P) -> list[Resource]:
+        """What this task makes exist, so tasks that require it are ordered after it. No AWS calls."""
+        return []
+
+    def requires(self, target: Target, params: P) -> list[Requirement]:
+        """What must exist outside this task for its control to be effective. No AWS calls here: the
+        checks run when the task is read."""
+        return []
 
     def desired(self, ctx: TaskContext, params: P, observed: Any) -> dict[str, Any]:
         """By default, desired state is the parameters themselves (unset parameters are not managed)."""

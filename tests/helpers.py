@@ -18,7 +18,7 @@ from soc2ctl.aws.sessions import AwsSessions, strip_loopback_account_prefix
 from soc2ctl.config.inventory import Account
 from soc2ctl.config.models import ControlSpec
 from soc2ctl.engine.executor import Executor, TaskResult
-from soc2ctl.engine.tasks import Task, build_graph, task_key
+from soc2ctl.engine.tasks import Task, build_graph, declare_resources, task_key
 from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount
 from soc2ctl_sandbox.seed import create_organization as _create_organization
 
@@ -113,6 +113,7 @@ class ModuleRun:
             dict(self.variables or {}),
         )
         task.params = self.remediation.Params.model_validate(self.desired)
+        declare_resources(task, self.home_region, MANAGEMENT_ACCOUNT)
         return task
 
     def executor(self) -> Executor:

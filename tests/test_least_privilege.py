@@ -26,6 +26,9 @@ TEMPLATE = ROOT / "deploy" / "soc2ctl-roles.yaml"
 OPTIONS = {"evidence": "s3://evidence-bucket/runs", "lock": "dynamodb:locks", "findings": "securityhub"}
 KNOWN_SCOPED = {
     "PRIVILEGE_ESCALATION AttachUserPolicy",
+    # org-cloudtrail's CloudWatch Logs delivery role (#19): soc2ctl-* roles only (test_risky_actions_...)
+    "PRIVILEGE_ESCALATION PutRolePolicy",
+    "PRIVILEGE_ESCALATION UpdateRolePolicyToAssumeIt",
     "RESOURCE_POLICY_PRIVILEGE_ESCALATION arn:aws:s3:::soc2ctl-*",
 }
 
@@ -97,7 +100,8 @@ def test_risky_actions_only_on_managed_resources(action):
 
 def test_pass_role_names_the_service_and_attach_names_the_policy():
     (pass_role,) = _statements_with("iam:PassRole")
-    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}}
+    services = ["backup.amazonaws.com", "cloudtrail.amazonaws.com"]  # cloudtrail: the CloudWatch Logs role
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": services}}
     (attach,) = _statements_with("iam:AttachUserPolicy")
     assert attach["Condition"]["ArnLike"]["iam:PolicyARN"] == "arn:aws:iam::*:policy/soc2ctl-*"
 

@@ -1,9 +1,12 @@
 """Retries around every AWS call: throttling, 5xx and connection errors, with exponential backoff and jitter.
 
-Why tenacity on top of botocore's own retries: botocore's standard mode retries a few times quickly and
-keeps a client-side retry quota; an organization-wide run needs a longer, time-bounded patience for
-throttling (AWS throttles per account and API, and thousands of accounts share nothing but the caller),
-while failing at once on what retrying cannot fix (AccessDenied, validation errors, missing resources).
+Why tenacity and not botocore's own retries: an organization-wide run needs a longer, time-bounded patience
+for throttling (AWS throttles per account and API, and thousands of accounts share nothing but the caller),
+less of it for server errors (a 500 that repeats is the service's fault, not load), and none for what
+retrying cannot fix (AccessDenied, validation errors, missing resources). Clients are built with botocore
+retries off (`total_max_attempts: 1`), so the attempts never multiply: a call is sent at most `attempts`
+times (5) when throttled or when its connection drops (a lost response: load, not a broken service; the
+write is made idempotent below), and `transient_attempts` times (3) on a 5xx or a transient error code.
 The wrapper sits on each client's `_make_api_call`, so paginators and waiters are covered too.
 
 Lost responses: a write whose response never arrives (read timeout, connection closed) may have been
@@ -28,18 +31,32 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 from tenacity import (
+    RetryCallState,
     Retrying,
     before_sleep_log,
     retry_if_exception,
-    stop_after_attempt,
     stop_after_delay,
+    stop_any,
     wait_random_exponential,
 )
 
 from soc2ctl.aws.lost_response import LOST_RESPONSE  # the request may have reached AWS
 
 log = logging.getLogger(__name__)
+
+
+class UnreadableAnswer(Exception):
+    """The service answered something botocore cannot parse: the service's fault, not the module's."""
+
+    def __init__(self, service: str, operation: str, cause: Exception) -> None:
+        self.service, self.operation = service, operation
+        first_line = (str(cause).strip().splitlines() or [""])[0][:200]
+        super().__init__(
+            f"{service} answered {operation} with a response that cannot be parsed ({first_line})"
+        )
+
 
 THROTTLING_CODES = frozenset(
     {
@@ -94,13 +111,17 @@ NEEDS_RESPONSE = frozenset({("organizations", "CreatePolicy"), ("backup", "Creat
 NOT_RESENT = frozenset({("kms", "CreateKey")})
 
 
+def is_throttling(exc: BaseException) -> bool:
+    return isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code", "") in THROTTLING_CODES
+
+
 def is_retryable(exc: BaseException) -> bool:
-    if isinstance(exc, CONNECTION_ERRORS):
+    if isinstance(exc, CONNECTION_ERRORS) or is_throttling(exc):
         return True
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-        return code in THROTTLING_CODES or code in TRANSIENT_CODES or status >= 500
+        return code in TRANSIENT_CODES or status >= 500
     return False
 
 
@@ -108,9 +129,15 @@ class RetryPolicy:
     """Bounded in attempts and in time, so a run never hangs on a throttled account."""
 
     def __init__(
-        self, attempts: int = 8, max_seconds: float = 120.0, base_wait: float = 0.25, max_wait: float = 20.0
+        self,
+        attempts: int = 5,
+        max_seconds: float = 120.0,
+        base_wait: float = 0.25,
+        max_wait: float = 20.0,
+        transient_attempts: int = 3,
     ) -> None:
-        self.attempts = attempts
+        self.attempts = attempts  # when throttled
+        self.transient_attempts = transient_attempts  # on a 5xx or a transient error code
         self.max_seconds = max_seconds
         self.base_wait = base_wait
         self.max_wait = max_wait
@@ -121,11 +148,17 @@ class RetryPolicy:
 
         return Retrying(
             retry=retry_if_exception(retryable),
-            stop=stop_after_attempt(self.attempts) | stop_after_delay(self.max_seconds),
+            stop=stop_any(self._out_of_attempts, stop_after_delay(self.max_seconds)),
             wait=wait_random_exponential(multiplier=self.base_wait, max=self.max_wait),
             before_sleep=before_sleep_log(log, logging.DEBUG),
             reraise=True,
         )
+
+    def _out_of_attempts(self, state: RetryCallState) -> bool:
+        exc = state.outcome.exception() if state.outcome else None
+        patient = exc is not None and (is_throttling(exc) or isinstance(exc, CONNECTION_ERRORS))
+        limit = self.attempts if patient else self.transient_attempts
+        return state.attempt_number >= min(limit, self.attempts)
 
     def wrap(self, client: BaseClient) -> BaseClient:
         """Route every operation of this client (including paginators) through the retry policy."""
@@ -134,11 +167,14 @@ class RetryPolicy:
 
         def make_api_call(operation_name: str, api_params: dict[str, Any]) -> Any:
             key = (service, operation_name)
-            if operation_name.startswith(READ_PREFIXES):
-                return self.retrying()(call, operation_name, api_params)
-            return self.retrying(resend_lost=key not in NOT_RESENT)(
-                _WriteAttempt(call, key), operation_name, api_params
-            )
+            try:
+                if operation_name.startswith(READ_PREFIXES):
+                    return self.retrying()(call, operation_name, api_params)
+                return self.retrying(resend_lost=key not in NOT_RESENT)(
+                    _WriteAttempt(call, key), operation_name, api_params
+                )
+            except ResponseParserError as exc:
+                raise UnreadableAnswer(service, operation_name, exc) from exc
 
         client._make_api_call = make_api_call  # type: ignore[method-assign]
         return client

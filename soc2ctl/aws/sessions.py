@@ -78,8 +78,8 @@ class AwsSessions:
         self.external_id = external_id
         self.parallelism = max(1, parallelism)  # concurrent calls the run makes (organization discovery)
         self.config = Config(
-            # botocore's quick retries (with its retry quota) inside, tenacity's patient ones outside.
-            retries={"mode": "standard", "max_attempts": 3},
+            # One retry layer only (soc2ctl.aws.retry): botocore's would multiply the attempts per call.
+            retries={"mode": "standard", "total_max_attempts": 1},
             max_pool_connections=max_pool_connections,
             user_agent_extra=f"soc2ctl/{__version__}",
         )

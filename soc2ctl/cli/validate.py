@@ -38,6 +38,8 @@ shard = lazy("soc2ctl.run.shard")
 share = lazy("soc2ctl.run.share")
 workers = lazy("soc2ctl.run.workers")
 variable_sets = lazy("soc2ctl.run.validation", "variable_sets")
+designation_notes = lazy("soc2ctl.config.designated", "designation_notes")
+read_inventory_file = lazy("soc2ctl.config.inventory", "read_inventory_file")
 
 ShardOpt = Annotated[
     str | None,
@@ -81,5 +83,11 @@ def validate(
             Ui.err().print(f"note: {escape(note)}")
     check_parameters(pb, problems, sets)
     check_exceptions(pb, problems)
+    notes: list[str] = []
+    if inventory is not None:
+        inv_path = resources.resolve(inventory, "inventories")
+        notes = designation_notes(inv_path, *read_inventory_file(inv_path), problems)
     problems.raise_if_any()
+    for note in notes:
+        Ui.out().print(f"note: {escape(note)}", highlight=False)
     Ui.out().print(f"[green]ok[/green] {escape(str(path))}: {len(pb.spec.controls)} controls valid")

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from soc2ctl.config.yamlsrc import line_of, load_yaml
 from soc2ctl.errors import Problem, UserError
-from soc2ctl.remediation import AccountId
+from soc2ctl.remediation import AccountId, _account_id
 
 M = TypeVar("M", bound="BaseModel")
 
@@ -49,6 +49,18 @@ class OrganizationSettings(Strict):
         default=None, description="Management account id; discovered from the caller when omitted."
     )
     break_glass_role: str | None = Field(default=None, description="Role name that SCPs must never lock out.")
+    security_tooling_account: str | None = Field(
+        default=None,
+        description="Account id or name that administers security services; unset: the management account.",
+    )
+    log_archive_account: str | None = Field(
+        default=None, description="Account id or name that keeps the central log buckets; unset: management."
+    )
+
+    @field_validator("security_tooling_account", "log_archive_account", mode="before")
+    @classmethod
+    def _designated_as_text(cls, value: Any) -> Any:
+        return _account_id(value) if isinstance(value, int) else value
 
 
 class AccountEntry(Strict):
@@ -147,6 +159,12 @@ class ControlSpec(Strict):
     risk: Risk | None = Field(default=None, description="Overrides the module's default risk rating.")
     auto_remediate: bool = False
     hosts: str | None = Field(default=None, description="Narrow this control to a host pattern.")
+    account: str | None = Field(
+        default=None,
+        pattern=r"^(management|security_tooling|log_archive|\d{12})$",
+        description="Run only in this account: management, security_tooling, log_archive (the inventory's "
+        "designated accounts) or an account id, whether or not the account is a target otherwise.",
+    )
     regions: list[str] | None = None
     exceptions: list[ExceptionEntry] = Field(default_factory=list)
     description: str | None = None

@@ -35,6 +35,8 @@ BUILTIN_VARS = frozenset(
         "executor_role_name",
         "break_glass_role",
         "account_ids",
+        "security_tooling_account_id",  # soc2ctl.config.designated
+        "log_archive_account_id",
         "run_regions",
     }
 )
@@ -174,6 +176,8 @@ def _sample_builtins(variables: dict[str, Any]) -> dict[str, Any]:
         "executor_role_name": "OrganizationAccountAccessRole",
         "break_glass_role": None,
         "account_ids": _AnyAccount(),
+        "security_tooling_account_id": "000000000000",
+        "log_archive_account_id": "000000000000",
         "run_regions": ["us-east-1"],
     }
     return {k: variables.get(k, v) for k, v in defaults.items()}

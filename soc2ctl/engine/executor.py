@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from soc2ctl import registry
 from soc2ctl.aws.recorder import ApiCall, CallRecorder
+from soc2ctl.aws.retry import UnreadableAnswer
 from soc2ctl.aws.sessions import AccountAccessError, AwsSessions
 from soc2ctl.config.risk_exceptions import drop_excepted
 from soc2ctl.engine.diff import compute_changes, fingerprint, overall_action
@@ -29,6 +30,7 @@ from soc2ctl.remediation import Change, PlannedChange, Scope, TaskContext, Unsaf
 log = logging.getLogger(__name__)
 
 FAILED_STATUSES = frozenset({"failed"})
+OUT_OF_STATE = "out-of-state"  # apply status of a detect-only task that still differs
 
 
 @dataclass
@@ -40,7 +42,7 @@ class TaskResult:
     desired: Any = None
     fingerprint: str | None = None
     error: str | None = None
-    status: str = "planned"  # planned | ok | changed | failed | skipped
+    status: str = "planned"  # planned | ok | changed | out-of-state | failed | skipped
     calls: list[ApiCall] = field(default_factory=list)
     verified: Any = None
     affected_accounts: list[str] | None = None  # organization scope: accounts the change reaches
@@ -63,7 +65,7 @@ def describe_error(task: Task, exc: BaseException) -> str:
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         return f"{where}: {err.get('Code')}: {err.get('Message')} (calling {exc.operation_name})"
-    if isinstance(exc, BotoCoreError):
+    if isinstance(exc, BotoCoreError | UnreadableAnswer):
         return f"{where}: {exc}"
     return f"{where}: internal error in remediation {task.module.name}: {exc!r}"
 
@@ -96,7 +98,7 @@ class Executor:
 
     # ------------------------------------------------------------ per task
 
-    def context(self, task: Task) -> TaskContext:
+    def context(self, task: Task, pending: frozenset[Any] = frozenset()) -> TaskContext:
         return TaskContext(
             sessions=self.sessions,
             account_id=task.account.id,
@@ -105,26 +107,50 @@ class Executor:
             home_region=self.home_region,
             management_account_id=self.management_account_id,
             vars=task.variables,
+            pending=pending,
             module_actions=registry.declared_actions(),
         )
 
-    def evaluate(self, task: Task) -> TaskResult:
-        """Read the observed state and diff it against the desired state. Never writes."""
+    def evaluate(self, task: Task, *, check_provided: bool = False) -> TaskResult:
+        """Read the observed state and diff it against the desired state. Never writes.
+
+        Preconditions are checked first; one that a control of this run provides is checked only when
+        `check_provided` (at apply time, after the provider ran), since at plan time it may not exist yet."""
         result = TaskResult(task)
         if task.error:
             result.status, result.action, result.error = "failed", "error", task.error
             return result
         with CallRecorder.capture() as calls:
             try:
-                self._read_into(task, result)
+                if unmet := self._unmet_precondition(task, check_provided):
+                    result.status, result.action, result.error = "failed", "error", unmet
+                else:
+                    pending = frozenset() if check_provided else frozenset(task.satisfied_by)
+                    self._read_into(task, result, pending)
             except Exception as exc:  # every failure becomes a task error, never a crash of the run
                 log.debug("task %s failed", task.key, exc_info=True)
                 result.status, result.action, result.error = "failed", "error", describe_error(task, exc)
         result.calls = calls
         return result
 
-    def _read_into(self, task: Task, result: TaskResult) -> None:
+    def _unmet_precondition(self, task: Task, check_provided: bool) -> str | None:
         ctx = self.context(task)
+        for requirement in task.requirements:
+            provider = task.satisfied_by.get(requirement.resource)
+            if provider is not None and not check_provided:
+                continue
+            if problem := requirement.check(ctx):
+                where = f"account {task.account.id}" + (f" {task.region}" if task.region else "")
+                hint = (
+                    f"control {provider} provides it"
+                    if provider
+                    else "no control of this playbook provides it"
+                )
+                return f"{where}: precondition not met: {requirement.resource}: {problem} ({hint})"
+        return None
+
+    def _read_into(self, task: Task, result: TaskResult, pending: frozenset[Any] = frozenset()) -> None:
+        ctx = self.context(task, pending)
         observed = task.module.read(ctx, task.params)
         desired = task.module.desired(ctx, task.params, observed)
         result.observed = observed
@@ -144,9 +170,12 @@ class Executor:
 
     def apply_one(self, task: Task, expected_fingerprint: str | None = None) -> TaskResult:
         """Re-read, apply when the diff is non-empty, re-read to verify."""
-        planned = self.evaluate(task)
+        planned = self.evaluate(task, check_provided=True)
         if planned.failed or planned.action in ("no-op", "detect", "excepted"):
-            planned.status = "failed" if planned.failed else "ok"
+            # a detect task that differs stays out of state: apply says so, as plan and drift do
+            planned.status = {"no-op": "ok", "detect": OUT_OF_STATE, "excepted": "ok"}.get(
+                planned.action, "failed"
+            )
             return planned
         if expected_fingerprint is not None and planned.fingerprint != expected_fingerprint:
             planned.status, planned.error = "failed", "state changed since the plan was made (stale plan)"
@@ -169,7 +198,7 @@ class Executor:
         planned.calls += calls
         if planned.failed:
             return planned
-        after = self.evaluate(task)
+        after = self.evaluate(task, check_provided=True)
         planned.calls += after.calls
         planned.verified = after.observed
         if after.failed or after.changes:

@@ -121,6 +121,11 @@ def task_json(result: TaskResult) -> dict[str, Any]:
     }
     if result.action == "detect":
         doc["human_step"] = task.module.human_step
+    if task.requirements:
+        doc["requires"] = [
+            {"resource": str(r.resource), "satisfied_by": task.satisfied_by.get(r.resource)}
+            for r in task.requirements
+        ]
     covering = task.exception.task or task.exception.expired
     if exception := exception_json(covering, expired=not task.exception.task):
         doc["exception"] = exception  # why it is excepted, or that its exception ran out

@@ -17,13 +17,14 @@ from pydantic import ValidationError
 
 from soc2ctl import registry
 from soc2ctl.config import patterns
+from soc2ctl.config.designated import Designation, by_keyword, designate
 from soc2ctl.config.inventory import Account, Inventory
 from soc2ctl.config.models import ControlSpec
 from soc2ctl.config.playbook import Playbook
 from soc2ctl.config.risk_exceptions import Matched, match
-from soc2ctl.config.templating import TemplateProblem, render
+from soc2ctl.config.templating import TemplateProblem, render, variables_used
 from soc2ctl.errors import UserError
-from soc2ctl.remediation import Remediation, Scope
+from soc2ctl.remediation import Remediation, Requirement, Resource, Scope, Target
 
 ORG_GROUP = "organization"
 
@@ -40,6 +41,9 @@ class Task:
     params: Any = None
     error: str | None = None
     exception: Matched = field(default_factory=Matched)  # see soc2ctl.config.risk_exceptions
+    provides: list[Resource] = field(default_factory=list)
+    requirements: list[Requirement] = field(default_factory=list)
+    satisfied_by: dict[Resource, str] = field(default_factory=dict)  # requirement -> providing control id
 
     @property
     def scope(self) -> Scope:
@@ -79,13 +83,16 @@ def build_tasks(
         hosts = [a for a in hosts if a in inventory.select(limit)]
     account_ids = inventory.account_ids()
     run_regions = sorted({r for a in hosts for r in a.regions} | {inventory.home_region})
+    designations = designate(inventory)
+    designated_ids = {d.variable: d.account_id for d in designations.values()}
     tasks = []
     for index, control in enumerate(playbook.spec.controls):
         if control_ids and control.id not in control_ids:
             continue
         module = registry.get(control.remediation)
         assert module is not None  # load_playbook rejected unknown modules
-        for account, region in _targets(control, module, playbook, inventory, hosts, limit):
+        pinned = _pinned_account(control, inventory, designations)
+        for account, region in _targets(control, module, playbook, inventory, hosts, limit, pinned):
             call_region = region or inventory.home_region
             variables = {
                 **playbook.spec.vars,
@@ -104,6 +111,7 @@ def build_tasks(
                 "break_glass_role": inventory.spec.organization.break_glass_role,
                 "account_ids": account_ids,
                 "run_regions": run_regions,
+                **designated_ids,
             }
             task = Task(
                 task_key(control.id, account.id, region),
@@ -115,7 +123,12 @@ def build_tasks(
                 variables,
             )
             task.exception = match(control, account, region)
-            _resolve_params(task, f"{playbook.path}:{playbook.line('controls', index, 'desired')}")
+            _resolve_params(
+                task, f"{playbook.path}:{playbook.line('controls', index, 'desired')}", designations
+            )
+            if isinstance(pinned, str):
+                task.error = f"control {control.id}: {pinned}"
+            declare_resources(task, inventory.home_region, inventory.management_account_id)
             tasks.append(task)
     return tasks
 
@@ -127,14 +140,17 @@ def _targets(
     inventory: Inventory,
     hosts: list[Account],
     limit: str | None,
+    pinned: Account | str | None = None,
 ) -> list[tuple[Account, str | None]]:
-    if module.scope is Scope.ORG:
-        mgmt = inventory.management
-        matchable = patterns.Matchable(mgmt.id, mgmt.name, frozenset({*mgmt.groups, ORG_GROUP}))
+    if module.scope is Scope.ORG or pinned is not None:
+        one = pinned if isinstance(pinned, Account) else inventory.management
+        matchable = patterns.Matchable(one.id, one.name, frozenset({*one.groups, ORG_GROUP}))
         if limit and not patterns.select(limit, [matchable]):
             return []
-        return [(mgmt, None)]
-    if control.hosts:
+        hosts = [one]
+        if module.scope is Scope.ORG or isinstance(pinned, str):
+            return [(one, None)]
+    elif control.hosts:
         narrowed = {a.id for a in inventory.select(control.hosts)}
         hosts = [a for a in hosts if a.id in narrowed]
     if module.scope is Scope.ACCOUNT:
@@ -145,8 +161,44 @@ def _targets(
     return [(a, r) for a in hosts for r in a.regions if not wanted or r in wanted]
 
 
-def _resolve_params(task: Task, where: str) -> None:
-    """A template or parameter problem fails this task (one line, naming file:line), not the run."""
+def _pinned_account(
+    control: ControlSpec, inventory: Inventory, designations: dict[str, Designation]
+) -> Account | str | None:
+    """The one account a control with `account:` runs in, or why there is none (reported on its task)."""
+    if control.account is None:
+        return None
+    if control.account == "management":
+        return inventory.management
+    role = by_keyword(designations, control.account)
+    if role is not None:
+        return role.account or f"account: {control.account}: organization.{role.setting} {role.problem}"
+    found = inventory.account(control.account)
+    if found is None and control.account == inventory.management_account_id:
+        found = inventory.management
+    return found or f"account: {control.account} is not an account of the inventory"
+
+
+def declare_resources(task: Task, home_region: str, management_account_id: str) -> None:
+    """What the task provides and requires, from its parameters (no AWS call)."""
+    if task.error or task.params is None:
+        return
+    target = Target(task.account.id, task.call_region, home_region, management_account_id)
+    task.provides = task.module.provides(target, task.params)
+    task.requirements = task.module.requires(target, task.params)
+
+
+def _resolve_params(task: Task, where: str, designations: dict[str, Designation] | None = None) -> None:
+    """A template or parameter problem fails this task (one line, naming file:line), not the run; so does a
+    template that needs a designated account the inventory does not resolve."""
+    unresolved = {d.variable: d for d in (designations or {}).values() if d.problem}
+    try:
+        needs = variables_used(task.control.desired) & set(unresolved)
+    except TemplateProblem:
+        needs = set()
+    if needs:
+        role = unresolved[min(needs)]
+        task.error = f"control {task.control.id}: needs organization.{role.setting}: {role.problem}"
+        return
     try:
         rendered = render(task.control.desired, task.variables)
         task.params = task.module.Params.model_validate(rendered)
@@ -168,7 +220,26 @@ def build_graph(tasks: list[Task]) -> nx.DiGraph:
             for upstream in by_control.get(dep, []):
                 if _encloses(upstream, task):
                     graph.add_edge(upstream.key, task.key)
+    _order_providers_first(graph, tasks)
     return graph
+
+
+def _order_providers_first(graph: nx.DiGraph, tasks: list[Task]) -> None:
+    """Derived dependencies: a task that requires a resource waits for the tasks that provide it (in any
+    account), and records which control satisfies the requirement. An edge that would close a cycle is
+    left out; that requirement is then checked like one nothing provides."""
+    providers: dict[Resource, list[Task]] = {}
+    for task in tasks:
+        for resource in task.provides:
+            providers.setdefault(resource, []).append(task)
+    for task in tasks:
+        for requirement in task.requirements:
+            found = [p for p in providers.get(requirement.resource, []) if p.key != task.key]
+            if not found or any(nx.has_path(graph, task.key, p.key) for p in found):
+                continue
+            for provider in found:
+                graph.add_edge(provider.key, task.key)
+            task.satisfied_by[requirement.resource] = found[0].control.id
 
 
 def _encloses(upstream: Task, task: Task) -> bool:

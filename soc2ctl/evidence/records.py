@@ -103,6 +103,8 @@ def state_after(result: TaskResult) -> str:
     """The state an apply left behind, from the verifying re-read (not from the apply call's success)."""
     if result.status == "changed":
         return "in"
+    if result.status == "out-of-state":  # a detect-only task: nothing applied, still differs
+        return "out"
     if result.status in ("ok", "planned"):  # nothing to change (or an apply that did not get to it)
         return state_before(result.action)
     if result.status == "failed" and result.action in CHANGING:

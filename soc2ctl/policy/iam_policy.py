@@ -93,13 +93,17 @@ def _sid(prefix: str, service: str) -> str:
 MANAGED_PREFIX = "soc2ctl-"
 SCOPED_GRANTS: dict[str, tuple[str, list[str], dict[str, Any] | None]] = {
     "iam:PassRole": (
-        "PassBackupRoleToBackup",
+        "PassManagedRolesToBackupAndCloudTrail",
         [
             "arn:aws:iam::*:role/service-role/AWSBackupDefaultServiceRole",
             f"arn:aws:iam::*:role/{MANAGED_PREFIX}*",
         ],
-        {"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}},
+        {"StringEquals": {"iam:PassedToService": ["backup.amazonaws.com", "cloudtrail.amazonaws.com"]}},
     ),
+    # org-cloudtrail's CloudWatch Logs delivery role (#19): soc2ctl creates and keeps only its own roles.
+    "iam:CreateRole": ("CreateManagedRoles", [f"arn:aws:iam::*:role/{MANAGED_PREFIX}*"], None),
+    "iam:PutRolePolicy": ("ManagedRoleInlinePolicies", [f"arn:aws:iam::*:role/{MANAGED_PREFIX}*"], None),
+    "iam:UpdateAssumeRolePolicy": ("ManagedRoleTrust", [f"arn:aws:iam::*:role/{MANAGED_PREFIX}*"], None),
     "iam:CreatePolicy": ("CreateManagedPolicies", [f"arn:aws:iam::*:policy/{MANAGED_PREFIX}*"], None),
     "iam:AttachUserPolicy": (
         "AttachManagedPoliciesOnly",

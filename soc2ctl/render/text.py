@@ -99,6 +99,12 @@ def _group_lines(g: review.Group, names: dict[str, str], compact: bool) -> list[
         lines.append(f"      [red]{escape(t['error'])}[/red]")
     for change in g.changes:
         lines.extend(_change_lines(change, compact))
+    if action in ("create", "update", "delete"):
+        for req in t.get("requires") or []:
+            if req["satisfied_by"]:
+                lines.append(
+                    f"      [dim]needs {escape(req['resource'])}: from {escape(req['satisfied_by'])}[/dim]"
+                )
     if action == "detect" and t.get("human_step"):
         lines.append(f"      [cyan]to do by hand:[/cyan] {escape(t['human_step'])}")
     if exc := t.get("exception"):
@@ -195,7 +201,8 @@ def render_recap(results: list[dict[str, Any]], console: Console) -> None:
         style = "red" if failed else ("yellow" if counts["changed"] else "green")
         console.print(
             f"  [{style}]{escape(name):<24}[/{style}] {account_id}  ok={counts['ok']} "
-            f"changed={counts['changed']} failed={failed} skipped={counts['skipped']}",
+            f"changed={counts['changed']} out-of-state={counts['out-of-state']} failed={failed} "
+            f"skipped={counts['skipped']}",
             highlight=False,
         )
     for item in results:

@@ -1,7 +1,20 @@
+import pytest
+
 from tests.helpers import ModuleRun, member_client, write_calls
 
 MODULE = "backup-plan"
 COPY = "arn:aws:backup:eu-west-1:{account}:backup-vault:soc2-backup-vault"
+
+
+@pytest.fixture(autouse=True)
+def vaults(request) -> None:
+    """A backup plan needs its vault (a precondition the backup-vault control provides): every account and
+    region of the in-process organization has one."""
+    if "org" not in request.fixturenames:
+        return
+    for account in request.getfixturevalue("org").values():
+        for region in ("us-east-1", "eu-west-1"):
+            member_client("backup", account, region).create_backup_vault(BackupVaultName="soc2-backup-vault")
 
 
 def role(account: str) -> str:

@@ -1,8 +1,18 @@
+import pytest
+
 from tests.helpers import ModuleRun, member_client, write_calls
 
 MODULE = "config-recorder"
 BUCKET = "central-config"
 PARAMS = {"delivery_bucket": BUCKET}
+
+
+@pytest.fixture(autouse=True)
+def central_bucket(request) -> None:
+    """The delivery bucket (a precondition central-log-buckets provides), in the management account."""
+    if "org" in request.fixturenames:
+        request.getfixturevalue("org")
+        member_client("s3", "123456789012").create_bucket(Bucket=BUCKET)
 
 
 def slr(account: str) -> str:
@@ -124,3 +134,13 @@ def test_existing_service_linked_role_is_reused(org):
     member_client("iam", org["beta"]).create_service_linked_role(AWSServiceName="config.amazonaws.com")
     applied = ModuleRun(MODULE, PARAMS, org["beta"]).apply()
     assert applied.status == "changed" and "iam:CreateServiceLinkedRole" not in write_calls(applied)
+
+
+def test_missing_delivery_bucket_is_a_precondition_error_not_a_create(org):
+    """AWS answers NoSuchBucketException (moto accepts it): the plan must say why, before any write."""
+    run = ModuleRun(MODULE, {"delivery_bucket": "nobody-made-this"}, org["alpha"])
+    planned = run.plan()
+    assert planned.action == "error" and planned.changes == []
+    assert "precondition not met: s3-bucket nobody-made-this: the bucket does not exist" in planned.error
+    applied = run.apply()
+    assert applied.status == "failed" and write_calls(applied) == []

@@ -116,9 +116,19 @@ def test_other_administrator_is_refused_not_replaced(org):
     assert "refused" in result.error and org["alpha"] in result.error
 
 
-def test_management_account_as_admin_is_refused(org):
-    result = ModuleRun(MODULE, {"admin_account_id": MANAGEMENT}).plan()
-    assert result.action == "error" and "management account" in result.error
+def test_management_account_as_admin_administers_natively(org):
+    """With no security tooling account, the management account plays the role: GuardDuty, Security Hub
+    and Macie take it as their administrator; Organizations, which cannot register it, is not asked to."""
+    run = ModuleRun(MODULE, {"admin_account_id": MANAGEMENT})
+    planned = run.plan()
+    assert planned.action != "error", planned.error
+    assert not [c for c in planned.changes if c.path.startswith("delegated_administrators")]
+    applied = run.apply()
+    assert applied.status == "changed", applied.error
+    assert "organizations:RegisterDelegatedAdministrator" not in write_calls(applied)
+    guardduty = member_client("guardduty", MANAGEMENT).list_organization_admin_accounts()["AdminAccounts"]
+    assert [a["AdminAccountId"] for a in guardduty] == [MANAGEMENT]
+    assert run.plan().action == "no-op"
 
 
 def test_access_denied_on_apply_names_the_service_call(org):

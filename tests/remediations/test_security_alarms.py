@@ -10,6 +10,28 @@ PARAMS = {"log_group_name": GROUP}
 NS = "SOC2/CloudTrailMetrics"
 
 
+def feed_from_trail(account: str, endpoint: str | None = None, group: str = GROUP, log: bool = True) -> None:
+    """A trail of `account` delivering to `group`: the precondition without which alarms cannot fire."""
+    bucket = f"trail-{account}"  # made by the management account: moto resolves buckets across accounts
+    member_client("s3", "123456789012", endpoint=endpoint).create_bucket(Bucket=bucket)
+    cloudtrail = member_client("cloudtrail", account, endpoint=endpoint)
+    cloudtrail.create_trail(
+        Name="account-trail",
+        S3BucketName=bucket,
+        CloudWatchLogsLogGroupArn=f"arn:aws:logs:us-east-1:{account}:log-group:{group}:*",
+        CloudWatchLogsRoleArn=f"arn:aws:iam::{account}:role/cloudtrail-to-logs",
+    )
+    if log:
+        cloudtrail.start_logging(Name="account-trail")
+
+
+@pytest.fixture(autouse=True)
+def trails(request) -> None:
+    if "org" in request.fixturenames and "no_trail" not in request.node.name:
+        for account in request.getfixturevalue("org").values():
+            feed_from_trail(account)
+
+
 def topic_arn(account: str) -> str:
     return f"arn:aws:sns:us-east-1:{account}:soc2-security-alarms"
 
@@ -135,3 +157,17 @@ def test_moto_metric_filters_overwrite_by_name_and_need_the_log_group(org):
     assert [
         f["filterPattern"] for f in logs.describe_metric_filters(logGroupName=GROUP)["metricFilters"]
     ] == ["y"]
+
+
+def test_alarms_no_trail_feeds_are_out_of_state_with_the_reason(org):
+    """Prowler counts only filters on a log group a trail delivers to: so does the control."""
+    run = ModuleRun(MODULE, PARAMS, org["alpha"])
+    planned = run.plan()
+    assert planned.action == "error"
+    assert f"no CloudTrail trail delivers to log group {GROUP}" in planned.error
+    assert run.apply().status == "failed"
+    feed_from_trail(org["alpha"], log=False)
+    stopped = run.plan()
+    assert "trail account-trail delivers to /trail/logs but is not logging" in stopped.error
+    member_client("cloudtrail", org["alpha"]).start_logging(Name="account-trail")
+    assert run.plan().action == "create"

@@ -6,9 +6,12 @@ MODULE = "securityhub-org-config"
 
 
 def designate(admin: str):
-    """What the delegated-admins control does; returns the administrator's Security Hub client."""
+    """What the delegated-admins control does (and securityhub-org, enabling the administrator's own hub);
+    returns the administrator's Security Hub client."""
     member_client("securityhub", MANAGEMENT_ACCOUNT).enable_organization_admin_account(AdminAccountId=admin)
-    return member_client("securityhub", admin)
+    hub = member_client("securityhub", admin)
+    hub.enable_security_hub()
+    return hub
 
 
 def changes(result) -> list[tuple]:
@@ -65,3 +68,15 @@ def test_declared_actions_cover_every_call(org):
     module = registry.get(MODULE)
     calls = {c.iam_action for c in ModuleRun(MODULE, {}).apply().calls if c.service != "sts"}
     assert calls <= set(module.read_actions) | set(module.write_actions)
+
+
+def test_explicit_admin_without_its_hub_is_a_precondition_error(org):
+    member_client("securityhub", MANAGEMENT_ACCOUNT).enable_organization_admin_account(
+        AdminAccountId=org["beta"]
+    )
+    result = ModuleRun(MODULE, {"admin_account_id": org["beta"]}).plan()
+    assert result.action == "error"
+    assert (
+        f"precondition not met: securityhub-hub {org['beta']}/us-east-1: Security Hub is not enabled"
+        in result.error
+    )

@@ -156,12 +156,29 @@ def test_every_vpc_across_pages_is_reported(org, bucket):
     assert all(len(flow_logs(ec2, v)) == 1 for v in vpcs)
 
 
-def test_unsuccessful_create_is_a_task_error_naming_the_vpc(org):
-    (vpc_id,) = vpc_ids(member_client("ec2", org["alpha"]))
-    result = ModuleRun(MODULE, {"s3_bucket_arn": "arn:aws:s3:::no-such-bucket"}, org["alpha"]).apply()
-    assert result.status == "failed"
-    assert f"account {org['alpha']} us-east-1:" in result.error
-    assert vpc_id in result.error and "CreateFlowLogs" in result.error
+def test_missing_bucket_is_a_precondition_error_before_any_write(org):
+    """AWS (and moto) refuse flow logs to a bucket that does not exist: the plan says so, not `create`."""
+    run = ModuleRun(MODULE, {"s3_bucket_arn": "arn:aws:s3:::no-such-bucket"}, org["alpha"])
+    planned = run.plan()
+    assert planned.action == "error" and planned.changes == []
+    assert planned.error.startswith(
+        f"account {org['alpha']} us-east-1: precondition not met: s3-bucket no-such-bucket"
+    )
+    assert "no control of this playbook provides it" in planned.error
+    applied = run.apply()
+    assert applied.status == "failed" and write_calls(applied) == []
+    assert member_client("ec2", org["alpha"]).describe_flow_logs()["FlowLogs"] == []
+
+
+def test_bucket_that_refuses_log_delivery_is_a_precondition_error(org, bucket):
+    member_client("s3", "123456789012").put_bucket_policy(
+        Bucket=BUCKET,
+        Policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", '
+        f'"Resource": "arn:aws:s3:::{BUCKET}/*", "Condition": {{"Bool": {{"aws:SecureTransport": "false"}}}}}}]}}',
+    )
+    planned = ModuleRun(MODULE, S3, org["alpha"]).plan()
+    assert planned.action == "error"
+    assert "does not let delivery.logs.amazonaws.com deliver" in planned.error
 
 
 @pytest.mark.parametrize(

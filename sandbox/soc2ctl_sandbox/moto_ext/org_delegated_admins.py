@@ -29,6 +29,8 @@ def _register(management_account_id: str, principal: str, admin_account_id: str)
 
     org = _org_backend(management_account_id)
     org.enable_aws_service_access(ServicePrincipal=principal)
+    if admin_account_id == management_account_id:
+        return  # the management account administers natively; Organizations never lists it as delegated
     with contextlib.suppress(AccountAlreadyRegisteredException):
         org.register_delegated_administrator(AccountId=admin_account_id, ServicePrincipal=principal)
 

@@ -5,7 +5,7 @@ from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT, REGIONS, SeedContext
 SCOPE = "region"
 
 # The playbook's default delivery bucket (var `config_bucket`): one central bucket per organization.
-BUCKET = f"soc2-config-{MANAGEMENT_ACCOUNT}"
+BUCKET = f"soc2ctl-config-{MANAGEMENT_ACCOUNT}"
 
 
 def seed(ctx: SeedContext) -> None:

@@ -3,7 +3,7 @@ from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT, REGIONS, SeedContext
 SCOPE = "region"
 
 # The playbook's default destination (vars `flow_logs_bucket: null`): one central bucket per organization.
-BUCKET = f"soc2-vpc-flow-logs-{MANAGEMENT_ACCOUNT}"
+BUCKET = f"soc2ctl-vpc-flow-logs-{MANAGEMENT_ACCOUNT}"
 
 
 def seed(ctx: SeedContext) -> None:

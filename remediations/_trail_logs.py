@@ -1,0 +1,130 @@
+"""CloudTrail → CloudWatch Logs delivery of the organization trail: the log group and the role CloudTrail
+assumes to write to it.
+
+Why org-cloudtrail keeps these: metric-filter alarms (security-alarms) only fire on events a trail delivers
+to their log group. A log group nothing delivers to holds 0 bytes and its alarms can never fire, so the
+delivery is part of the trail's desired state, not an optional extra someone may forget.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from remediations._aws import error_code, or_absent, paginate
+from remediations._s3 import normalize_policy
+from soc2ctl.remediation import TaskContext
+
+CLOUDTRAIL = "cloudtrail.amazonaws.com"
+POLICY_NAME = "soc2ctl-cloudtrail-to-cloudwatch-logs"
+ROLE_SETTLE_ATTEMPTS = 6  # a new IAM role takes seconds to become assumable by CloudTrail
+
+
+def log_group_arn(region: str, account_id: str, name: str) -> str:
+    """The ARN CloudTrail expects (and describe_trails reports): the group's, with `:*`."""
+    return f"arn:aws:logs:{region}:{account_id}:log-group:{name}:*"
+
+
+def role_arn(account_id: str, role_name: str) -> str:
+    return f"arn:aws:iam::{account_id}:role/{role_name}"
+
+
+def trust_policy() -> dict[str, Any]:
+    return normalize_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": CLOUDTRAIL}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    )
+
+
+def role_policy(region: str, account_id: str, log_group: str) -> dict[str, Any]:
+    """Create streams and put events in this one group; the organization trail writes one stream per
+    account and region, all under the group."""
+    streams = f"arn:aws:logs:{region}:{account_id}:log-group:{log_group}:log-stream:*"
+    return normalize_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    "Resource": streams,
+                }
+            ],
+        }
+    )
+
+
+def read_delivery(ctx: TaskContext, log_group: str, role_name: str) -> dict[str, Any]:
+    logs = ctx.client("logs")
+    groups = paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=log_group)
+    iam = ctx.client("iam")
+    role = or_absent(lambda: iam.get_role(RoleName=role_name), "NoSuchEntity")
+    inline = or_absent(
+        lambda: iam.get_role_policy(RoleName=role_name, PolicyName=POLICY_NAME), "NoSuchEntity"
+    )
+    return {
+        "log_group": any(g["logGroupName"] == log_group for g in groups),
+        "role_trust": normalize_policy(_as_dict(role["Role"]["AssumeRolePolicyDocument"])) if role else None,
+        "role_policy": normalize_policy(_as_dict(inline["PolicyDocument"])) if inline else None,
+    }
+
+
+def desired_delivery(ctx: TaskContext, log_group: str) -> dict[str, Any]:
+    return {
+        "log_group": True,
+        "role_trust": trust_policy(),
+        "role_policy": role_policy(ctx.region, ctx.account_id, log_group),
+    }
+
+
+def ensure_delivery(
+    ctx: TaskContext, log_group: str, role_name: str, retention_days: int, current: dict[str, Any]
+) -> None:
+    want = desired_delivery(ctx, log_group)
+    if not current["log_group"]:
+        logs = ctx.client("logs")
+        logs.create_log_group(logGroupName=log_group)
+        logs.put_retention_policy(logGroupName=log_group, retentionInDays=retention_days)
+    iam = ctx.client("iam")
+    if current["role_trust"] is None:
+        iam.create_role(
+            RoleName=role_name,
+            AssumeRolePolicyDocument=json.dumps(want["role_trust"]),
+            Description="soc2ctl: CloudTrail delivers the organization trail to CloudWatch Logs",
+        )
+    elif current["role_trust"] != want["role_trust"]:
+        iam.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(want["role_trust"]))
+    if current["role_policy"] != want["role_policy"]:
+        iam.put_role_policy(
+            RoleName=role_name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(want["role_policy"])
+        )
+
+
+def with_new_role(call: Any, *, new_role: bool, **kwargs: Any) -> Any:
+    """CloudTrail refuses a role created seconds ago (IAM is eventually consistent): retry a bounded
+    number of times, only then and only on that error."""
+    for attempt in range(ROLE_SETTLE_ATTEMPTS if new_role else 1):
+        try:
+            return call(**kwargs)
+        except ClientError as exc:
+            settling = error_code(exc) == "InvalidCloudWatchLogsRoleArnException"
+            if not (new_role and settling) or attempt == ROLE_SETTLE_ATTEMPTS - 1:
+                raise
+            time.sleep(2**attempt)
+    return None
+
+
+def _as_dict(document: Any) -> dict[str, Any]:
+    """IAM returns policy documents decoded by boto3, or URL-encoded JSON text from some endpoints."""
+    if isinstance(document, dict):
+        return document
+    from urllib.parse import unquote
+
+    return json.loads(unquote(document))

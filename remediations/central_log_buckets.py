@@ -1,0 +1,145 @@
+"""The central log buckets of the organization: CloudTrail, Config and VPC flow logs deliver here.
+
+Why a control of its own: a Config delivery channel or a flow log pointed at a bucket nobody created is
+accepted by some APIs and then delivers nothing, so "in state" would be a lie. This control creates and
+keeps the buckets the baseline names, in the account the inventory designates (`account: log_archive` in
+the playbook; the management account unless the inventory names a log archive account), and the controls
+that deliver to them require them, so the engine orders this one first.
+
+Each bucket: SSE-S3 default encryption (deliveries from every account need no KMS key grants), versioning,
+all four Block Public Access flags, object ownership enforced, and a bucket policy that lets the delivering
+service write for the organization's accounts only (`aws:SourceOrgID`; CloudTrail: the one trail) over TLS.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import Field
+
+from remediations._aws import or_absent
+from remediations._log_policies import CONFIG, LOG_DELIVERY, cloudtrail_bucket_policy, service_delivery_policy
+from remediations._preconditions import bucket_resource
+from remediations._s3 import (
+    BLOCK_FIELDS,
+    PUBLIC_ACCESS_BLOCK,
+    create_bucket,
+    normalize_policy,
+    read_bucket,
+)
+from soc2ctl.remediation import Params, PlannedChange, Remediation, Resource, Scope, Target, TaskContext
+
+Kind = Literal["cloudtrail", "config", "flow-logs"]
+ENCRYPTION = "AES256"
+
+
+class LogBucket(Params):
+    name: str = Field(min_length=3, max_length=63, pattern=r"^[a-z0-9][a-z0-9.-]+[a-z0-9]$")
+    kind: Kind = Field(description="Who delivers: the organization trail, AWS Config, or VPC flow logs.")
+    prefix: str | None = Field(default=None, description="Key prefix deliveries use, if any.")
+
+
+class CentralLogBucketsParams(Params):
+    buckets: list[LogBucket] = Field(min_length=1)
+    cloudtrail_trail_name: str = Field(
+        default="soc2ctl-organization-trail",
+        description="The organization trail (management account, home region) a cloudtrail bucket admits.",
+    )
+
+
+class CentralLogBuckets(Remediation[CentralLogBucketsParams]):
+    """Central log buckets (CloudTrail, Config, flow logs) exist, encrypted, versioned, private, and let the
+    organization's accounts deliver."""
+
+    name = "central-log-buckets"
+    scope = Scope.ACCOUNT
+    criteria = ("CC2.1", "CC7.2", "PI1.4")
+    read_actions = (
+        "organizations:DescribeOrganization",
+        "s3:ListBucket",  # HeadBucket
+        "s3:GetBucketPolicy",
+        "s3:GetBucketPublicAccessBlock",
+        "s3:GetBucketVersioning",
+        "s3:GetEncryptionConfiguration",
+    )
+    write_actions = (
+        "s3:CreateBucket",
+        "s3:PutBucketOwnershipControls",
+        "s3:PutBucketPolicy",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutBucketVersioning",
+        "s3:PutEncryptionConfiguration",
+    )
+
+    def provides(self, target: Target, params: CentralLogBucketsParams) -> list[Resource]:
+        return [bucket_resource(b.name) for b in params.buckets]
+
+    def read(self, ctx: TaskContext, params: CentralLogBucketsParams) -> dict[str, Any]:
+        s3 = ctx.client("s3")
+        return {
+            "organization_id": ctx.client("organizations").describe_organization()["Organization"]["Id"],
+            "buckets": {b.name: _read_one(s3, b.name) for b in params.buckets},
+        }
+
+    def desired(self, ctx: TaskContext, params: CentralLogBucketsParams, observed: Any) -> dict[str, Any]:
+        org_id = observed["organization_id"]
+        return {"buckets": {b.name: _want_one(ctx, params, b, org_id) for b in params.buckets}}
+
+    def apply(self, ctx: TaskContext, change: PlannedChange[CentralLogBucketsParams]) -> None:
+        s3 = ctx.client("s3")
+        for name, wanted in change.desired["buckets"].items():
+            _ensure_one(s3, ctx.region, name, change.observed["buckets"][name], wanted)
+
+
+def _read_one(s3: Any, name: str) -> dict[str, Any] | None:
+    found = read_bucket(s3, name)
+    if found is None:
+        return None
+    versioning = s3.get_bucket_versioning(Bucket=name).get("Status")
+    encryption = or_absent(
+        lambda: s3.get_bucket_encryption(Bucket=name), "ServerSideEncryptionConfigurationNotFoundError"
+    )
+    rules = ((encryption or {}).get("ServerSideEncryptionConfiguration") or {}).get("Rules") or [{}]
+    default = rules[0].get("ApplyServerSideEncryptionByDefault") or {}
+    return {
+        **found,
+        "versioning": versioning or "Disabled",
+        "encryption": default.get("SSEAlgorithm"),
+    }
+
+
+def _want_one(
+    ctx: TaskContext, params: CentralLogBucketsParams, bucket: LogBucket, org_id: str
+) -> dict[str, Any]:
+    if bucket.kind == "cloudtrail":
+        trail = f"arn:aws:cloudtrail:{ctx.home_region}:{ctx.management_account_id}:trail/{params.cloudtrail_trail_name}"
+        policy = cloudtrail_bucket_policy(bucket.name, bucket.prefix, trail, org_id)
+    else:
+        service = CONFIG if bucket.kind == "config" else LOG_DELIVERY
+        policy = service_delivery_policy(bucket.name, service, org_id, bucket.prefix)
+    return {
+        "policy": normalize_policy(policy),
+        "public_access_block": PUBLIC_ACCESS_BLOCK,
+        "versioning": "Enabled",
+        "encryption": ENCRYPTION,
+    }
+
+
+def _ensure_one(
+    s3: Any, region: str, name: str, current: dict[str, Any] | None, want: dict[str, Any]
+) -> None:
+    """Block public access before the policy goes on, so the bucket is never briefly open."""
+    if current is None:
+        create_bucket(s3, name, region)
+        current = {}
+    if current.get("public_access_block") != want["public_access_block"]:
+        config = BLOCK_FIELDS.to_aws(want["public_access_block"])
+        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=config)
+    if current.get("encryption") != want["encryption"]:
+        rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": want["encryption"]}}
+        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [rule]})
+    if current.get("versioning") != want["versioning"]:
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": want["versioning"]})
+    if current.get("policy") != want["policy"]:
+        s3.put_bucket_policy(Bucket=name, Policy=json.dumps(want["policy"]))
