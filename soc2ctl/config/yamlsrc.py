@@ -148,6 +148,8 @@ def load_yaml(path: Path) -> Any:
         raise UserError(Problem(f"invalid YAML: {' '.join(str(exc).split())}", str(path))) from None
     except RecursionError:
         raise UserError(Problem(f"invalid YAML: nested deeper than {MAX_DEPTH} levels", str(path))) from None
+    except ValueError as exc:  # PyYAML's own, e.g. chr() of an escape such as "\U7fffffff" out of range
+        raise UserError(Problem(f"invalid YAML: {' '.join(str(exc).split())[:200]}", str(path))) from None
 
 
 def line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
