@@ -40,7 +40,7 @@ LAYOUT = (
     SandboxAccount("blank", "Workloads/Dev", {"env": "dev"}, "fresh"),
 )
 INVENTORY = """\
-organization: {discover: true, role_name: OrganizationAccountAccessRole}
+organization: {discover: true, role_name: OrganizationAccountAccessRole, security_tooling_account: audit}
 regions: [us-east-1, eu-west-1]
 home_region: us-east-1
 """

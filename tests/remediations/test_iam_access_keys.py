@@ -91,7 +91,7 @@ def test_detect_apply_never_writes(org, days_later):
     user_key(member_client("iam", org["alpha"]), "legacy")
     days_later(200)
     result = ModuleRun(MODULE, {}, org["alpha"]).apply()
-    assert (result.action, result.status, write_calls(result)) == ("detect", "ok", [])
+    assert (result.action, result.status, write_calls(result)) == ("detect", "out-of-state", [])
 
 
 def test_deactivate_sets_offending_keys_inactive_only(org):

@@ -56,7 +56,7 @@ def test_detect_apply_never_writes(org):
     console_user(member_client("iam", org["alpha"]), "bob", mfa=False)
     run = ModuleRun(MODULE, {}, org["alpha"])
     result = run.apply()
-    assert (result.action, result.status, write_calls(result)) == ("detect", "ok", [])
+    assert (result.action, result.status, write_calls(result)) == ("detect", "out-of-state", [])
 
 
 def test_enforce_creates_the_policy_once_and_attaches_it_to_offenders(org):

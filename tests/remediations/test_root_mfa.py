@@ -52,6 +52,6 @@ def test_another_accounts_root_device_does_not_count(org):
 def test_apply_never_writes(org):
     run = ModuleRun(MODULE, {}, MANAGEMENT_ACCOUNT)
     result = run.apply()
-    assert result.action == "detect" and result.status == "ok"
+    assert result.action == "detect" and result.status == "out-of-state"
     assert write_calls(result) == []
     assert write_calls(run.apply()) == []
