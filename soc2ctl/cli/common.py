@@ -97,6 +97,21 @@ LockTimeoutOpt = Annotated[
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
 PLAN_FORMATS = ("text", "markdown", "json")
 PlanFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")]
+ShardOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--shard",
+        envvar="SOC2CTL_SHARD",
+        help="I/N: only this share of the accounts (auto/N: index from AWS_BATCH_JOB_ARRAY_INDEX "
+        "or JOB_COMPLETION_INDEX).",
+    ),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers", min=1, max=256, help="Processes to read accounts with (default: one per core)."
+    ),
+]
 CompactOpt = Annotated[
     bool,
     typer.Option("--compact", help="Text: shorten long values to one line (JSON always has them whole)."),

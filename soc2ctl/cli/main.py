@@ -37,7 +37,9 @@ from soc2ctl.cli.common import (
     PlanFormatOpt,
     PlaybookArg,
     ProfileOpt,
+    ShardOpt,
     Ui,
+    WorkersOpt,
     build_run,
     check_format,
     controls_list,
@@ -76,21 +78,6 @@ workers = lazy("soc2ctl.run.workers")
 plan_merge = lazy("soc2ctl.run.merge")
 run_lock = lazy("soc2ctl.run.lock", "run_lock")
 
-ShardOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--shard",
-        envvar="SOC2CTL_SHARD",
-        help="I/N: only this share of the accounts (auto/N: index from AWS_BATCH_JOB_ARRAY_INDEX "
-        "or JOB_COMPLETION_INDEX).",
-    ),
-]
-WorkersOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--workers", min=1, max=256, help="Processes to read accounts with (default: one per core)."
-    ),
-]
 
 app = typer.Typer(
     name="soc2ctl",

@@ -34,26 +34,7 @@ SignKeyOpt = Annotated[
 PlanHashOpt = Annotated[
     str | None, typer.Option("--plan-sha256", help="The approved plan's hash: refuse any other plan.")
 ]
-shard = lazy("soc2ctl.run.shard")
-share = lazy("soc2ctl.run.share")
-workers = lazy("soc2ctl.run.workers")
 plan_merge = lazy("soc2ctl.run.merge")
-
-ShardOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--shard",
-        envvar="SOC2CTL_SHARD",
-        help="I/N: only this share of the accounts (auto/N: index from AWS_BATCH_JOB_ARRAY_INDEX "
-        "or JOB_COMPLETION_INDEX).",
-    ),
-]
-WorkersOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--workers", min=1, max=256, help="Processes to read accounts with (default: one per core)."
-    ),
-]
 
 
 @user_errors
