@@ -6,9 +6,11 @@ from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
+from remediations import _control_tower as ct
 from remediations import _preconditions as pre
 from remediations._aws import error_code
 from soc2ctl.remediation import (
+    ManagedElsewhere,
     Params,
     PlannedChange,
     Remediation,
@@ -62,7 +64,8 @@ class ConfigRecorder(Remediation[ConfigRecorderParams]):
 
     The one recorder and delivery channel AWS allows per region are updated in place (their names are kept);
     they are created, named by the parameters, only when absent. Recording global resource types (IAM) in one
-    region only avoids duplicate configuration items in every other region."""
+    region only avoids duplicate configuration items in every other region. AWS Control Tower's recorder
+    satisfies the control when it records and delivers; it is never changed (see _control_tower)."""
 
     name = "config-recorder"
     scope = Scope.REGION
@@ -100,7 +103,12 @@ class ConfigRecorder(Remediation[ConfigRecorderParams]):
             "recording": statuses[0].get("recording", False) if statuses else None,
         }
 
+    def managed_elsewhere(self, params: ConfigRecorderParams, observed: Any) -> ManagedElsewhere | None:
+        return ct.recorder_managed(observed)
+
     def desired(self, ctx: TaskContext, params: ConfigRecorderParams, observed: Any) -> dict[str, Any]:
+        if ct.recorder_managed(observed):  # Control Tower's: its role and bucket are its own choice
+            return ct.desired_recorder(observed, home=ctx.region == ctx.home_region)
         channel = {  # an unset optional setting is not managed
             "s3_bucket_name": params.delivery_bucket,
             "s3_key_prefix": params.delivery_prefix,

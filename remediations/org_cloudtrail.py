@@ -5,6 +5,7 @@ events, log file validation (integrity digests), KMS encryption and logging on. 
 account) admits only CloudTrail, for this trail (`aws:SourceArn`), and only over TLS; all four Block Public
 Access flags are on. The policy is compared semantically (statement order, Sids, one-item lists ignored).
 Bucket default encryption is not managed: CloudTrail encrypts each log file with the trail's KMS key itself.
+AWS Control Tower's trail, if any, is held to the same settings but never changed or doubled (_control_tower).
 """
 
 from __future__ import annotations
@@ -14,18 +15,14 @@ from typing import Any
 
 from pydantic import Field
 
+from remediations import _control_tower as ct
 from remediations import _preconditions as pre
 from remediations import _trail_logs as cwl
 from remediations._aws import create_aliased_key, kms_arn, or_absent, paginate
 from remediations._log_policies import cloudtrail_bucket_policy as bucket_policy
-from remediations._s3 import (
-    BLOCK_FIELDS,
-    PUBLIC_ACCESS_BLOCK,
-    create_bucket,
-    normalize_policy,
-    read_bucket,
-)
+from remediations._s3 import BLOCK_FIELDS, PUBLIC_ACCESS_BLOCK, create_bucket, normalize_policy, read_bucket
 from soc2ctl.remediation import (
+    ManagedElsewhere,
     Params,
     PlannedChange,
     Remediation,
@@ -96,6 +93,8 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         "s3:GetBucketPublicAccessBlock",  # GetPublicAccessBlock on a bucket
         "logs:DescribeLogGroups",
         "iam:GetRolePolicy",
+        "cloudtrail:ListTags",  # recognising Control Tower's trail by its tags
+        "cloudformation:ListStackSets",  # and its landing zone by its StackSets
     )
     write_actions = (
         "organizations:EnableAWSServiceAccess",
@@ -135,9 +134,13 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
 
     def read(self, ctx: TaskContext, params: OrgCloudTrailParams) -> dict[str, Any]:
         bucket = bucket_name(ctx, params)
+        trusted = trusted_services(ctx)
+        org_id = ctx.client("organizations").describe_organization()["Organization"]["Id"]
+        common = {"organization_id": org_id, "trusted_access": CLOUDTRAIL in trusted}
+        if (theirs := ct.read_trail(ctx, trusted)) is not None:  # Control Tower's trail: never a second one
+            return {**common, "control_tower_trail": theirs}
         return {
-            "organization_id": ctx.client("organizations").describe_organization()["Organization"]["Id"],
-            "trusted_access": trusted_access(ctx),
+            **common,
             "kms_key": resolve_key(ctx, params.kms_key_id),
             "bucket": read_bucket(ctx.client("s3"), bucket) if params.manage_bucket else None,
             "trail": read_trail(ctx, params.trail_name),
@@ -148,7 +151,13 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
             else None,
         }
 
+    def managed_elsewhere(self, params: OrgCloudTrailParams, observed: Any) -> ManagedElsewhere | None:
+        return ct.trail_managed(observed)
+
     def desired(self, ctx: TaskContext, params: OrgCloudTrailParams, observed: Any) -> dict[str, Any]:
+        if "control_tower_trail" in observed:
+            trail = ct.desired_trail(params.cloudwatch_logs_log_group)
+            return {"trusted_access": True, "control_tower_trail": trail}
         bucket = bucket_name(ctx, params)
         key = observed["kms_key"] or kms_arn(params.kms_key_id, ctx.region, ctx.account_id)
         trail = {
@@ -233,12 +242,12 @@ def is_alias(key: str) -> bool:
     return key.startswith("alias/") or ":alias/" in key
 
 
-def trusted_access(ctx: TaskContext) -> bool:
+def trusted_services(ctx: TaskContext) -> list[str]:
     """CloudTrail needs Organizations trusted access before an organization trail can be made by API."""
     enabled = paginate(
         ctx.client("organizations"), "list_aws_service_access_for_organization", "EnabledServicePrincipals"
     )
-    return any(s["ServicePrincipal"] == CLOUDTRAIL for s in enabled)
+    return [s["ServicePrincipal"] for s in enabled]
 
 
 def resolve_key(ctx: TaskContext, key: str | None) -> str | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from remediations import _control_tower as ct
 from remediations._aws import Denial, create_org_policy, effective_denials, normalise_policy, paginate
 from remediations._scp_lockout import lockout_message, needed_actions
 from remediations._scp_org import (
@@ -70,6 +71,14 @@ class ScpGuardrailsParams(Params):
         description="Regions, beyond the home region and us-east-1, where the lockout check must find the "
         "executor and break-glass roles free to act.",
     )
+
+    @field_validator("policy_name")
+    @classmethod
+    def _not_control_towers(cls, value: str) -> str:
+        """AWS Control Tower owns its guardrail SCPs: soc2ctl never takes one over by naming it."""
+        if ct.owns(value):
+            raise ValueError(f"{value!r} is an AWS Control Tower name (aws-guardrails-*): choose another")
+        return value
 
     @field_validator("extra_statements")
     @classmethod

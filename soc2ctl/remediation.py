@@ -186,6 +186,22 @@ class Requirement:
     check: Callable[[TaskContext], str | None] = field(compare=False, repr=False)
 
 
+@dataclass(frozen=True)
+class ManagedElsewhere:
+    """The resources a task reads belong to another tool (AWS Control Tower, a landing zone, Terraform).
+
+    soc2ctl still reads and compares them, so the control is evidenced, but never writes to them: a
+    difference is a detect finding with `human_step` (how to fix it in the tool that owns it), and the plan
+    shows the task as managed elsewhere. `by` names the owner, `resources` what was recognised and how."""
+
+    by: str
+    resources: tuple[str, ...]
+    human_step: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"by": self.by, "resources": list(self.resources), "human_step": self.human_step}
+
+
 class Remediation(Generic[P]):
     """Base class of every remediation module; subclasses are small and declarative.
 
@@ -210,6 +226,12 @@ class Remediation(Generic[P]):
     # Organization-scope modules: whether the management account is among the accounts a change reaches
     # (SCPs never restrict it).
     reaches_management: ClassVar[bool] = True
+    # Account- and region-scope modules, in the management account (when the inventory includes it):
+    # `fix` as anywhere; `detect` reports there but never writes (a write could cut off the people or the
+    # credentials that run the organization, which no SCP limits); `skip` must not run there at all.
+    # `management_reason` says why, for `soc2ctl controls` and docs/controls.md.
+    in_management: ClassVar[str] = "fix"
+    management_reason: ClassVar[str | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -232,6 +254,11 @@ class Remediation(Generic[P]):
     def detects_only(self, params: P) -> bool:
         """Whether this task only reports. Override when a fix is opt-in through a parameter."""
         return self.detect_only
+
+    def managed_elsewhere(self, params: P, observed: Any) -> ManagedElsewhere | None:
+        """Whether what `read` found belongs to another tool (see `ManagedElsewhere`): then the engine
+        never applies, and reports any difference as a detect finding. No AWS calls: decide from `observed`."""
+        return None
 
     def provides(self, target: Target, params: P) -> list[Resource]:
         """What this task makes exist, so tasks that require it are ordered after it. No AWS calls."""

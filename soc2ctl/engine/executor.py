@@ -25,7 +25,14 @@ from soc2ctl.config.risk_exceptions import drop_excepted
 from soc2ctl.engine.diff import compute_changes, fingerprint, overall_action
 from soc2ctl.engine.reach import affected_accounts
 from soc2ctl.engine.tasks import Task
-from soc2ctl.remediation import Change, PlannedChange, Scope, TaskContext, UnsafeChange
+from soc2ctl.remediation import (
+    Change,
+    ManagedElsewhere,
+    PlannedChange,
+    Scope,
+    TaskContext,
+    UnsafeChange,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +53,7 @@ class TaskResult:
     calls: list[ApiCall] = field(default_factory=list)
     verified: Any = None
     affected_accounts: list[str] | None = None  # organization scope: accounts the change reaches
+    managed: ManagedElsewhere | None = None  # what was read belongs to another tool: never written
 
     @property
     def failed(self) -> bool:
@@ -158,15 +166,23 @@ class Executor:
         result.fingerprint = fingerprint(observed)
         result.changes = drop_excepted(compute_changes(observed, desired), task.exception.resources)
         result.action = overall_action(result.changes)
+        result.managed = task.module.managed_elsewhere(task.params, observed)
         if task.scope is Scope.ORG and result.changes:
             with CallRecorder.capture():  # the engine's reads of the organization tree, not the module's
                 result.affected_accounts = affected_accounts(ctx, task.module, task.params, observed)
         if task.exception.task is not None and result.changes:
             result.action = "excepted"  # reported with its changes, never applied
-        elif task.module.detects_only(task.params) and result.changes:
-            result.action = "detect"
+        elif result.changes and (
+            result.managed or task.module.detects_only(task.params) or self._detect_here(task)
+        ):
+            result.action = "detect"  # reported with the human step, never applied
         elif result.changes:
             task.module.guard(ctx, result.planned_change())
+
+    def _detect_here(self, task: Task) -> bool:
+        """A module that must not write in the management account only reports there."""
+        in_management = task.account.id == self.management_account_id and task.scope is not Scope.ORG
+        return in_management and task.module.in_management == "detect"
 
     def apply_one(self, task: Task, expected_fingerprint: str | None = None) -> TaskResult:
         """Re-read, apply when the diff is non-empty, re-read to verify."""

@@ -120,7 +120,9 @@ def task_json(result: TaskResult) -> dict[str, Any]:
         "fingerprint": result.fingerprint,
     }
     if result.action == "detect":
-        doc["human_step"] = task.module.human_step
+        doc["human_step"] = result.managed.human_step if result.managed else task.module.human_step
+    if result.managed:
+        doc["managed_elsewhere"] = result.managed.to_json()  # soc2ctl reads it, never writes it
     if task.requirements:
         doc["requires"] = [
             {"resource": str(r.resource), "satisfied_by": task.satisfied_by.get(r.resource)}

@@ -153,6 +153,8 @@ def _targets(
     elif control.hosts:
         narrowed = {a.id for a in inventory.select(control.hosts)}
         hosts = [a for a in hosts if a.id in narrowed]
+    if module.in_management == "skip" and pinned is None:
+        hosts = [a for a in hosts if not a.is_management]  # the module must not run there
     if module.scope is Scope.ACCOUNT:
         return [(a, None) for a in hosts]
     wanted = control.regions or playbook.spec.regions

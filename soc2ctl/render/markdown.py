@@ -150,6 +150,9 @@ def group_block(g: review.Group, names: dict[str, str], *, full: bool = True) ->
         lines += [", ".join(code(c["path"]) for c in g.changes), ""]
     if t.get("human_step"):
         lines += [f"**To do by hand:** {text(t['human_step'])}", ""]
+    if managed := t.get("managed_elsewhere"):
+        what = "; ".join(str(r) for r in managed.get("resources") or [])
+        lines += [f"**Managed elsewhere** by {text(str(managed.get('by')))}: {text(what)}", ""]
     if exc := t.get("exception"):
         state = "expired" if exc["expired"] else "until"
         lines += [
@@ -260,6 +263,14 @@ def render_markdown(
     lines, left_out, section = list(head), [], None
     if not any(parts[k] for k in ("changes", "detect", "excepted")):
         lines += ["No changes. Every evaluated task is in state.", ""]
+    if managed := review.managed_elsewhere(doc):
+        lines += [
+            *(
+                f"- **Managed elsewhere**: {code(c)} by {text(by)}, {len(ts)} target(s): soc2ctl never writes it"
+                for c, by, ts in managed
+            ),
+            "",
+        ]
     for title, label, block in detail_blocks(doc, parts):
         extra = ([title, ""] if title != section else []) + block
         if not left_out and _size(lines) + _size(extra) + 400 + 60 * len(left_out) <= max_chars:

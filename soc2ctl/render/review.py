@@ -159,3 +159,13 @@ def group_title(g: Group) -> str:
         return f"in {where(g.first)}"
     targets = f" ({len(g.tasks)} targets)" if len(g.tasks) != accounts else ""
     return f"the same change in {accounts} account{'s' if accounts != 1 else ''}{targets}"
+
+
+def managed_elsewhere(doc: dict[str, Any]) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """(control, owner, tasks) of the tasks whose resources another tool owns (AWS Control Tower...),
+    whatever their action: a reviewer must see what soc2ctl leaves to someone else, in state or not."""
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for t in doc["tasks"]:
+        if managed := t.get("managed_elsewhere"):
+            found.setdefault((t["control"], str(managed.get("by"))), []).append(t)
+    return [(control, by, tasks) for (control, by), tasks in found.items()]

@@ -107,8 +107,28 @@ def _group_lines(g: review.Group, names: dict[str, str], compact: bool) -> list[
                 )
     if action == "detect" and t.get("human_step"):
         lines.append(f"      [cyan]to do by hand:[/cyan] {escape(t['human_step'])}")
+    if managed := t.get("managed_elsewhere"):
+        lines.append(managed_line(managed))
     if exc := t.get("exception"):
         lines.append(exception_line(exc))
+    return lines
+
+
+def managed_line(managed: dict[str, Any]) -> str:
+    what = "; ".join(str(r) for r in managed.get("resources") or [])
+    return f"      [cyan]managed elsewhere[/cyan] by {escape(str(managed.get('by')))}: {escape(what)}"
+
+
+def managed_lines(doc: dict[str, Any]) -> list[str]:
+    """Every control whose resources another tool owns, in state or not: soc2ctl reads, never writes them."""
+    found = review.managed_elsewhere(doc)
+    lines = ["[bold]Managed elsewhere (read and reported, never changed by soc2ctl)[/bold]"] if found else []
+    for control, by, tasks in found:
+        g = review.Group(tasks=tasks)
+        findings = sum(1 for t in tasks if t["action"] == "detect")
+        state = f"{findings} finding(s), see above" if findings else "in state"
+        lines.append(f"  [cyan]= {escape(control)}[/cyan] managed by {escape(by)}: {state}")
+        lines.append(f"      [dim]{escape(review.target_list(g))}[/dim]")
     return lines
 
 
@@ -163,6 +183,7 @@ def plan_lines(doc: dict[str, Any], *, header: bool = False, compact: bool = Fal
             lines.append(f"[bold]{SECTION_TITLES[key]}[/bold]")
         for g in groups:
             lines.extend(_group_lines(g, names, compact))
+    lines.extend(managed_lines(doc))
     lines.extend(_account_lines(doc))
     lines.append(summary_line(doc))
     lines.append(f"Plan hash: {doc.get('plan_sha256')}")
@@ -186,6 +207,8 @@ def summary_line(doc: dict[str, Any]) -> str:
         line += f" {s['excepted']} excepted."
     if s["error"] or s["skipped"]:
         line += f" {s['error']} failed, {s['skipped']} skipped."
+    if managed := sum(1 for t in doc["tasks"] if t.get("managed_elsewhere")):
+        line += f" {managed} managed elsewhere."
     return line
 
 
