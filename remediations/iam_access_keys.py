@@ -53,6 +53,11 @@ class IamAccessKeys(Remediation[IamAccessKeysParams]):
         "or delete it if unused. Root access keys: sign in as root and delete them under Security credentials; "
         "no API can."
     )
+    in_management = "detect"
+    management_reason = (
+        "never deactivates keys in the management account: they may be the very credentials that run the "
+        "organization (and soc2ctl), and no SCP limits them there"
+    )
     # Injectable for tests: key ages are measured against this clock.
     clock: ClassVar[Callable[[], datetime]] = staticmethod(utcnow)
 

@@ -90,6 +90,12 @@ class IamUserMfa(Remediation[IamUserMfaParams]):
         "or remove their console password if they do not need the console."
     )
 
+    in_management = "detect"
+    management_reason = (
+        "never attaches the deny policy in the management account: it could lock out the people who run the "
+        "organization, and only they can undo it"
+    )
+
     def detects_only(self, params: IamUserMfaParams) -> bool:
         return not params.enforce_deny_without_mfa
 

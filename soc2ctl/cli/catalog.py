@@ -31,8 +31,10 @@ def controls(fmt: FormatOpt = "text") -> None:
     out = Ui.out()
     for m in modules.values():
         kind = "detect" if m.detect_only else "fix"
+        mgmt = f"mgmt:{catalog.management(m).replace(' only', '')}"
         out.print(
-            f"[bold]{m.name:<34}[/bold] {m.scope.value:<8} {kind:<7} {', '.join(m.criteria):<28} {m.summary()}"
+            f"[bold]{m.name:<34}[/bold] {m.scope.value:<8} {kind:<7} {mgmt:<11} {', '.join(m.criteria):<28} "
+            f"{m.summary()}"
         )
 
 
@@ -44,6 +46,8 @@ def _module_json(m: Any) -> dict[str, Any]:
         "mode": "detect" if m.detect_only else "fix",
         "summary": m.summary(),
         "risk": m.risk,
+        "management_account": catalog.management(m),
+        "management_reason": m.management_reason,
         "read_actions": list(m.read_actions),
         "write_actions": list(m.write_actions),
         "parameters": m.Params.model_json_schema(),

@@ -173,6 +173,8 @@ def build_run(
         extra_vars=parse_extra_vars(extra_vars),
         parallelism=parallelism,
     )
+    for warning in run.warnings:
+        Ui.err().print(f"[yellow]warning:[/yellow] {escape(warning)}", markup=True, highlight=False)
     TerminalProgress.attach(run.executor, f"{len(run.tasks)} tasks", quiet=Ui.quiet)
     return run
 

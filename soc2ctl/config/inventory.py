@@ -96,6 +96,19 @@ class Inventory:
     def account(self, account_id: str) -> Account | None:
         return next((a for a in self.accounts if a.id == account_id), None)
 
+    def management_left_out(self) -> str | None:
+        """Why the management account is not a target of account and region controls, or None when it is.
+        It is the account an auditor looks at first, and the one no SCP restricts: leaving it out of the
+        password policy, EBS encryption or Config must be a decision someone sees, not a default."""
+        if self.account(self.management_account_id) is not None:
+            return None
+        excluded = {self.management_account_id, self.management.name} & set(self.spec.exclude)
+        why = "it is in `exclude`" if excluded else "organization.include_management is false"
+        return (
+            f"the management account {self.management_account_id} is not a target of account and region "
+            f"controls ({why}); set organization.include_management: true to hold it to them too"
+        )
+
     @property
     def management(self) -> Account:
         """The management account, as a target of organization-scope controls, whether or not it is listed."""

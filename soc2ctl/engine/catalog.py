@@ -22,7 +22,10 @@ Generated from the remediation modules by `soc2ctl controls --format markdown > 
 edit by hand (a test fails when this file is not current). Each entry is one remediation module: the value
 of `remediation:` in a playbook. **Scope** says where it runs: `org` once per organization (management
 account, home region), `account` once per account (home region), `region` in every account and region.
-**Mode** `fix` means `apply` changes the setting; `detect` means soc2ctl only reports. **Risk** is the
+**Mode** `fix` means `apply` changes the setting; `detect` means soc2ctl only reports. **Management**
+says what an account- or region-scope control does in the management account (a target when the inventory
+includes it, as the shipped ones do): `yes` as in any account, `detect only` reports there but never
+changes it, `no` never runs there. **Risk** is the
 module's default rating of what its change can break (shown to reviewers on every change; a playbook
 control may override it with `risk:`): `high` can lock people or workloads out or stop logging. The IAM actions are
 what `soc2ctl iam-policy` puts in the execution role's policy (read for plan, read and write for apply).
@@ -31,9 +34,14 @@ what `soc2ctl iam-policy` puts in the execution role's policy (read for plan, re
 
 def markdown(modules: Iterable[Remediation]) -> str:
     mods = sorted(modules, key=lambda m: m.name)
-    lines = [HEADER, "| module | scope | mode | risk | criteria | summary |", "|---|---|---|---|---|---|"]
+    lines = [
+        HEADER,
+        "| module | scope | mode | management | risk | criteria | summary |",
+        "|---|---|---|---|---|---|---|",
+    ]
     lines += [
-        f"| [`{m.name}`](#{m.name}) | {m.scope.value} | {_mode(m)} | {m.risk} | {', '.join(m.criteria)} "
+        f"| [`{m.name}`](#{m.name}) | {m.scope.value} | {_mode(m)} | {management(m)} | {m.risk} "
+        f"| {', '.join(m.criteria)} "
         f"| {_cell(_summary(m))} |"
         for m in mods
     ]
@@ -46,6 +54,12 @@ def _summary(m: Remediation) -> str:
     """The docstring's first paragraph (Remediation.summary() is its first line, which may stop mid-sentence)."""
     first = inspect.cleandoc(type(m).__doc__ or m.name).split("\n\n")[0]
     return " ".join(first.split())
+
+
+def management(m: Remediation) -> str:
+    """What the control does in the management account; `-` for organization scope (it runs there)."""
+    shown = {"fix": "yes", "detect": "detect only", "skip": "no"}
+    return "-" if m.scope.value == "org" else shown.get(m.in_management, m.in_management)
 
 
 def _mode(m: Remediation) -> str:
@@ -66,6 +80,9 @@ def _section(m: Remediation) -> list[str]:
         f"- mode: {_mode(m)}",
         f"- SOC 2 criteria: {', '.join(m.criteria) or '-'}",
     ]
+    if m.scope.value != "org" and m.in_management != "fix":
+        reason = f": {m.management_reason}" if m.management_reason else ""
+        lines.append(f"- in the management account: {management(m)}{_cell(reason)}")
     if m.human_step:
         lines.append(f"- human step: {_cell(m.human_step)}")
     lines.append(f"- IAM read actions: {_actions(m.read_actions)}")

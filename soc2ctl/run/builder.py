@@ -7,7 +7,7 @@ set up.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from soc2ctl.engine.executor import Executor
 from soc2ctl.engine.plan import new_run_id
 from soc2ctl.engine.tasks import Task, build_graph, build_tasks
 from soc2ctl.errors import Problem, UserError
+from soc2ctl.remediation import Scope
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Run:
     tasks: list[Task]
     graph: nx.DiGraph
     executor: Executor
+    warnings: list[str] = field(default_factory=list)  # one line each, for stderr
 
     def sources(self) -> dict[str, dict[str, Any]]:
         return {
@@ -119,4 +121,8 @@ def prepare_run(
         home_region=inventory.home_region,
         management_account_id=inventory.management_account_id,
     )
-    return Run(run_id, playbook, inventory, sessions, tasks, graph, executor)
+    run = Run(run_id, playbook, inventory, sessions, tasks, graph, executor)
+    left_out = inventory.management_left_out()
+    if left_out and not limit and any(t.scope is not Scope.ORG for t in tasks):  # --limit: chosen on purpose
+        run.warnings.append(left_out)
+    return run
