@@ -47,17 +47,14 @@ RECORDER_STEP = (
 
 
 def marker(name: str | None, tags: dict[str, str] | None = None) -> str | None:
-    """How a resource shows it is Control Tower's (name, tag or StackSet marker), or None if it is not."""
-    name = name or ""
-    if name.startswith(NAME_PREFIXES):
-        return f"name {name}"
-    if name.startswith(SCP_PREFIX):
-        return f"guardrail SCP name {name}"
+    """How a resource shows it is Control Tower's (`by name`, `by tag …`, `by StackSet marker …`), or None."""
+    if (name or "").startswith((*NAME_PREFIXES, SCP_PREFIX)):
+        return "by name"
     tags = tags or {}
     if tags.get(TAG[0]) == TAG[1]:
-        return f"tag {TAG[0]}={TAG[1]}"
+        return f"by tag {TAG[0]}={TAG[1]}"
     if str(tags.get(STACK_TAG, "")).startswith(STACK_MARK):
-        return f"StackSet marker {STACK_TAG}={tags[STACK_TAG]}"
+        return f"by StackSet marker {STACK_TAG}={tags[STACK_TAG]}"
     return None
 
 
@@ -139,7 +136,7 @@ def trail_managed(observed: dict[str, Any]) -> ManagedElsewhere | None:
 def recorder_managed(observed: dict[str, Any]) -> ManagedElsewhere | None:
     """Control Tower's recorder (or channel) in this account and region, recognised by name."""
     names = {"recorder": observed.get("recorder_name"), "channel": observed.get("delivery_channel_name")}
-    found = [f"{kind} {name} (name)" for kind, name in names.items() if owns(name)]
+    found = [f"{kind} {name} (by name)" for kind, name in names.items() if owns(name)]
     return ManagedElsewhere(OWNER, tuple(found), RECORDER_STEP) if found else None
 
 

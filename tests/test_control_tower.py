@@ -63,7 +63,7 @@ def test_baseline_beside_control_tower_makes_no_second_trail_or_recorder_and_cha
     assert (trail["action"], trail["changes"]) == ("no-op", [])
     managed = trail["managed_elsewhere"]
     assert managed["by"] == OWNER
-    assert f"trail {ct.TRAIL} (name {ct.TRAIL})" in managed["resources"]
+    assert f"trail {ct.TRAIL} (by name)" in managed["resources"]
     assert "trusted access controltower.amazonaws.com" in managed["resources"]
     assert {f"stack set {s}" for s in ct.STACK_SETS} <= set(managed["resources"])
 
@@ -151,3 +151,46 @@ def test_scp_guardrails_never_takes_over_a_control_tower_guardrail_by_name():
     with pytest.raises(ValidationError, match="AWS Control Tower name"):
         ScpGuardrailsParams(policy_name=ct.GUARDRAIL_SCP)
     assert ScpGuardrailsParams(policy_name="soc2ctl-guardrails").policy_name == "soc2ctl-guardrails"
+
+
+@pytest.mark.parametrize(
+    ("name", "tags", "how"),
+    [
+        (ct.TRAIL, {}, "by name"),
+        ("org-trail", {"aws-control-tower": "managed-by-control-tower"}, "by tag aws-control-tower="),
+        (
+            "org-trail",
+            {"aws:cloudformation:stack-name": "StackSet-AWSControlTowerBP-BASELINE-X-1"},
+            "by StackSet",
+        ),
+        ("org-trail", {"owner": "platform"}, None),
+    ],
+)
+def test_control_towers_trail_is_recognised_by_name_tag_or_stackset_marker(aws, name, tags, how):
+    from tests.helpers import ModuleRun
+
+    create_org(None, ["app"])
+    member_client("organizations", MANAGEMENT_ACCOUNT).enable_aws_service_access(
+        ServicePrincipal="cloudtrail.amazonaws.com"
+    )
+    member_client("s3", MANAGEMENT_ACCOUNT).create_bucket(Bucket="ct-logs")
+    cloudtrail = member_client("cloudtrail", MANAGEMENT_ACCOUNT)
+    cloudtrail.create_trail(
+        Name=name,
+        S3BucketName="ct-logs",
+        IsOrganizationTrail=True,
+        IsMultiRegionTrail=True,
+        TagsList=[{"Key": k, "Value": v} for k, v in tags.items()],
+    )
+    cloudtrail.start_logging(Name=name)
+    result = ModuleRun("org-cloudtrail", {"bucket_name": "soc2ctl-trail-logs"}).plan()
+    if how is None:  # somebody else's trail: soc2ctl makes its own, as without Control Tower
+        assert result.managed is None and result.action == "create"
+        return
+    assert result.managed is not None and result.action == "detect"
+    assert any(how in r for r in result.managed.resources), result.managed.resources
+    # validation off, no KMS key (global service events are on by default): reported, never a second trail
+    assert {c.path for c in result.changes} == {
+        "control_tower_trail.log_file_validation_enabled",
+        "control_tower_trail.kms_encrypted",
+    }
