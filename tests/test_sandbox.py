@@ -67,7 +67,9 @@ def test_plan_apply_plan_converges_across_invocations(sandbox_env, soc2ctl_home)
     )
     assert first.returncode == 2, first.stderr
     assert "Starting the sandbox organization" in first.stderr  # said once, not a progress bar (no tty)
+    assert "warning: the management account" not in first.stderr  # the shipped inventory includes it
     doc = json.loads(first.stdout)
+    assert {t["scope"] for t in management_tasks(doc)} == {"account", "region"}
     check_review(doc, saved, sandbox_env)
     assert doc["summary"]["accounts"] >= 12
     drifted_controls = {
@@ -88,9 +90,22 @@ def test_plan_apply_plan_converges_across_invocations(sandbox_env, soc2ctl_home)
 
     second = soc2ctl("plan", pb, "-i", inv, "--format", "json", "--detailed-exitcode", env=sandbox_env)
     assert second.returncode == 0, second.stdout[-2000:] + second.stderr
-    left = [t for t in json.loads(second.stdout)["tasks"] if t["action"] not in ("no-op", "detect")]
+    again = json.loads(second.stdout)
+    left = [t for t in again["tasks"] if t["action"] not in ("no-op", "detect")]
     assert left == []
+    # the management account passes the account and region controls, the settings Prowler checks among them
+    mine = management_tasks(again)
+    assert {"iam-password-policy", "ebs-default-encryption", "config-recorder"} <= {
+        t["control"] for t in mine
+    }
+    assert [t["key"] for t in mine if t["action"] != "no-op"] == []
     assert server_pids(soc2ctl_home) == [state["pid"]]
+
+
+def management_tasks(doc: dict) -> list[dict]:
+    from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
+
+    return [t for t in doc["tasks"] if t["account_id"] == MANAGEMENT_ACCOUNT and t["scope"] != "org"]
 
 
 def check_review(doc: dict, saved: Path, env: dict[str, str]) -> None:
@@ -102,7 +117,9 @@ def check_review(doc: dict, saved: Path, env: dict[str, str]) -> None:
     loud = [t["key"] for t in doc["tasks"] if t["account_name"] in compliant and t["action"] != "no-op"]
     assert loud == []
     scp = next(t for t in doc["tasks"] if t["control"] == "scp-guardrails")
-    members = {t["account_id"] for t in doc["tasks"] if t["account_name"] != "management"}
+    from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
+
+    members = {t["account_id"] for t in doc["tasks"] if t["account_id"] != MANAGEMENT_ACCOUNT}
     assert set(scp["affected_accounts"]) == members and len(members) == len(LAYOUT)
     shown = soc2ctl("show", str(saved), "--format", "markdown", env=env)
     assert shown.returncode == 0, shown.stderr
