@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from soc2ctl.config import shipped
 from soc2ctl.engine.plan import plan_document
+from soc2ctl.render.markdown import render_markdown
 from soc2ctl.render.text import plan_lines
 from soc2ctl.run.builder import prepare_run
 from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
@@ -82,6 +83,9 @@ def test_baseline_beside_control_tower_makes_no_second_trail_or_recorder_and_cha
     assert "Managed elsewhere (read and reported, never changed by soc2ctl)" in text
     assert f"= org-cloudtrail[/cyan] managed by {OWNER}: in state" in text
     assert "3 managed elsewhere" in text.splitlines()[-2]  # the summary line: org trail + two members
+    markdown = render_markdown(plan)
+    assert f"- **Managed elsewhere**: `org-cloudtrail` by {OWNER}, 1 target(s)" in markdown
+    assert f"- **Managed elsewhere**: `config-recorder` by {OWNER}, 2 target(s)" in markdown
 
     run = prepare_run(BASELINE, inventory, parallelism=4)
     results = run.executor.apply()
@@ -123,6 +127,7 @@ def test_a_gap_in_control_towers_trail_or_recorder_is_detect_with_the_human_step
     assert "AWS Control Tower" in recorder["human_step"]
     text = "\n".join(plan_lines(plan))
     assert f"managed elsewhere[/cyan] by {OWNER}: trail {ct.TRAIL}" in text
+    assert f"**Managed elsewhere** by {OWNER}: trail {ct.TRAIL} (by name)" in render_markdown(plan)
 
     run = prepare_run(BASELINE, inventory, parallelism=4, controls=["org-cloudtrail", "config-recorder"])
     results = run.executor.apply()

@@ -130,3 +130,32 @@ def test_a_control_that_must_not_change_the_management_account_only_reports_ther
     assert statuses == {MANAGEMENT_ACCOUNT: "out-of-state", ids["app-prod"]: "changed"}
     keys = member_client("iam", MANAGEMENT_ACCOUNT).list_access_keys(UserName="ci")["AccessKeyMetadata"]
     assert [k["Status"] for k in keys] == ["Active"]
+
+
+def test_a_control_that_must_not_run_in_the_management_account_gets_no_task_there(
+    monkeypatch, tmp_path: Path
+):
+    """`in_management = "skip"`: the task builder leaves the management account out for that control only."""
+    from soc2ctl import registry
+    from soc2ctl.config.inventory import read_inventory_file, resolve_inventory
+    from soc2ctl.config.playbook import load_playbook
+    from soc2ctl.engine.tasks import build_tasks
+
+    inventory = tmp_path / "inv.yml"
+    inventory.write_text(
+        'organization: {management_account: "111111111111", include_management: true}\n'
+        'accounts: {"111111111111": {name: management}, "222222222222": {name: app}}\n'
+    )
+    spec, raw = read_inventory_file(inventory)
+    resolved = resolve_inventory(inventory, spec, raw, None)
+
+    def targets() -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for t in build_tasks(load_playbook(BASELINE), resolved, control_ids=["iam-password-policy", "macie"]):
+            found.setdefault(t.control.id, set()).add(t.account.id)
+        return found
+
+    both = {"111111111111", "222222222222"}
+    assert targets() == {"iam-password-policy": both, "macie": both}
+    monkeypatch.setattr(type(registry.get("macie")), "in_management", "skip")
+    assert targets() == {"iam-password-policy": both, "macie": {"222222222222"}}
