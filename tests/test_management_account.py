@@ -73,17 +73,29 @@ def test_after_apply_with_a_shipped_inventory_the_management_account_passes_acco
     assert member_client("ec2", MANAGEMENT_ACCOUNT).get_ebs_encryption_by_default()["EbsEncryptionByDefault"]
 
 
+STATIC = f'{{management_account: "{MANAGEMENT_ACCOUNT}"}}\naccounts: {{"210987654321": {{name: app}}}}'
+
+
 @pytest.mark.parametrize(
     ("organization", "limit", "warned"),
     [
-        ("{discover: true}", None, "organization.include_management is false"),
+        (
+            "{discover: true}",
+            None,
+            ("include_management is false", "set organization.include_management: true"),
+        ),
         ("{discover: true, include_management: true}", None, None),
-        (f'{{discover: true, include_management: true}}\nexclude: ["{MANAGEMENT_ACCOUNT}"]', None, "exclude"),
+        (
+            f'{{discover: true, include_management: true}}\nexclude: ["{MANAGEMENT_ACCOUNT}"]',
+            None,
+            ("(`exclude` lists it)", "remove it from `exclude`"),
+        ),
         ("{discover: true}", "app-prod", None),  # a run limited on purpose
+        (STATIC, None, ("not listed under `accounts`", f'list "{MANAGEMENT_ACCOUNT}" under `accounts`')),
     ],
 )
 def test_plan_warns_in_one_line_when_the_inventory_leaves_the_management_account_out(
-    aws, tmp_path: Path, organization: str, limit: str | None, warned: str | None
+    aws, tmp_path: Path, organization: str, limit: str | None, warned: tuple[str, str] | None
 ):
     create_org(None, ["app-prod"])
     inventory = tmp_path / "inv.yml"
@@ -96,8 +108,9 @@ def test_plan_warns_in_one_line_when_the_inventory_leaves_the_management_account
     if warned is None:
         assert lines == []
         return
-    assert len(lines) == 1 and warned in lines[0] and MANAGEMENT_ACCOUNT in lines[0]
-    assert "include_management: true" in lines[0]
+    why, fix = warned
+    assert len(lines) == 1 and why in lines[0] and MANAGEMENT_ACCOUNT in lines[0]
+    assert lines[0].endswith(f"{fix} to hold it to them too")
     assert WARNING not in done.stdout  # stdout stays JSON
 
 

@@ -102,11 +102,19 @@ class Inventory:
         password policy, EBS encryption or Config must be a decision someone sees, not a default."""
         if self.account(self.management_account_id) is not None:
             return None
-        excluded = {self.management_account_id, self.management.name} & set(self.spec.exclude)
-        why = "it is in `exclude`" if excluded else "organization.include_management is false"
+        org, management = self.spec.organization, self.management_account_id
+        if management in self.spec.exclude or management in self.spec.accounts or org.discover:
+            why, fix = "`exclude` lists it", "remove it from `exclude`"
+            if not (org.include_management or management in self.spec.accounts):
+                why, fix = (
+                    "organization.include_management is false",
+                    "set organization.include_management: true",
+                )
+        else:  # a static inventory: only listed accounts are targets
+            why, fix = "it is not listed under `accounts`", f'list "{management}" under `accounts`'
         return (
-            f"the management account {self.management_account_id} is not a target of account and region "
-            f"controls ({why}); set organization.include_management: true to hold it to them too"
+            f"the management account {management} is not a target of account and region controls ({why}); "
+            f"{fix} to hold it to them too"
         )
 
     @property
