@@ -50,3 +50,17 @@ def create_bucket(s3: Any, bucket: str, region: str) -> None:
     if region != "us-east-1":
         settings["CreateBucketConfiguration"] = {"LocationConstraint": region}
     s3.create_bucket(**settings)
+
+
+def ensure_bucket(
+    s3: Any, bucket: str, region: str, current: dict[str, Any] | None, desired: dict[str, Any]
+) -> None:
+    """A log bucket as `read_bucket` reads it: created if absent, then its policy and Block Public Access."""
+    if current is None:
+        create_bucket(s3, bucket, region)
+        current = {"policy": None, "public_access_block": None}
+    if current["policy"] != desired["policy"]:
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(desired["policy"]))
+    if current["public_access_block"] != desired["public_access_block"]:
+        config = BLOCK_FIELDS.to_aws(desired["public_access_block"])
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=config)

@@ -20,7 +20,7 @@ from remediations import _preconditions as pre
 from remediations import _trail_logs as cwl
 from remediations._aws import create_aliased_key, kms_arn, or_absent, paginate
 from remediations._log_policies import cloudtrail_bucket_policy as bucket_policy
-from remediations._s3 import BLOCK_FIELDS, PUBLIC_ACCESS_BLOCK, create_bucket, normalize_policy, read_bucket
+from remediations._s3 import PUBLIC_ACCESS_BLOCK, ensure_bucket, normalize_policy, read_bucket
 from soc2ctl.remediation import (
     ManagedElsewhere,
     Params,
@@ -224,7 +224,9 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         desired = change.desired
         trail = {**desired["trail"], "kms_key_id": key}  # a key created just now
         if params.manage_bucket:
-            ensure_bucket(ctx, bucket_name(ctx, params), observed["bucket"], desired["bucket"])
+            ensure_bucket(
+                ctx.client("s3"), bucket_name(ctx, params), ctx.region, observed["bucket"], desired["bucket"]
+            )
         if params.cloudwatch_logs_log_group and observed["cloudwatch_logs"] is not None:
             cwl.ensure_delivery(
                 ctx,
@@ -360,23 +362,6 @@ def create_key(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
         Policy=json.dumps(key_policy(ctx, params)),
     )
     return meta["Arn"]
-
-
-def ensure_bucket(
-    ctx: TaskContext,
-    bucket: str,
-    current: dict[str, Any] | None,
-    desired: dict[str, Any],
-) -> None:
-    s3 = ctx.client("s3")
-    if current is None:
-        create_bucket(s3, bucket, ctx.region)
-        current = {"policy": None, "public_access_block": None}
-    if current["policy"] != desired["policy"]:
-        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(desired["policy"]))
-    if current["public_access_block"] != desired["public_access_block"]:
-        config = BLOCK_FIELDS.to_aws(desired["public_access_block"])
-        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=config)
 
 
 def ensure_trail(
