@@ -3,32 +3,36 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
-from soc2ctl.cli.common import FormatOpt, Ui, check_format, user_errors
-from soc2ctl.cli.lazy import lazy
+from soc2ctl.cli.choices import CatalogFormat, one_of
+from soc2ctl.cli.ui import ui
 
-catalog = lazy("soc2ctl.engine.catalog")
-registry = lazy("soc2ctl.registry")
+CatalogFormatOpt = Annotated[
+    CatalogFormat,
+    typer.Option("--format", "-f", help="text, json or markdown.", parser=one_of(CatalogFormat, "--format")),
+]
 
 
-@user_errors
-def controls(fmt: FormatOpt = "text") -> None:
+def controls(ctx: typer.Context, fmt: CatalogFormatOpt = CatalogFormat.text) -> None:
     """The catalog of remediation modules: scope, SOC 2 criteria, fix or detect, IAM actions.
 
     Example: soc2ctl controls --format json
     """
-    check_format(fmt, ("text", "json", "markdown"))
+    from soc2ctl import registry
+
     modules = registry.registry()
     if fmt == "markdown":  # docs/controls.md
+        from soc2ctl.engine import catalog
+
         typer.echo(catalog.markdown(modules.values()), nl=False)
         return
     if fmt == "json":
         typer.echo(json.dumps([_module_json(m) for m in modules.values()], indent=2))
         return
-    out = Ui.out()
+    out = ui(ctx).out()
     for m in modules.values():
         kind = "detect" if m.detect_only else "fix"
         out.print(
