@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -16,21 +16,32 @@ CatalogFormatOpt = Annotated[
 ]
 
 
-def controls(ctx: typer.Context, fmt: CatalogFormatOpt = CatalogFormat.text) -> None:
-    """The catalog of remediation modules: scope, SOC 2 criteria, fix or detect, IAM actions.
+ByCriterionOpt = Annotated[
+    bool,
+    typer.Option("--by-criterion", help="The matrix SOC 2 criterion -> controls instead of the catalog."),
+]
 
-    Example: soc2ctl controls --format json
+
+def controls(
+    ctx: typer.Context, fmt: CatalogFormatOpt = CatalogFormat.text, by_criterion: ByCriterionOpt = False
+) -> None:
+    """The catalog of remediation modules: scope, SOC 2 criteria, the Prowler, AWS Config and Security Hub
+    checks each one answers to, fix or detect, IAM actions.
+
+    Example: soc2ctl controls --format json; soc2ctl controls --by-criterion
     """
     from soc2ctl import registry
+    from soc2ctl.engine import catalog
 
     modules = registry.registry()
+    if by_criterion:
+        _print_matrix(catalog.by_criterion(modules.values()), fmt)
+        return
     if fmt == "markdown":  # docs/controls.md
-        from soc2ctl.engine import catalog
-
         typer.echo(catalog.markdown(modules.values()), nl=False)
         return
     if fmt == "json":
-        typer.echo(json.dumps([_module_json(m) for m in modules.values()], indent=2))
+        typer.echo(json.dumps([catalog.module_json(m) for m in modules.values()], indent=2))
         return
     out = ui(ctx).out()
     for m in modules.values():
@@ -40,15 +51,14 @@ def controls(ctx: typer.Context, fmt: CatalogFormatOpt = CatalogFormat.text) -> 
         )
 
 
-def _module_json(m: Any) -> dict[str, Any]:
-    return {
-        "name": m.name,
-        "scope": m.scope.value,
-        "criteria": list(m.criteria),
-        "mode": "detect" if m.detect_only else "fix",
-        "summary": m.summary(),
-        "risk": m.risk,
-        "read_actions": list(m.read_actions),
-        "write_actions": list(m.write_actions),
-        "parameters": m.Params.model_json_schema(),
-    }
+def _print_matrix(matrix: dict[str, list[str]], fmt: str) -> None:
+    if fmt == "json":
+        typer.echo(json.dumps(matrix, indent=2))
+        return
+    if fmt == "markdown":
+        typer.echo("| criterion | controls |\n|---|---|")
+        for criterion, names in matrix.items():
+            typer.echo(f"| {criterion} | {', '.join(names)} |")
+        return
+    for criterion, names in matrix.items():
+        typer.echo(f"{criterion:<8} {', '.join(names)}")
