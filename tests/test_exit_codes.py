@@ -99,15 +99,6 @@ def test_the_rule_in_order(outcome, fail_on, expected):
     assert exit_code(outcome, fail_on) == expected
 
 
-def test_unknown_fail_on_is_one_line_error(server, tmp_path):
-    (tmp_path / "pb.yml").write_text(PLAYBOOK)
-    (tmp_path / "inv.yml").write_text(INVENTORY)
-    result = runner.invoke(
-        app, ["plan", str(tmp_path / "pb.yml"), "-i", str(tmp_path / "inv.yml"), "--fail-on", "x"]
-    )
-    assert result.exit_code == 1 and re.search(r"--fail-on 'x': choose one of changes, detect", result.output)
-
-
 def test_plan_prints_its_hash_in_text_and_json(server, tmp_path):
     import json
 

@@ -142,9 +142,6 @@ def test_cli_warns_and_prints_a_list_when_too_large(monkeypatch):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["soc2-baseline", "--mode", "write"], "--mode 'write': choose one of plan, apply"),
-        (["soc2-baseline", "--role", "admin"], "--role 'admin': choose one of member, caller"),
-        (["soc2-baseline", "--format", "yaml"], "--format 'yaml': choose one of json, cloudformation"),
         (["no-such-playbook"], "no such playbook; give a path to one, or a shipped name: soc2-baseline"),
     ],
 )

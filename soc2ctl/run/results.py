@@ -27,10 +27,8 @@ def plan_doc(run: Run, results: dict[str, TaskResult], request: RunRequest) -> d
 
 
 def result_json(result: TaskResult) -> dict[str, Any]:
-    doc = task_json(result)
-    doc["status"] = result.status
-    doc["calls"] = [c.to_json() for c in result.calls if c.is_write]
-    return doc
+    calls = [c.to_json() for c in result.calls if c.is_write]
+    return {**task_json(result), "status": result.status, "calls": calls}
 
 
 def plan_exit_code(doc: dict[str, Any], interrupted: bool, fail_on: frozenset[str]) -> int:
