@@ -7,7 +7,6 @@ control (detect-only: no API can enrol a root user's MFA device).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
