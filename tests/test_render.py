@@ -249,17 +249,11 @@ def test_secret_in_fixed_plan_is_masked(monkeypatch, tmp_path):
 def test_plan_sha256_is_the_canonical_hash(monkeypatch):
     doc = fixed_plan(monkeypatch)
     assert doc == json.loads(json.dumps(doc))  # JSON data already: no round trip needed
+    odd = {"t": (1, 2), 1: "x", None: True, 1.5: [dt.date(2024, 1, 1)], "v": [b"b", {3}, Risk.HIGH]}
+    assert json.dumps(plan_module.plain(odd)) == json.dumps(json.loads(json.dumps(odd, default=str)))
     assert doc["plan_sha256"] == plan_module.canonical_sha256(json.loads(json.dumps(doc)))
     edited = {**doc, "tasks": doc["tasks"][1:]}
     assert plan_module.canonical_sha256(edited) != doc["plan_sha256"]
-
-
-@pytest.mark.parametrize(
-    "value",
-    [{"t": (1, 2), 1: "x", None: True, 1.5: [dt.date(2024, 1, 1)]}, [b"b", {3}, Risk.HIGH, 2.5], "s", None],
-)
-def test_plain_is_the_json_round_trip_in_one_walk(value):
-    assert json.dumps(plan_module.plain(value)) == json.dumps(json.loads(json.dumps(value, default=str)))
 
 
 def test_schema_rejects_a_malformed_plan(monkeypatch):

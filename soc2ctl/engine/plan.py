@@ -21,7 +21,6 @@ from soc2ctl import __version__
 from soc2ctl.config.risk_exceptions import exception_json
 from soc2ctl.config.secret_names import is_secret_key
 from soc2ctl.engine.executor import TaskResult
-from soc2ctl.errors import UserError
 from soc2ctl.remediation import Change
 
 FORMAT_VERSION = 1
@@ -236,7 +235,6 @@ def has_errors(doc: dict[str, Any]) -> bool:
 # ---------------------------------------------------------------- the exit-code rule (docs/exit-codes.md)
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
-FAIL_ON = ("changes", "detect")
 
 
 @dataclass(frozen=True)
@@ -260,14 +258,6 @@ def exit_code(outcome: Outcome, fail_on: Iterable[str]) -> int:
     if (outcome.changes and "changes" in wanted) or (outcome.detect and "detect" in wanted):
         return EXIT_CHANGES
     return EXIT_OK
-
-
-def check_fail_on(values: Iterable[str]) -> frozenset[str]:
-    """`--fail-on` values, refused with one line when unknown."""
-    chosen = frozenset(values)
-    if unknown := sorted(chosen - set(FAIL_ON)):
-        raise UserError(f"--fail-on {', '.join(unknown)}: choose from {', '.join(FAIL_ON)}")
-    return chosen
 
 
 def plan_outcome(doc: dict[str, Any], *, interrupted: bool = False) -> Outcome:
