@@ -1,0 +1,13 @@
+from soc2ctl_sandbox.data_seeds import bucket, drifted_here
+from soc2ctl_sandbox.seed import SeedContext
+
+SCOPE = "region"
+
+
+def seed(ctx: SeedContext) -> None:
+    """compliant: an application bucket with every bucket control in place (and its log bucket); drifted:
+    the same, but without public access block in us-east-1; fresh: no buckets."""
+    if ctx.posture == "fresh":
+        return
+    name = f"app-public-access-block-{ctx.account_id}-{ctx.region}"
+    bucket(ctx, name, drift="public_access_block" if drifted_here(ctx) else None)
