@@ -54,8 +54,10 @@ def bucket(ctx: SeedContext, name: str, *, drift: str | None = None, policy: lis
 
 def log_bucket(ctx: SeedContext) -> str:
     """The account's access-log bucket of this region, compliant and open to log delivery (it logs
-    nowhere itself). Each seed makes sure of it: a seed file must work alone."""
+    nowhere itself), made by the first seed that needs it: a seed file must work alone."""
     name = log_bucket_name(ctx.account_id, ctx.region)
+    if name in _names(ctx.client("s3"), ctx.region):
+        return name
     delivery = {
         "Sid": "S3ServerAccessLogs",
         "Effect": "Allow",
@@ -67,8 +69,12 @@ def log_bucket(ctx: SeedContext) -> str:
     return name
 
 
+def _names(s3: Any, region: str) -> set[str]:
+    return {b["Name"] for b in s3.list_buckets(BucketRegion=region)["Buckets"]}
+
+
 def _create(s3: Any, name: str, region: str) -> None:
-    if name in {b["Name"] for b in s3.list_buckets(BucketRegion=region)["Buckets"]}:
+    if name in _names(s3, region):
         return
     settings = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
     s3.create_bucket(Bucket=name, **settings)
@@ -92,3 +98,20 @@ def table(ctx: SeedContext, name: str, *, pitr: bool = True, protected: bool = T
 def drifted_here(ctx: SeedContext) -> bool:
     """Drift in one region only, as real drift is."""
     return ctx.posture == "drifted" and ctx.region == "us-east-1"
+
+
+def logs_key(ctx: SeedContext) -> str:
+    """The account's rotating KMS key for CloudWatch Logs in this region (alias/soc2-logs), made once."""
+    kms = ctx.client("kms")
+    for alias in kms.list_aliases()["Aliases"]:
+        if alias["AliasName"] == "alias/soc2-logs" and alias.get("TargetKeyId"):
+            return kms.describe_key(KeyId=alias["TargetKeyId"])["KeyMetadata"]["Arn"]
+    key = kms.create_key(Description="CloudWatch Logs")["KeyMetadata"]
+    kms.enable_key_rotation(KeyId=key["KeyId"])  # kms-key-rotation: compliant accounts stay quiet
+    kms.create_alias(AliasName="alias/soc2-logs", TargetKeyId=key["KeyId"])
+    return key["Arn"]
+
+
+def encrypted_logs(ctx: SeedContext) -> dict[str, str]:
+    """CreateLogGroup arguments that encrypt the group in a compliant account (log-group-encryption)."""
+    return {"kmsKeyId": logs_key(ctx)} if ctx.posture == "compliant" else {}

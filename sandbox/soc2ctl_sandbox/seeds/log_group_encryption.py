@@ -1,4 +1,4 @@
-from soc2ctl_sandbox.data_seeds import drifted_here
+from soc2ctl_sandbox.data_seeds import drifted_here, logs_key
 from soc2ctl_sandbox.seed import SeedContext
 
 SCOPE = "region"
@@ -10,7 +10,6 @@ def seed(ctx: SeedContext) -> None:
     if ctx.posture == "fresh":
         return
     logs = ctx.client("logs")
-    key = ctx.client("kms").create_key(Description="CloudWatch Logs")["KeyMetadata"]["Arn"]
-    logs.create_log_group(logGroupName="/soc2/audit", kmsKeyId=key)
+    logs.create_log_group(logGroupName="/soc2/audit", kmsKeyId=logs_key(ctx))
     if drifted_here(ctx):
         logs.create_log_group(logGroupName="/soc2/plain")
