@@ -3,6 +3,11 @@
 The statement is added to the policy as read; every other statement is kept as it is. A statement that
 already denies every S3 action over plain HTTP to everyone, on the bucket and its objects, counts
 whatever its Sid; a soc2ctl statement (Sid `DenyInsecureTransport`) that no longer does is replaced.
+
+Permissions: `soc2ctl iam-policy` grants s3:PutBucketPolicy on soc2ctl's own buckets only (`soc2ctl-*`,
+SCOPED_GRANTS in soc2ctl/policy/iam_policy.py: writing any bucket's policy could open it). To let this
+control fix other buckets, grant the apply role s3:PutBucketPolicy on them deliberately; without it the
+apply of such a bucket fails with AccessDenied, naming the account (plan and detection need no write).
 """
 
 from __future__ import annotations
