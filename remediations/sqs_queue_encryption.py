@@ -29,7 +29,7 @@ class SqsQueueEncryption(Remediation[SqsQueueEncryptionParams]):
     risk = "low"
     criteria = ("CC6.1", "C1.1")
     prowler_checks = ("sqs_queues_server_side_encryption_enabled",)
-    config_rules = ("sqs-queue-encrypted",)
+    # No AWS Config managed rule: SQS.1's `sqs-queue-encrypted` is a custom rule of Security Hub's own.
     securityhub_controls = ("SQS.1",)
     read_actions = ("sqs:ListQueues", "sqs:GetQueueAttributes")
     write_actions = ("sqs:SetQueueAttributes",)
