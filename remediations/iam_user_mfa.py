@@ -84,6 +84,7 @@ class IamUserMfa(Remediation[IamUserMfaParams]):
         "iam:GetPolicy",
     )
     write_actions = ("iam:CreatePolicy", "iam:AttachUserPolicy")
+    conditional_writes = {"enforce_deny_without_mfa": write_actions}  # detect-only otherwise
     detect_only = True
     human_step = (
         "Ask each listed user to enrol an MFA device (IAM console > Security credentials > Assign MFA device), "

@@ -120,6 +120,18 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         "iam:PutRolePolicy",
         "iam:PassRole",
     )
+    conditional_writes = {
+        "manage_bucket": ("s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock"),
+        "create_kms_key": ("kms:CreateKey", "kms:TagResource", "kms:CreateAlias", "kms:EnableKeyRotation"),
+        "cloudwatch_logs_log_group": (
+            "logs:CreateLogGroup",
+            "logs:PutRetentionPolicy",
+            "iam:CreateRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:PutRolePolicy",
+            "iam:PassRole",
+        ),
+    }
 
     def provides(self, target: Target, params: OrgCloudTrailParams) -> list[Resource]:
         made = [pre.bucket_resource(bucket_name_for(target.management_account_id, params))]

@@ -50,11 +50,39 @@ def test_plan_policy_is_read_only_and_apply_adds_writes():
     modules = _baseline_modules()
     reads = {a for m in modules for a in m.read_actions}
     writes = {a for m in modules for a in m.write_actions} - reads
+    opt_in = {"iam:AttachUserPolicy", "iam:CreatePolicy"}  # iam-user-mfa's deny policy: off in the baseline
     plan = _actions(build_policies(BASELINE, PolicyRequest("plan")))
     apply = _actions(build_policies(BASELINE, PolicyRequest("apply")))
     assert plan == reads
     assert not plan & writes
-    assert apply == reads | writes
+    assert apply == reads | (writes - opt_in)
+    enforce = PolicyRequest("apply", variables={"iam_user_mfa_enforce_deny": True})
+    assert _actions(build_policies(BASELINE, enforce)) == reads | writes
+
+
+def test_a_conditional_write_follows_its_parameter(tmp_path):
+    """Granted where a control turns the parameter on, by value or by template; when the parameters cannot
+    be known without an account, every write is granted (a missing grant would fail the run)."""
+    path = tmp_path / "pb.yml"
+
+    def writes(desired) -> set[str]:
+        control = {"id": "mfa", "remediation": "iam-user-mfa", "desired": desired}
+        path.write_text(
+            yaml.safe_dump({"name": "t", "hosts": "all", "vars": {"on": False}, "controls": [control]})
+        )
+        return _actions(build_policies(path, PolicyRequest("apply"))) & {"iam:AttachUserPolicy"}
+
+    assert writes({}) == set()
+    assert writes({"enforce_deny_without_mfa": True}) == {"iam:AttachUserPolicy"}
+    assert writes({"enforce_deny_without_mfa": "{{ on }}"}) == set()
+    assert writes({"enforce_deny_without_mfa": "{{ 'no' }}"}) == set()
+    assert writes({"enforce_deny_without_mfa": "{{ 'yes' }}"}) == {"iam:AttachUserPolicy"}
+    on_for_one = {"iam:AttachUserPolicy"}  # true in some account: granted
+    assert writes({"enforce_deny_without_mfa": "{{ account_id == '111111111111' }}"}) == on_for_one
+    assert writes({"enforce_deny_without_mfa": "{{ on }}"}) == set()
+    result = runner.invoke(app, ["iam-policy", str(path), "-m", "apply", "-e", "on=true"])
+    assert result.exit_code == 0, result.output
+    assert "iam:AttachUserPolicy" in result.stdout
 
 
 def test_only_the_playbooks_modules_count(tmp_path):

@@ -26,7 +26,7 @@ from botocore.credentials import Credentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from soc2ctl import __version__
-from soc2ctl.aws import client_classes, log_redaction, shared_clients
+from soc2ctl.aws import client_classes, log_redaction, partitions, shared_clients
 from soc2ctl.aws.recorder import CallRecorder
 from soc2ctl.aws.retry import RetryPolicy
 
@@ -106,6 +106,7 @@ class AwsSessions:
         self.recorder = CallRecorder()
         self.register("after-call", self.recorder.after_call)
         self._identity: dict[str, str] | None = None
+        self._partition: str | None = None
 
     # ------------------------------------------------------------ events
 
@@ -239,8 +240,19 @@ class AwsSessions:
                 self._sessions[account_id] = session
             return session
 
+    @property
+    def partition(self) -> str:
+        """The run's AWS partition: the caller identity's (what AWS says), else the default region's."""
+        if self._partition is None:
+            try:
+                arn = self.caller_identity()["Arn"]
+            except AccountAccessError:
+                arn = ""
+            self._partition = partitions.of_arn(arn) or partitions.for_region(self.default_region())
+        return self._partition
+
     def role_arn(self, account_id: str) -> str:
-        return f"arn:aws:iam::{account_id}:role/{self.role_name}"
+        return partitions.iam_arn(self.partition, account_id, f"role/{self.role_name}")
 
     def _assume(self, account_id: str) -> dict[str, str]:
         params: dict[str, Any] = {

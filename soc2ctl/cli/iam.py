@@ -6,13 +6,14 @@ with one line. Imports from cli.py happen at call time, because cli.py imports t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from soc2ctl.cli.common import Ui, user_errors
+from soc2ctl.cli.common import ExtraVarsOpt, Ui, parse_extra_vars, user_errors
 from soc2ctl.cli.lazy import lazy
 from soc2ctl.config import shipped as resources
 from soc2ctl.errors import UserError
@@ -52,6 +53,14 @@ def iam_policy_command(
     findings: Annotated[
         str | None, typer.Option("--findings", help="Caller: drift's securityhub sink.")
     ] = None,
+    extra_vars: ExtraVarsOpt = None,
+    partition: Annotated[
+        str | None,
+        typer.Option(
+            "--partition",
+            help="ARNs for this AWS partition (aws, aws-us-gov, aws-cn); default: the configured region's.",
+        ),
+    ] = None,
 ) -> None:
     """Print the least-privilege IAM policy a playbook needs, computed from its modules' declared actions.
 
@@ -59,16 +68,32 @@ def iam_policy_command(
     inventory); the caller policy on the user or role that runs soc2ctl. Policies larger than a managed
     policy (6,144 characters) are split by service and printed as a JSON list, with a warning. Give the
     caller the same --evidence/--lock/--notify/--findings values as the runs, to add those resources.
+    An opt-in fix's writes (iam-user-mfa's deny policy) are granted only when a control turns it on: give
+    the same --extra-vars as the runs (and any inventory var that turns one on) to include them.
 
     Example: soc2ctl iam-policy playbooks/soc2-baseline.yml --mode apply > soc2ctl-apply-policy.json
     Example: soc2ctl iam-policy soc2-baseline --role caller --mode apply --evidence s3://acme-evidence/soc2
     Example: soc2ctl iam-policy soc2-baseline --format cloudformation > deploy/soc2ctl-roles.yaml
     """
-    request = iam_policy.PolicyRequest(mode, role, role_name, evidence, lock, notify, findings)
-    user_errors(_iam_policy)(playbook, request, fmt)
+    user_errors(_iam_policy)(
+        playbook,
+        iam_policy.PolicyRequest(mode, role, role_name, evidence, lock, notify, findings),
+        fmt,
+        extra_vars,
+        partition,
+    )
 
 
-def _iam_policy(playbook: Path, request: iam_policy.PolicyRequest, fmt: str) -> None:
+def _iam_policy(
+    playbook: Path,
+    request: iam_policy.PolicyRequest,
+    fmt: str,
+    extra_vars: list[str] | None,
+    partition: str | None,
+) -> None:
+    request = dataclasses.replace(
+        request, variables=parse_extra_vars(extra_vars), partition=partition or _configured_partition()
+    )
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
     path = resources.resolve(playbook, "playbooks")
@@ -76,7 +101,7 @@ def _iam_policy(playbook: Path, request: iam_policy.PolicyRequest, fmt: str) -> 
         shipped = ", ".join(p.stem for p in resources.shipped("playbooks"))
         raise UserError(f"{playbook}: no such playbook; give a path to one, or a shipped name: {shipped}")
     if fmt == "cloudformation":
-        typer.echo(iam_template.render(path, _label(playbook, path)), nl=False)
+        typer.echo(iam_template.render(path, _label(playbook, path), request.variables), nl=False)
         return
     docs = iam_policy.build_policies(path, request)
     if len(docs) > 1:
@@ -85,6 +110,16 @@ def _iam_policy(playbook: Path, request: iam_policy.PolicyRequest, fmt: str) -> 
             f"{len(docs)} policy documents; attach each as its own managed policy"
         )
     typer.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
+
+
+def _configured_partition() -> str:
+    """The partition of the region the AWS configuration names (AWS_REGION, the profile); `aws` if none.
+    The CloudFormation template needs none: it uses ${AWS::Partition}."""
+    import botocore.session
+
+    from soc2ctl.aws import partitions
+
+    return partitions.for_region(botocore.session.get_session().get_config_variable("region"))
 
 
 def _label(playbook: Path, path: Path) -> str:

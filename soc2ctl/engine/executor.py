@@ -109,6 +109,7 @@ class Executor:
             vars=task.variables,
             pending=pending,
             module_actions=registry.declared_actions(),
+            partition=self.sessions.partition,
         )
 
     def evaluate(self, task: Task, *, check_provided: bool = False) -> TaskResult:
