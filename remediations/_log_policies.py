@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from remediations._aws import partitions
+
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 CONFIG = "config.amazonaws.com"
 LOG_DELIVERY = "delivery.logs.amazonaws.com"  # VPC flow logs to S3
@@ -17,7 +19,8 @@ LOG_DELIVERY = "delivery.logs.amazonaws.com"  # VPC flow logs to S3
 
 def cloudtrail_bucket_policy(bucket: str, prefix: str | None, trail: str, org_id: str) -> dict[str, Any]:
     """AWS's documented organization-trail bucket policy, pinned to this trail, plus TLS only."""
-    logs = f"arn:aws:s3:::{bucket}/{prefix.strip('/') + '/' if prefix else ''}AWSLogs"
+    partition = partitions.of_arn(trail) or partitions.DEFAULT  # the trail's partition is the bucket's
+    logs = partitions.s3_arn(partition, bucket, f"{prefix.strip('/') + '/' if prefix else ''}AWSLogs")
     account = trail.split(":")[4]
     source = {"aws:SourceArn": trail}
     write = {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", **source}}
@@ -30,7 +33,7 @@ def cloudtrail_bucket_policy(bucket: str, prefix: str | None, trail: str, org_id
                 "Effect": "Allow",
                 "Principal": cloudtrail,
                 "Action": "s3:GetBucketAcl",
-                "Resource": f"arn:aws:s3:::{bucket}",
+                "Resource": partitions.s3_arn(partition, bucket),
                 "Condition": {"StringEquals": source},
             },
             {
@@ -49,35 +52,28 @@ def cloudtrail_bucket_policy(bucket: str, prefix: str | None, trail: str, org_id
                 "Resource": f"{logs}/{org_id}/*",
                 "Condition": write,
             },
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
+            _deny_insecure(bucket, partition),
         ],
     }
 
 
-def _deny_insecure(bucket: str) -> dict[str, Any]:
+def _deny_insecure(bucket: str, partition: str) -> dict[str, Any]:
     return {
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
         "Principal": "*",
         "Action": "s3:*",
-        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        "Resource": [partitions.s3_arn(partition, bucket), partitions.s3_arn(partition, bucket, "*")],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
 
 
 def service_delivery_policy(
-    bucket: str, service: str, org_id: str, prefix: str | None = None
+    bucket: str, service: str, org_id: str, prefix: str | None = None, *, partition: str
 ) -> dict[str, Any]:
     """AWS's documented delivery policy for Config and for flow logs, for every account of the organization:
     the service checks the bucket (ACL, listing) and writes objects it hands to the bucket owner."""
-    logs = f"arn:aws:s3:::{bucket}/{prefix.strip('/') + '/' if prefix else ''}AWSLogs/*"
+    logs = partitions.s3_arn(partition, bucket, f"{prefix.strip('/') + '/' if prefix else ''}AWSLogs/*")
     org = {"aws:SourceOrgID": org_id}
     principal = {"Service": service}
     return {
@@ -88,7 +84,7 @@ def service_delivery_policy(
                 "Effect": "Allow",
                 "Principal": principal,
                 "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
-                "Resource": f"arn:aws:s3:::{bucket}",
+                "Resource": partitions.s3_arn(partition, bucket),
                 "Condition": {"StringEquals": org},
             },
             {
@@ -99,6 +95,6 @@ def service_delivery_policy(
                 "Resource": logs,
                 "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", **org}},
             },
-            _deny_insecure(bucket),
+            _deny_insecure(bucket, partition),
         ],
     }

@@ -186,7 +186,7 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         desired["trail"] = trail
         if group := params.cloudwatch_logs_log_group:
             trail["cloudwatch_logs_log_group_arn"] = cwl.log_group_arn(ctx.region, ctx.account_id, group)
-            trail["cloudwatch_logs_role_arn"] = cwl.role_arn(ctx.account_id, params.cloudwatch_logs_role_name)
+            trail["cloudwatch_logs_role_arn"] = cwl.role_arn(ctx, params.cloudwatch_logs_role_name)
             desired["cloudwatch_logs"] = cwl.desired_delivery(ctx, group)
         return desired
 
@@ -238,7 +238,7 @@ def bucket_name_for(management_account_id: str, params: OrgCloudTrailParams) -> 
 
 
 def trail_arn(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
-    return f"arn:aws:cloudtrail:{ctx.region}:{ctx.account_id}:trail/{params.trail_name}"
+    return ctx.arn("cloudtrail", f"trail/{params.trail_name}")
 
 
 def is_alias(key: str) -> bool:
@@ -292,14 +292,14 @@ def key_policy(ctx: TaskContext, params: OrgCloudTrailParams) -> dict[str, Any]:
     """The key policy the CloudTrail console creates: account admin, CloudTrail encrypts for this trail only,
     and principals of the management account may decrypt the log files."""
     account = ctx.account_id
-    trails = f"arn:aws:cloudtrail:*:{account}:trail/*"
+    trails = ctx.arn("cloudtrail", "trail/*", region="*")
     return {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Sid": "EnableAccountAdministration",
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Principal": {"AWS": ctx.arn("iam", "root", region="")},
                 "Action": "kms:*",
                 "Resource": "*",
             },

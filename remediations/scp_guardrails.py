@@ -291,10 +291,10 @@ class ScpGuardrails(Remediation[ScpGuardrailsParams]):
         needed = needed_actions(ctx.module_actions)
         found: list[Denial] = []
         for account in accounts:
-            principals = [f"arn:aws:iam::{account}:role/{r}" for r in roles]
+            principals = [ctx.arn("iam", f"role/{r}", region="", account_id=account) for r in roles]
             found += effective_denials(view.levels(account, ours, targets), principals, needed, regions)
         for target in sorted(t for t in targets if not _ACCOUNT_ID.match(t)):
-            principals = [f"arn:aws:iam::{FUTURE_ACCOUNT}:role/{r}" for r in roles]
+            principals = [ctx.arn("iam", f"role/{r}", region="", account_id=FUTURE_ACCOUNT) for r in roles]
             levels = view.levels(target, ours, targets, future=True)
             found += effective_denials(levels, principals, needed, regions)
         return found, len(accounts) + 1
