@@ -31,6 +31,7 @@ from soc2ctl.aws import partitions
 from soc2ctl.config.playbook import BUILTIN_VARS, load_playbook
 from soc2ctl.config.templating import TemplateProblem, render, variables_used
 from soc2ctl.errors import UserError
+from soc2ctl.policy import guards
 from soc2ctl.registry import get
 from soc2ctl.remediation import Remediation, Scope
 
@@ -262,13 +263,22 @@ def run_option_statements(request: PolicyRequest) -> list[dict[str, Any]]:
 
 
 def policy_statements(uses: list[ControlUse], request: PolicyRequest) -> list[dict[str, Any]]:
-    if request.role == "member":
+    """The statements of one policy: its grants, then the denies those grants need (soc2ctl.policy.guards)."""
+    member = request.role == "member"
+    execution_roles = {*DEFAULT_ROLE_NAMES.values(), request.execution_role_name}
+    if member:
         if run_option_statements(request):
             raise UserError("--evidence, --lock, --notify and --findings are the caller's: add --role caller")
-        return statements(module_actions(uses, request.mode), partition=request.partition)
-    actions = set(ENGINE_CALLER_ACTIONS) | module_actions(uses, request.mode, org_only=True)
-    assume = assume_role_statement(request.execution_role_name, request.partition)
-    return [assume, *run_option_statements(request), *statements(actions, partition=request.partition)]
+        actions = module_actions(uses, request.mode)
+        grants = statements(actions, partition=request.partition)
+    else:
+        actions = set(ENGINE_CALLER_ACTIONS) | module_actions(uses, request.mode, org_only=True)
+        assume = assume_role_statement(request.execution_role_name, request.partition)
+        grants = [assume, *run_option_statements(request), *statements(actions, partition=request.partition)]
+    denies = guards.deny_statements(
+        actions, execution_roles, partition=request.partition, member=member, prefix=MANAGED_PREFIX
+    )
+    return grants + denies
 
 
 def policy_size(doc: dict[str, Any]) -> int:
