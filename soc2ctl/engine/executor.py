@@ -83,6 +83,8 @@ class Executor:
     ) -> None:
         self.sessions = sessions
         self.graph = graph
+        # Known before any task runs, so the caller-identity call (if not made yet) is no task's call.
+        self.partition = sessions.partition
         self.parallelism = max(1, parallelism)
         self.max_per_account = max(1, max_per_account)
         self._stop_reason: str | None = None
@@ -109,7 +111,7 @@ class Executor:
             vars=task.variables,
             pending=pending,
             module_actions=registry.declared_actions(),
-            partition=self.sessions.partition,
+            partition=self.partition,
         )
 
     def evaluate(self, task: Task, *, check_provided: bool = False) -> TaskResult:
