@@ -65,6 +65,14 @@ def test_partition_of_a_region_from_botocore(region, partition):
     assert partitions.for_region(region) == partition
 
 
+def test_global_services_sign_in_the_partitions_global_region():
+    assert [partitions.global_region(p) for p in ("aws", "aws-us-gov", "aws-cn")] == [
+        "us-east-1",
+        "us-gov-west-1",
+        "cn-north-1",
+    ]
+
+
 def test_sessions_take_the_partition_from_the_caller_identity(aws, monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", GOV)
     sessions = AwsSessions(run_id="t")

@@ -38,6 +38,19 @@ def for_region(region: str | None) -> str:
         return DEFAULT
 
 
+@functools.cache
+def global_region(partition: str) -> str:
+    """Where the partition's global services (IAM, Organizations) are signed: `us-east-1` in `aws`,
+    `us-gov-west-1` in `aws-us-gov`, `cn-north-1` in `aws-cn` (IAM's partition endpoint in botocore's data)."""
+    data = botocore.session.get_session().get_data("endpoints")
+    for entry in data["partitions"]:
+        if entry["partition"] == partition:
+            iam = entry["services"].get("iam", {})
+            scope = iam.get("endpoints", {}).get(iam.get("partitionEndpoint"), {}).get("credentialScope", {})
+            return scope.get("region") or next(iter(entry["regions"]))
+    return "us-east-1"
+
+
 def of_arn(arn: str) -> str | None:
     """The partition an ARN names, or None when the text is not an ARN."""
     match = _ARN.match(arn)
