@@ -1,4 +1,4 @@
-"""Bucket policies of the central log buckets: who may deliver what, and TLS only.
+"""Bucket policies of the central log buckets (who may deliver what, and TLS only), and the trail's key policy.
 
 One place for them, because two controls write them: org-cloudtrail when it keeps its own bucket, and
 central-log-buckets when the log archive keeps every bucket. Delivery is granted to the service principal,
@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from remediations._aws import partitions
+from soc2ctl.remediation import TaskContext
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 CONFIG = "config.amazonaws.com"
@@ -96,5 +97,53 @@ def service_delivery_policy(
                 "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", **org}},
             },
             _deny_insecure(bucket, partition),
+        ],
+    }
+
+
+def trail_key_policy(ctx: TaskContext, trail: str) -> dict[str, Any]:
+    """The key policy the CloudTrail console creates: account admin, CloudTrail encrypts for this trail only,
+    and principals of the management account may decrypt the log files."""
+    account = ctx.account_id
+    trails = ctx.arn("cloudtrail", "trail/*", region="*")
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EnableAccountAdministration",
+                "Effect": "Allow",
+                "Principal": {"AWS": ctx.arn("iam", "root", region="")},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "AllowCloudTrailToEncryptLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": CLOUDTRAIL},
+                "Action": "kms:GenerateDataKey*",
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"aws:SourceArn": trail},
+                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails},
+                },
+            },
+            {
+                "Sid": "AllowCloudTrailToDescribeKey",
+                "Effect": "Allow",
+                "Principal": {"Service": CLOUDTRAIL},
+                "Action": "kms:DescribeKey",
+                "Resource": "*",
+            },
+            {
+                "Sid": "AllowAccountToDecryptLogFiles",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Decrypt", "kms:ReEncryptFrom"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"kms:CallerAccount": account},
+                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails},
+                },
+            },
         ],
     }

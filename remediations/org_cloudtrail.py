@@ -18,6 +18,7 @@ from remediations import _preconditions as pre
 from remediations import _trail_logs as cwl
 from remediations._aws import create_aliased_key, kms_arn, or_absent, paginate
 from remediations._log_policies import cloudtrail_bucket_policy as bucket_policy
+from remediations._log_policies import trail_key_policy
 from remediations._s3 import (
     BLOCK_FIELDS,
     PUBLIC_ACCESS_BLOCK,
@@ -299,57 +300,6 @@ def read_trail(ctx: TaskContext, name: str) -> dict[str, Any] | None:
     }
 
 
-# ---------------------------------------------------------------- policies
-
-
-def key_policy(ctx: TaskContext, params: OrgCloudTrailParams) -> dict[str, Any]:
-    """The key policy the CloudTrail console creates: account admin, CloudTrail encrypts for this trail only,
-    and principals of the management account may decrypt the log files."""
-    account = ctx.account_id
-    trails = ctx.arn("cloudtrail", "trail/*", region="*")
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "EnableAccountAdministration",
-                "Effect": "Allow",
-                "Principal": {"AWS": ctx.arn("iam", "root", region="")},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            {
-                "Sid": "AllowCloudTrailToEncryptLogs",
-                "Effect": "Allow",
-                "Principal": {"Service": CLOUDTRAIL},
-                "Action": "kms:GenerateDataKey*",
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {"aws:SourceArn": trail_arn(ctx, params)},
-                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails},
-                },
-            },
-            {
-                "Sid": "AllowCloudTrailToDescribeKey",
-                "Effect": "Allow",
-                "Principal": {"Service": CLOUDTRAIL},
-                "Action": "kms:DescribeKey",
-                "Resource": "*",
-            },
-            {
-                "Sid": "AllowAccountToDecryptLogFiles",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": ["kms:Decrypt", "kms:ReEncryptFrom"],
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {"kms:CallerAccount": account},
-                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails},
-                },
-            },
-        ],
-    }
-
-
 # ---------------------------------------------------------------- apply
 
 
@@ -360,7 +310,7 @@ def create_key(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
         ctx.client("kms"),
         alias,
         Description=f"soc2ctl: CloudTrail organization trail {params.trail_name}",
-        Policy=json.dumps(key_policy(ctx, params)),
+        Policy=json.dumps(trail_key_policy(ctx, trail_arn(ctx, params))),
     )
     return meta["Arn"]
 
