@@ -22,7 +22,11 @@ from soc2ctl.cli.main import app
 from soc2ctl_sandbox.seed import SandboxAccount, SeedClients, create_organization, seed_settings
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT = [ROOT / "soc2ctl", ROOT / "remediations"]
+# The product, its sandbox distribution and what ships with it (playbooks write `arn:{{ partition }}:`).
+PRODUCT = [
+    ROOT / d
+    for d in ("soc2ctl", "remediations", "sandbox/soc2ctl_sandbox", "playbooks", "inventories", "deploy")
+]
 COMMERCIAL = "arn:" + "aws:"  # spelled in two parts so this file is not its own finding
 ARN = re.compile(r"arn:[a-z0-9-]+:[a-z0-9-]+:[^\s\"'\]]*")
 GOV = "us-gov-west-1"

@@ -2,7 +2,7 @@
 
 moto reads a request's region from its URL; IAM's GovCloud endpoint is `iam.us-gov.amazonaws.com`, whose
 "region" `us-gov` matches none of moto's partition prefixes (`us-gov-`), so in-process moto answers
-GovCloud IAM calls from the `aws` partition's backend, with `arn:aws:` ARNs. (A moto server reads the region
+GovCloud IAM calls from the `aws` partition's backend, with commercial-partition ARNs. (A moto server reads the region
 from the signature, `us-gov-west-1`, and is right.) The prefix table gains `us-gov`.
 
 Security Hub's backend reads the organization from the `aws` partition's Organizations backend whatever its
