@@ -135,6 +135,16 @@ def test_caller_assumes_only_the_execution_role_and_discovers():
     assert not (regional - org_scope - set(iam_policy.ENGINE_CALLER_ACTIONS)) & actions
 
 
+def test_a_caller_outside_the_management_account_only_assumes_and_discovers():
+    request = PolicyRequest("apply", "caller", caller_in_management=False)
+    (doc,) = build_policies(BASELINE, request)
+    assert _actions([doc]) == set(iam_policy.ENGINE_CALLER_ACTIONS) | {"sts:AssumeRole"}
+    result = runner.invoke(
+        app, ["iam-policy", "soc2-baseline", "-m", "apply", "--role", "caller", "--caller-in", "other"]
+    )
+    assert result.exit_code == 0 and json.loads(result.stdout) == doc
+
+
 def test_large_policies_are_split_by_statement():
     acts = [f"svc{i}:Describe{'X' * 40}{j}" for i in range(40) for j in range(5)]
     docs = split_policy(statements(acts))

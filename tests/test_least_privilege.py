@@ -14,7 +14,8 @@ each closed in the generated policy by an explicit deny (soc2ctl.policy.guards) 
   or `iam:UpdateAssumeRolePolicy` next to `sts:AssumeRole`, whatever the resources. The caller writes only
   `soc2ctl-*` roles (org-cloudtrail's delivery role, when it runs in the management account), may assume
   only the execution role, and is denied every role write on the execution roles.
-`REMAINING` lists them; any other finding, in any generated policy, fails.
+A caller run from outside the management account (`--caller-in other`) holds no module action and has
+no finding. `REMAINING` lists the three; any other finding, in any generated policy, fails.
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ def generated() -> list[tuple[str, dict]]:
             extra = OPTIONS if role == "caller" else {}
             request = PolicyRequest(mode=mode, role=role, **extra)
             docs += [(f"{mode}/{role}", d) for d in build_policies(BASELINE, request)]
+        # a caller outside the management account only assumes roles: nothing left to flag
+        elsewhere = PolicyRequest(mode=mode, role="caller", caller_in_management=False, **OPTIONS)
+        docs += [(f"{mode}/caller-elsewhere", d) for d in build_policies(BASELINE, elsewhere)]
     template = yaml.safe_load(TEMPLATE.read_text())
     for name, resource in template["Resources"].items():
         if resource["Type"] == "AWS::IAM::ManagedPolicy":

@@ -54,6 +54,14 @@ def iam_policy_command(
         str | None, typer.Option("--findings", help="Caller: drift's securityhub sink.")
     ] = None,
     extra_vars: ExtraVarsOpt = None,
+    caller_in: Annotated[
+        str,
+        typer.Option(
+            "--caller-in",
+            help="Caller: 'management' (runs in the management account, doing organization tasks itself) "
+            "or 'other' (an automation account: it only assumes roles).",
+        ),
+    ] = "management",
     partition: Annotated[
         str | None,
         typer.Option(
@@ -81,6 +89,7 @@ def iam_policy_command(
         fmt,
         extra_vars,
         partition,
+        caller_in,
     )
 
 
@@ -90,9 +99,15 @@ def _iam_policy(
     fmt: str,
     extra_vars: list[str] | None,
     partition: str | None,
+    caller_in: str = "management",
 ) -> None:
+    if caller_in not in ("management", "other"):
+        raise UserError(f"--caller-in {caller_in!r}: choose management or other")
     request = dataclasses.replace(
-        request, variables=parse_extra_vars(extra_vars), partition=partition or _configured_partition()
+        request,
+        variables=parse_extra_vars(extra_vars),
+        partition=partition or _configured_partition(),
+        caller_in_management=caller_in == "management",
     )
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")

@@ -66,6 +66,9 @@ class PolicyRequest:
     findings: str | None = None  # drift --findings securityhub
     variables: dict[str, Any] | None = None  # --extra-vars: what turns an opt-in fix on for some account
     partition: str = partitions.DEFAULT  # --partition: aws, aws-us-gov, aws-cn, ...
+    # --caller-in other: the caller runs outside the management account, so organization-scope tasks run
+    # through the execution role there too, and the caller needs none of the modules' actions.
+    caller_in_management: bool = True
 
     @property
     def execution_role_name(self) -> str:
@@ -272,7 +275,8 @@ def policy_statements(uses: list[ControlUse], request: PolicyRequest) -> list[di
         actions = module_actions(uses, request.mode)
         grants = statements(actions, partition=request.partition)
     else:
-        actions = set(ENGINE_CALLER_ACTIONS) | module_actions(uses, request.mode, org_only=True)
+        own = module_actions(uses, request.mode, org_only=True) if request.caller_in_management else set()
+        actions = set(ENGINE_CALLER_ACTIONS) | own
         assume = assume_role_statement(request.execution_role_name, request.partition)
         grants = [assume, *run_option_statements(request), *statements(actions, partition=request.partition)]
     denies = guards.deny_statements(
