@@ -14,17 +14,22 @@ from __future__ import annotations
 
 import functools
 import re
-
-import botocore.session
-from botocore.exceptions import UnknownRegionError
+from typing import Any
 
 DEFAULT = "aws"
 _ARN = re.compile(r"^arn:(?P<partition>[a-z][a-z0-9-]*):")
 
 
+def _botocore() -> Any:
+    """botocore's default session, imported on first use: `soc2ctl controls` loads no AWS SDK."""
+    import botocore.session
+
+    return botocore.session.get_session()
+
+
 @functools.cache
 def known_partitions() -> frozenset[str]:
-    return frozenset(botocore.session.get_session().get_available_partitions())
+    return frozenset(_botocore().get_available_partitions())
 
 
 @functools.cache
@@ -32,8 +37,10 @@ def for_region(region: str | None) -> str:
     """The partition of a region by botocore's endpoint data; `aws` for an unknown or unset region."""
     if not region:
         return DEFAULT
+    from botocore.exceptions import UnknownRegionError
+
     try:
-        return botocore.session.get_session().get_partition_for_region(region)
+        return _botocore().get_partition_for_region(region)
     except UnknownRegionError:
         return DEFAULT
 
@@ -42,7 +49,7 @@ def for_region(region: str | None) -> str:
 def global_region(partition: str) -> str:
     """Where the partition's global services (IAM, Organizations) are signed: `us-east-1` in `aws`,
     `us-gov-west-1` in `aws-us-gov`, `cn-north-1` in `aws-cn` (IAM's partition endpoint in botocore's data)."""
-    data = botocore.session.get_session().get_data("endpoints")
+    data = _botocore().get_data("endpoints")
     for entry in data["partitions"]:
         if entry["partition"] == partition:
             iam = entry["services"].get("iam", {})
