@@ -1,48 +1,56 @@
-"""`soc2ctl iam-policy`: the least-privilege policy (or a StackSet template) for a playbook.
-
-Kept out of soc2ctl/cli.py so that several people can work on the CLI at once; cli.py registers the command
-with one line. Imports from cli.py happen at call time, because cli.py imports this module.
-"""
+"""`soc2ctl iam-policy`: the least-privilege policy (or a StackSet template) for a playbook."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from soc2ctl.cli.common import ExtraVarsOpt, Ui, parse_extra_vars, user_errors
-from soc2ctl.cli.lazy import lazy
+from soc2ctl.cli.choices import CallerIn, PolicyFormat, PolicyMode, PolicyRole, one_of
+from soc2ctl.cli.common import ExtraVarsOpt, PlaybookArg, parse_extra_vars
+from soc2ctl.cli.ui import Ui, ui
 from soc2ctl.config import shipped as resources
 from soc2ctl.errors import UserError
 
-iam_policy = lazy("soc2ctl.policy.iam_policy")  # the engine loads when the command runs
-iam_template = lazy("soc2ctl.policy.iam_template")
-
-FORMATS = ("json", "cloudformation")
+if TYPE_CHECKING:
+    from soc2ctl.policy.iam_policy import PolicyRequest
 
 
 def iam_policy_command(
-    playbook: Annotated[Path, typer.Argument(help="Playbook YAML (or the name of a shipped one).")],
+    ctx: typer.Context,
+    playbook: PlaybookArg,
     mode: Annotated[
-        str, typer.Option("--mode", "-m", help="plan: read actions only; apply: read and write.")
-    ] = "plan",
+        PolicyMode,
+        typer.Option(
+            "--mode",
+            "-m",
+            help="plan: read actions only; apply: read and write.",
+            parser=one_of(PolicyMode, "--mode"),
+        ),
+    ] = PolicyMode.plan,
     role: Annotated[
-        str,
+        PolicyRole,
         typer.Option(
             "--role",
             help="member: the execution role assumed in each account; caller: the principal running soc2ctl.",
+            parser=one_of(PolicyRole, "--role"),
         ),
-    ] = "member",
+    ] = PolicyRole.member,
     role_name: Annotated[
         str | None,
         typer.Option("--role-name", help="Execution role the caller may assume (default soc2ctl-<mode>)."),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="json (policy document) or cloudformation (StackSet).")
-    ] = "json",
+        PolicyFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json (policy document) or cloudformation (StackSet).",
+            parser=one_of(PolicyFormat, "--format"),
+        ),
+    ] = PolicyFormat.json,
     evidence: Annotated[
         str | None, typer.Option("--evidence", help="Caller: the run's s3://BUCKET/PREFIX evidence store.")
     ] = None,
@@ -55,13 +63,14 @@ def iam_policy_command(
     ] = None,
     extra_vars: ExtraVarsOpt = None,
     caller_in: Annotated[
-        str,
+        CallerIn,
         typer.Option(
             "--caller-in",
-            help="Caller: 'management' (runs in the management account, doing organization tasks itself) "
-            "or 'other' (an automation account: it only assumes roles).",
+            help="Caller: management (it does organization tasks itself) or other (an automation "
+            "account: it only assumes roles).",
+            parser=one_of(CallerIn, "--caller-in"),
         ),
-    ] = "management",
+    ] = CallerIn.management,
     partition: Annotated[
         str | None,
         typer.Option(
@@ -83,34 +92,26 @@ def iam_policy_command(
     Example: soc2ctl iam-policy soc2-baseline --role caller --mode apply --evidence s3://acme-evidence/soc2
     Example: soc2ctl iam-policy soc2-baseline --format cloudformation > deploy/soc2ctl-roles.yaml
     """
-    user_errors(_iam_policy)(
-        playbook,
-        iam_policy.PolicyRequest(mode, role, role_name, evidence, lock, notify, findings),
-        fmt,
-        extra_vars,
-        partition,
-        caller_in,
-    )
+    from soc2ctl.policy.iam_policy import PolicyRequest
 
-
-def _iam_policy(
-    playbook: Path,
-    request: iam_policy.PolicyRequest,
-    fmt: str,
-    extra_vars: list[str] | None,
-    partition: str | None,
-    caller_in: str = "management",
-) -> None:
-    if caller_in not in ("management", "other"):
-        raise UserError(f"--caller-in {caller_in!r}: choose management or other")
-    request = dataclasses.replace(
-        request,
+    request = PolicyRequest(
+        mode.value,
+        role.value,
+        role_name,
+        evidence,
+        lock,
+        notify,
+        findings,
         variables=parse_extra_vars(extra_vars),
         partition=partition or _configured_partition(),
-        caller_in_management=caller_in == "management",
+        caller_in_management=caller_in == CallerIn.management,
     )
-    if fmt not in FORMATS:
-        raise UserError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    _iam_policy(ui(ctx), playbook, request, fmt)
+
+
+def _iam_policy(ui: Ui, playbook: Path, request: PolicyRequest, fmt: str) -> None:
+    from soc2ctl.policy import iam_policy, iam_template
+
     path = resources.resolve(playbook, "playbooks")
     if not path.is_file():
         shipped = ", ".join(p.stem for p in resources.shipped("playbooks"))
@@ -121,8 +122,9 @@ def _iam_policy(
     docs = iam_policy.build_policies(path, request)
     if len(docs) > 1:
         _warn(
+            ui,
             f"the policy exceeds {iam_policy.MANAGED_POLICY_MAX_CHARS} characters: printed as a list of "
-            f"{len(docs)} policy documents; attach each as its own managed policy"
+            f"{len(docs)} policy documents; attach each as its own managed policy",
         )
     typer.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
 
@@ -142,5 +144,5 @@ def _label(playbook: Path, path: Path) -> str:
     return str(playbook) if playbook.exists() else path.stem
 
 
-def _warn(message: str) -> None:
-    Ui.err().print(f"[yellow]warning:[/yellow] {message}", markup=True, highlight=False)
+def _warn(ui: Ui, message: str) -> None:
+    ui.err().print(f"[yellow]warning:[/yellow] {message}", markup=True, highlight=False)
