@@ -299,7 +299,7 @@ def _apply_saved_plan(
     )
     bound = plan_binding.authenticate(doc, path, run, *binding)
     selection = shard.restrict(run, share_of) if share_of else None
-    with run_lock(run, *lock):
+    with run_lock(run, *lock, share_of):  # a share holds `<org>-shard-I-of-N` (soc2ctl.run.lock)
         _apply_current_plan(path, doc, run, fmt, approval_ref, bound, selection)
 
 
