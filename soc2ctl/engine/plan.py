@@ -15,6 +15,7 @@ import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from soc2ctl import __version__
@@ -55,8 +56,10 @@ def _looks_like_secret_key(match: re.Match[str]) -> bool:
     )
 
 
+@lru_cache(maxsize=8192)
 def redact_text(text: str) -> str:
-    """Mask secret-looking substrings of free text (values, error messages)."""
+    """Mask secret-looking substrings of free text (values, error messages). Cached: the plan and the
+    evidence mask the same values (regions, settings, ARNs) for every task, two expressions each."""
     text = _SECRET_VALUES.sub(SENSITIVE_MASK, text)
     return _AWS_SECRET_KEY.sub(lambda m: SENSITIVE_MASK if _looks_like_secret_key(m) else m.group(0), text)
 
