@@ -179,7 +179,6 @@ class RetryPolicy:
         client._make_api_call = make_api_call  # type: ignore[method-assign]
         return client
 
-
     def _read(self, call: Callable[..., Any], operation_name: str, api_params: dict[str, Any]) -> Any:
         """The first attempt is a plain call; only a retryable failure builds the retry machinery, which
         counts that failure as its first attempt. Building and running tenacity's loop for every call

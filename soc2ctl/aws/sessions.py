@@ -14,10 +14,11 @@ Why it looks like this:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -126,22 +127,27 @@ class AwsSessions:
         for event, handler in self._handlers:
             session.register(event, handler)
 
-    def warm(self, services: set[str], region: str) -> None:
-        """Load the models of these services (and build their client classes) now, e.g. before forking
-        workers that would otherwise each parse the same JSON. An unused client opens no connection."""
+    def warm(self, services: set[str], regions: str | Iterable[str]) -> None:
+        """Create the shared clients of these services in these regions now (their models parsed, their
+        client classes built), e.g. before forking workers that would otherwise each do it again. An
+        unused client opens no connection."""
         available = set(self.shared.get_available_services())
-        for service in sorted(services & available):
-            if (region, service) not in self._shared:
-                self._shared[(region, service)] = self._create_client(self.shared, service, region)
+        for region in sorted({regions} if isinstance(regions, str) else set(regions)):
+            for service in sorted(services & available):
+                if (region, service) not in self._shared:
+                    self._shared[(region, service)] = self._create_client(self.shared, service, region)
 
     def after_fork(self) -> None:
-        """In a forked worker: fresh locks (a thread of the parent may have held one at the fork) and none
-        of the parent's clients (their connection pools hold the parent's sockets). Sessions, credentials
-        and event handlers are kept: the worker calls AWS as the parent would."""
+        """In a forked worker: fresh locks (a thread of the parent may have held one at the fork), the
+        shared clients kept but with empty connection pools (the parent's pooled sockets are the parent's;
+        closing the child's copies leaves them open in the parent), per-account views rebuilt on use.
+        Sessions, credentials and event handlers are kept: the worker calls AWS as the parent would."""
         self._lock = threading.Lock()
         self._account_locks = {}
         self._clients = {}
-        self._shared = {}
+        for client in self._shared.values():
+            with contextlib.suppress(Exception):  # a pool that cannot close is dropped with its client
+                client._endpoint.http_session.close()
 
     # ------------------------------------------------------------ identity
 

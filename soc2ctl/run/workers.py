@@ -8,8 +8,9 @@ Each worker plans one shard of the run (soc2ctl.run.shard: a stable hash of the 
 tasks in worker 0, with the organization tasks a shard depends on read as context), so a failed
 organization task skips its dependents in every worker, as in one process. Workers send each result as
 they finish it; the parent alone tells the observers (evidence, progress), while the workers go on, and
-returns the results in the one-process order. Service models are loaded in the parent before the fork,
-so the workers share them instead of each parsing the same JSON.
+returns the results in the one-process order. The shared clients (one per region and service) are created
+in the parent before the fork, so the workers share them instead of each parsing the same models and
+building the same clients (soc2ctl.aws.sessions.after_fork empties their connection pools).
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
     per_worker = max(1, math.ceil(executor.parallelism / n))  # -p stays the total concurrency
     context = multiprocessing.get_context("fork")
     shares = [select(run.tasks, run.graph, Shard(i, n)) for i in range(n)]
-    run.sessions.warm(_services(run.tasks), run.inventory.home_region)  # load models once, not per worker
+    regions = {t.call_region for t in run.tasks} | {run.inventory.home_region}
+    run.sessions.warm(_services(run.tasks), regions)  # clients made once, not once per worker
     _run = run
     processes, pipes, plain = [], {}, {}
     try:
