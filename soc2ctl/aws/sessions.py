@@ -28,7 +28,7 @@ from botocore.credentials import Credentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from soc2ctl import __version__
-from soc2ctl.aws import client_classes, log_redaction, shared_clients
+from soc2ctl.aws import client_classes, log_redaction, model_loader, shared_clients
 from soc2ctl.aws.recorder import CallRecorder
 from soc2ctl.aws.retry import RetryPolicy
 
@@ -98,6 +98,8 @@ class AwsSessions:
         self._clients: dict[tuple[str, str, str], BaseClient] = {}
         self._shared: dict[tuple[str, str], BaseClient] = {}
         self.base = botocore.session.Session(profile=profile)
+        data_path = self.base.get_config_variable("data_path")
+        self.base.register_component("data_loader", model_loader.create_loader(data_path))
         if credentials:
             self.base.set_credentials(**credentials)
         self._install_handlers(self.base)
