@@ -56,6 +56,9 @@ def _looks_like_secret_key(match: re.Match[str]) -> bool:
     )
 
 
+_SCALARS = frozenset({bool, int, float})
+
+
 @lru_cache(maxsize=8192)
 def redact_text(text: str) -> str:
     """Mask secret-looking substrings of free text (values, error messages). Cached: the plan and the
@@ -68,6 +71,8 @@ def redact(value: Any, *, secret: bool = False, sensitive: frozenset[str] = froz
     """Mask secrets in a JSON value. `secret`: the value sits under a secret-named key, so its strings are
     masked (booleans and numbers such as `allow_users_to_change_password: true` stay readable). Keys in
     `sensitive` (declared by the module) are masked whatever their type."""
+    if value is None or type(value) in _SCALARS:  # most values: no ABC checks for them
+        return value
     if isinstance(value, Mapping):
         return {
             k: (SENSITIVE_MASK if v is not None else None)
