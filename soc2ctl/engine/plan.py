@@ -106,7 +106,28 @@ def masked_change(change: Change, sensitive: frozenset[str]) -> dict[str, Any]:
 # ---------------------------------------------------------------- the document
 
 
+_MEMO = "_soc2ctl_task_json"  # not a dataclass field: equality, asdict and pickling ignore it
+
+
 def task_json(result: TaskResult) -> dict[str, Any]:
+    """The task as the plan shows it. Computed once per result (the evidence record and the plan document
+    both need it; masking every change twice was a tenth of a large plan's CPU) and again only if a field
+    it reads has changed since. Each caller gets its own top-level dict."""
+    stamp = (
+        result.action,
+        result.error,
+        result.fingerprint,
+        id(result.changes),
+        len(result.changes),
+        tuple(result.affected_accounts or ()),
+    )
+    memo = result.__dict__.get(_MEMO)
+    if memo is None or memo[0] != stamp:
+        memo = result.__dict__[_MEMO] = (stamp, _task_json(result))
+    return dict(memo[1])
+
+
+def _task_json(result: TaskResult) -> dict[str, Any]:
     task = result.task
     sensitive = frozenset(task.module.sensitive_fields)
     changes = [masked_change(c, sensitive) for c in result.changes]
