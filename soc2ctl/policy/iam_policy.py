@@ -47,6 +47,14 @@ ENGINE_CALLER_ACTIONS = (
     "organizations:ListTagsForResource",
 )
 
+# What the engine calls in each target account with region-scope tasks: its regions' opt-in status
+# (soc2ctl.aws.regions), so a region the account has not enabled is reported, not called.
+ENGINE_REGION_ACTIONS = ("ec2:DescribeRegions",)
+
+
+def engine_target_actions(modules: Iterable[Remediation]) -> set[str]:
+    return set(ENGINE_REGION_ACTIONS) if any(m.scope is Scope.REGION for m in modules) else set()
+
 
 @dataclass(frozen=True)
 class PolicyRequest:
@@ -199,8 +207,9 @@ def policy_statements(modules: list[Remediation], request: PolicyRequest) -> lis
     if request.role == "member":
         if run_option_statements(request):
             raise UserError("--evidence, --lock, --notify and --findings are the caller's: add --role caller")
-        return statements(module_actions(modules, request.mode))
+        return statements(module_actions(modules, request.mode) | engine_target_actions(modules))
     actions = set(ENGINE_CALLER_ACTIONS) | module_actions(modules, request.mode, org_only=True)
+    actions |= engine_target_actions(modules)  # the management account is a target too
     assume = assume_role_statement(request.execution_role_name)
     return [assume, *run_option_statements(request), *statements(actions)]
 
