@@ -43,6 +43,8 @@ class AccessAnalyzer(Remediation[AccessAnalyzerParams]):
     scope = Scope.ACCOUNT
     risk = "low"  # only reports resources shared outside the organization
     criteria = ("CC6.1", "CC6.3")
+    prowler_checks = ("accessanalyzer_enabled",)
+    securityhub_controls = ("IAM.28",)
     read_actions = ("access-analyzer:ListAnalyzers",)
     write_actions = ("access-analyzer:CreateAnalyzer", "iam:CreateServiceLinkedRole")
 

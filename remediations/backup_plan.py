@@ -83,6 +83,8 @@ class BackupPlan(Remediation[BackupPlanParams]):
     scope = Scope.REGION
     risk = "medium"  # new backup jobs cost storage; changing the rules changes what is kept
     criteria = ("A1.2", "A1.3", "CC9.1")
+    prowler_checks = ("backup_plans_exist",)
+    config_rules = ("backup-plan-min-frequency-and-min-retention-check",)
     read_actions = (
         "backup:ListBackupPlans",
         "backup:GetBackupPlan",

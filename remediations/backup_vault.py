@@ -52,6 +52,9 @@ class BackupVault(Remediation[BackupVaultParams]):
     # a vault lock refuses deletions inside its retention range and, in compliance mode, can never be removed
     risk = "high"
     criteria = ("A1.2", "CC9.1")
+    prowler_checks = ("backup_vaults_exist", "backup_vaults_encrypted", "backup_recovery_point_encrypted")
+    config_rules = ("backup-recovery-point-encrypted",)
+    securityhub_controls = ("Backup.1",)
     read_actions = ("backup:DescribeBackupVault", "kms:DescribeKey", "kms:ListKeys", "kms:ListResourceTags")
     write_actions = (
         "backup:CreateBackupVault",

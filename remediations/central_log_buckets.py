@@ -55,6 +55,7 @@ class CentralLogBuckets(Remediation[CentralLogBucketsParams]):
     name = "central-log-buckets"
     scope = Scope.ACCOUNT
     criteria = ("CC2.1", "CC7.2", "PI1.4")
+    prowler_checks = ("cloudtrail_logs_s3_bucket_is_not_publicly_accessible",)
     read_actions = (
         "organizations:DescribeOrganization",
         "s3:ListBucket",  # HeadBucket

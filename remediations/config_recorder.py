@@ -68,6 +68,8 @@ class ConfigRecorder(Remediation[ConfigRecorderParams]):
     scope = Scope.REGION
     risk = "medium"  # replacing the recorder or delivery channel can interrupt configuration history
     criteria = ("CC2.1", "CC4.1", "CC7.1", "CC8.1")
+    prowler_checks = ("config_recorder_all_regions_enabled",)
+    securityhub_controls = ("Config.1",)
     read_actions = (
         "config:DescribeConfigurationRecorders",
         "config:DescribeConfigurationRecorderStatus",

@@ -49,6 +49,9 @@ class DefaultSecurityGroupClosed(Remediation[DefaultSecurityGroupClosedParams]):
     scope = Scope.REGION
     risk = "high"  # resources still using a default security group lose that traffic
     criteria = ("CC6.6",)
+    prowler_checks = ("ec2_securitygroup_default_restrict_traffic",)
+    config_rules = ("vpc-default-security-group-closed",)
+    securityhub_controls = ("EC2.2",)
     read_actions = ("ec2:DescribeSecurityGroups",)
     write_actions = ("ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress")
 

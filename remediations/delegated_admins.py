@@ -73,6 +73,7 @@ class DelegatedAdmins(Remediation[DelegatedAdminsParams]):
     scope = Scope.ORG
     risk = "medium"  # changing an administrator moves who sees and manages every member's findings
     criteria = ("CC1.3", "CC4.1")
+    prowler_checks = ("organizations_delegated_administrators",)
     read_actions = (
         "organizations:ListAWSServiceAccessForOrganization",
         "organizations:ListDelegatedAdministrators",

@@ -20,6 +20,9 @@ class EbsDefaultEncryption(Remediation[EbsDefaultEncryptionParams]):
     scope = Scope.REGION
     risk = "medium"  # a key that launching roles cannot use makes instance launches fail
     criteria = ("CC6.1", "C1.1")
+    prowler_checks = ("ec2_ebs_default_encryption",)
+    config_rules = ("ec2-ebs-encryption-by-default",)
+    securityhub_controls = ("EC2.7",)
     read_actions = ("ec2:GetEbsEncryptionByDefault", "ec2:GetEbsDefaultKmsKeyId")
     write_actions = (
         "ec2:EnableEbsEncryptionByDefault",

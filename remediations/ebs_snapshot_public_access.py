@@ -20,6 +20,9 @@ class EbsSnapshotPublicAccess(Remediation[EbsSnapshotPublicAccessParams]):
     scope = Scope.REGION
     risk = "medium"  # publicly shared snapshots stop being reachable by their consumers
     criteria = ("CC6.1", "C1.1")
+    prowler_checks = ("ec2_ebs_snapshot_account_block_public_access", "ec2_ebs_public_snapshot")
+    config_rules = ("ebs-snapshot-public-restorable-check",)
+    securityhub_controls = ("EC2.1",)
     read_actions = ("ec2:GetSnapshotBlockPublicAccessState",)
     write_actions = ("ec2:EnableSnapshotBlockPublicAccess", "ec2:DisableSnapshotBlockPublicAccess")
 

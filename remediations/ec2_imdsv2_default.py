@@ -17,6 +17,7 @@ class Ec2ImdsV2Default(Remediation[ImdsDefaultsParams]):
     name = "ec2-imdsv2-default"
     scope = Scope.REGION
     criteria = ("CC6.1", "CC6.6")
+    prowler_checks = ("ec2_instance_account_imdsv2_enabled",)
     read_actions = ("ec2:GetInstanceMetadataDefaults",)
     write_actions = ("ec2:ModifyInstanceMetadataDefaults",)
     risk = "medium"  # new instances whose software still uses IMDSv1 get no metadata (credentials)

@@ -29,6 +29,9 @@ class GuardDutyDetector(Remediation[GuardDutyDetectorParams]):
     scope = Scope.REGION
     risk = "low"  # adds detection; cost grows with usage
     criteria = ("CC7.1", "CC7.2")
+    prowler_checks = ("guardduty_is_enabled",)
+    config_rules = ("guardduty-enabled-centralized",)
+    securityhub_controls = ("GuardDuty.1",)
     read_actions = ("guardduty:ListDetectors", "guardduty:GetDetector")
     write_actions = ("guardduty:CreateDetector", "guardduty:UpdateDetector", "iam:CreateServiceLinkedRole")
 

@@ -50,6 +50,9 @@ class GuardDutyOrgConfig(Remediation[GuardDutyOrgConfigParams]):
     scope = Scope.ORG
     risk = "low"  # auto-enables detection in member accounts
     criteria = ("CC7.1", "CC7.2")
+    prowler_checks = ("guardduty_is_enabled", "guardduty_centrally_managed")
+    config_rules = ("guardduty-enabled-centralized",)
+    securityhub_controls = ("GuardDuty.1",)
     read_actions = (
         "guardduty:ListOrganizationAdminAccounts",
         "guardduty:ListDetectors",

@@ -40,6 +40,9 @@ class IamAccessKeys(Remediation[IamAccessKeysParams]):
     scope = Scope.ACCOUNT
     risk = "high"  # deactivating a key stops whatever still uses it
     criteria = ("CC6.1",)
+    prowler_checks = ("iam_rotate_access_key_90_days", "iam_no_root_access_key", "iam_user_accesskey_unused")
+    config_rules = ("access-keys-rotated", "iam-root-access-key-check")
+    securityhub_controls = ("IAM.3", "IAM.4")
     read_actions = (
         "iam:GetAccountSummary",
         "iam:ListUsers",

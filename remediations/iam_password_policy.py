@@ -37,6 +37,17 @@ class IamPasswordPolicy(Remediation[PasswordPolicyParams]):
     scope = Scope.ACCOUNT
     risk = "medium"  # a maximum age expires passwords, forcing resets at next sign-in
     criteria = ("CC6.1",)
+    prowler_checks = (
+        "iam_password_policy_minimum_length_14",
+        "iam_password_policy_uppercase",
+        "iam_password_policy_lowercase",
+        "iam_password_policy_number",
+        "iam_password_policy_symbol",
+        "iam_password_policy_reuse_24",
+        "iam_password_policy_expires_passwords_within_90_days_or_less",
+    )
+    config_rules = ("iam-password-policy",)
+    securityhub_controls = ("IAM.7", "IAM.15", "IAM.16")
     read_actions = ("iam:GetAccountPasswordPolicy",)
     write_actions = ("iam:UpdateAccountPasswordPolicy",)
 

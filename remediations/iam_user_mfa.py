@@ -76,6 +76,9 @@ class IamUserMfa(Remediation[IamUserMfaParams]):
     scope = Scope.ACCOUNT
     risk = "high"  # the deny policy locks console users without MFA out of everything but MFA setup
     criteria = ("CC6.1", "CC6.2")
+    prowler_checks = ("iam_user_mfa_enabled_console_access",)
+    config_rules = ("mfa-enabled-for-iam-console-access",)
+    securityhub_controls = ("IAM.5", "IAM.19")
     read_actions = (
         "iam:ListUsers",
         "iam:GetLoginProfile",

@@ -36,6 +36,8 @@ class Inspector(Remediation[InspectorParams]):
     scope = Scope.REGION
     risk = "medium"  # scanning is billed per resource
     criteria = ("CC7.1",)
+    prowler_checks = ("inspector2_is_enabled",)
+    securityhub_controls = ("Inspector.1", "Inspector.2", "Inspector.3")
     read_actions = ("inspector2:BatchGetAccountStatus",)
     write_actions = (
         "inspector2:Enable",

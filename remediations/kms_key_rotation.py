@@ -42,6 +42,9 @@ class KmsKeyRotation(Remediation[KmsKeyRotationParams]):
     scope = Scope.REGION
     risk = "low"  # rotation keeps old key material; nothing stops working
     criteria = ("CC6.1", "C1.1")
+    prowler_checks = ("kms_cmk_rotation_enabled",)
+    config_rules = ("cmk-backing-key-rotation-enabled",)
+    securityhub_controls = ("KMS.4",)
     read_actions = ("kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus")
     write_actions = ("kms:EnableKeyRotation",)  # never turns rotation off: no DisableKeyRotation
 

@@ -48,6 +48,9 @@ class LogRetention(Remediation[LogRetentionParams]):
     scope = Scope.REGION
     risk = "low"  # only raises retention; logs are kept longer, never deleted sooner
     criteria = ("CC7.2", "PI1.4")
+    prowler_checks = ("cloudwatch_log_group_retention_policy_specific_days_enabled",)
+    config_rules = ("cw-loggroup-retention-period-check",)
+    securityhub_controls = ("CloudWatch.16",)
     read_actions = ("logs:DescribeLogGroups",)
     write_actions = ("logs:PutRetentionPolicy",)
 

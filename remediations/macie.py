@@ -26,6 +26,9 @@ class Macie(Remediation[MacieParams]):
     # C1.1: identify confidential information. P4.2/P4.3: personal information can only be kept to its
     # retention period and disposed of if one knows where it is; Macie finds it in S3.
     criteria = ("C1.1", "P4.2", "P4.3")
+    prowler_checks = ("macie_is_enabled",)
+    config_rules = ("macie-status-check",)
+    securityhub_controls = ("Macie.1",)
     read_actions = ("macie2:GetMacieSession",)
     write_actions = (
         "macie2:EnableMacie",

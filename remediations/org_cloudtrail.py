@@ -83,6 +83,20 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
     # changing the organization trail, its bucket or key can stop audit logging in every account
     risk = "high"
     criteria = ("CC2.1", "CC4.1", "CC7.2", "CC8.1", "PI1.4")
+    prowler_checks = (
+        "cloudtrail_multi_region_enabled",
+        "cloudtrail_multi_region_enabled_logging_management_events",
+        "cloudtrail_log_file_validation_enabled",
+        "cloudtrail_kms_encryption_enabled",
+        "cloudtrail_cloudwatch_logging_enabled",
+    )
+    config_rules = (
+        "multi-region-cloudtrail-enabled",
+        "cloud-trail-log-file-validation-enabled",
+        "cloud-trail-encryption-enabled",
+        "cloud-trail-cloud-watch-logs-enabled",
+    )
+    securityhub_controls = ("CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5")
     read_actions = (
         "organizations:DescribeOrganization",
         "organizations:ListAWSServiceAccessForOrganization",

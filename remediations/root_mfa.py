@@ -25,6 +25,9 @@ class RootMfa(Remediation[RootMfaParams]):
     # a root user's MFA device is its last-resort sign-in: a lost device locks the account's root out
     risk = "high"
     criteria = ("CC6.1",)
+    prowler_checks = ("iam_root_mfa_enabled", "iam_root_hardware_mfa_enabled")
+    config_rules = ("root-account-mfa-enabled", "root-account-hardware-mfa-enabled")
+    securityhub_controls = ("IAM.9", "IAM.6")
     read_actions = ("iam:GetAccountSummary", "iam:ListVirtualMFADevices")
     detect_only = True  # no API can enrol a root user's MFA device
     human_step = (

@@ -25,6 +25,9 @@ class S3AccountPublicAccessBlock(Remediation[PublicAccessBlockParams]):
     scope = Scope.ACCOUNT
     risk = "medium"  # public buckets and websites in the account stop being public
     criteria = ("CC6.1", "CC6.6", "C1.1")
+    prowler_checks = ("s3_account_level_public_access_blocks",)
+    config_rules = ("s3-account-level-public-access-blocks-periodic",)
+    securityhub_controls = ("S3.1",)
     read_actions = ("s3:GetAccountPublicAccessBlock",)
     write_actions = ("s3:PutAccountPublicAccessBlock",)
 

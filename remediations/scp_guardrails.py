@@ -172,6 +172,7 @@ class ScpGuardrails(Remediation[ScpGuardrailsParams]):
     risk = "high"
     reaches_management = False  # SCPs never restrict the management account
     criteria = ("CC5.2", "CC6.1", "CC6.6", "CC8.1")
+    prowler_checks = ("organizations_scp_check_deny_regions",)
     read_actions = (
         "organizations:ListRoots",
         "organizations:ListPolicies",

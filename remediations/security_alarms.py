@@ -128,6 +128,23 @@ class SecurityAlarms(Remediation[SecurityAlarmsParams]):
     risk = "low"  # adds metric filters and alarms
     home_region_only = True
     criteria = ("CC2.1", "CC7.2", "CC7.3")
+    prowler_checks = (
+        "cloudwatch_log_metric_filter_root_usage",
+        "cloudwatch_log_metric_filter_unauthorized_api_calls",
+        "cloudwatch_log_metric_filter_sign_in_without_mfa",
+        "cloudwatch_log_metric_filter_policy_changes",
+        "cloudwatch_log_metric_filter_and_alarm_for_cloudtrail_configuration_changes_enabled",
+        "cloudwatch_log_metric_filter_and_alarm_for_aws_config_configuration_changes_enabled",
+        "cloudwatch_log_metric_filter_aws_organizations_changes",
+    )
+    securityhub_controls = (
+        "CloudWatch.1",
+        "CloudWatch.2",
+        "CloudWatch.3",
+        "CloudWatch.4",
+        "CloudWatch.5",
+        "CloudWatch.9",
+    )
     read_actions = (
         "logs:DescribeLogGroups",
         "logs:DescribeMetricFilters",

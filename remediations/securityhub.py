@@ -58,6 +58,8 @@ class SecurityHub(Remediation[SecurityHubParams]):
     scope = Scope.REGION
     risk = "low"  # adds security checks; disable_unlisted unsubscribes standards
     criteria = ("CC4.1", "CC7.1")
+    prowler_checks = ("securityhub_enabled",)
+    config_rules = ("securityhub-enabled",)
     read_actions = ("securityhub:DescribeHub", "securityhub:GetEnabledStandards")
     write_actions = (
         "securityhub:EnableSecurityHub",

@@ -37,6 +37,8 @@ class SecurityHubOrgConfig(Remediation[SecurityHubOrgConfigParams]):
     scope = Scope.ORG
     risk = "low"  # auto-enables Security Hub in new member accounts
     criteria = ("CC4.1", "CC7.1")
+    prowler_checks = ("securityhub_enabled",)
+    config_rules = ("securityhub-enabled",)
     read_actions = (
         "securityhub:ListOrganizationAdminAccounts",
         "securityhub:DescribeOrganizationConfiguration",

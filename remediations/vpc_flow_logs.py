@@ -73,6 +73,9 @@ class VpcFlowLogs(Remediation[VpcFlowLogsParams]):
     scope = Scope.REGION
     risk = "medium"  # replacing a flow log changes where network logs go
     criteria = ("CC7.2",)
+    prowler_checks = ("vpc_flow_logs_enabled",)
+    config_rules = ("vpc-flow-logs-enabled",)
+    securityhub_controls = ("EC2.6",)
     read_actions = (
         "ec2:DescribeVpcs",
         "ec2:DescribeFlowLogs",

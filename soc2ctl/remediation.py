@@ -196,6 +196,11 @@ class Remediation(Generic[P]):
     name: ClassVar[str]
     scope: ClassVar[Scope]
     criteria: ClassVar[tuple[str, ...]] = ()
+    # The crosswalk an auditor checks against the tools they know: the Prowler check ids, AWS Config managed
+    # rule identifiers and Security Hub control ids that test the condition this module enforces.
+    prowler_checks: ClassVar[tuple[str, ...]] = ()
+    config_rules: ClassVar[tuple[str, ...]] = ()
+    securityhub_controls: ClassVar[tuple[str, ...]] = ()
     read_actions: ClassVar[tuple[str, ...]] = ()
     write_actions: ClassVar[tuple[str, ...]] = ()
     Params: ClassVar[type[BaseModel]] = Params

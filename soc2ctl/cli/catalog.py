@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated
 
 import typer
 
@@ -14,19 +14,29 @@ catalog = lazy("soc2ctl.engine.catalog")
 registry = lazy("soc2ctl.registry")
 
 
-@user_errors
-def controls(fmt: FormatOpt = "text") -> None:
-    """The catalog of remediation modules: scope, SOC 2 criteria, fix or detect, IAM actions.
+ByCriterionOpt = Annotated[
+    bool,
+    typer.Option("--by-criterion", help="The matrix SOC 2 criterion -> controls instead of the catalog."),
+]
 
-    Example: soc2ctl controls --format json
+
+@user_errors
+def controls(fmt: FormatOpt = "text", by_criterion: ByCriterionOpt = False) -> None:
+    """The catalog of remediation modules: scope, SOC 2 criteria, the Prowler, AWS Config and Security Hub
+    checks each one answers to, fix or detect, IAM actions.
+
+    Example: soc2ctl controls --format json; soc2ctl controls --by-criterion
     """
     check_format(fmt, ("text", "json", "markdown"))
     modules = registry.registry()
+    if by_criterion:
+        _print_matrix(catalog.by_criterion(modules.values()), fmt)
+        return
     if fmt == "markdown":  # docs/controls.md
         typer.echo(catalog.markdown(modules.values()), nl=False)
         return
     if fmt == "json":
-        typer.echo(json.dumps([_module_json(m) for m in modules.values()], indent=2))
+        typer.echo(json.dumps([catalog.module_json(m) for m in modules.values()], indent=2))
         return
     out = Ui.out()
     for m in modules.values():
@@ -36,15 +46,14 @@ def controls(fmt: FormatOpt = "text") -> None:
         )
 
 
-def _module_json(m: Any) -> dict[str, Any]:
-    return {
-        "name": m.name,
-        "scope": m.scope.value,
-        "criteria": list(m.criteria),
-        "mode": "detect" if m.detect_only else "fix",
-        "summary": m.summary(),
-        "risk": m.risk,
-        "read_actions": list(m.read_actions),
-        "write_actions": list(m.write_actions),
-        "parameters": m.Params.model_json_schema(),
-    }
+def _print_matrix(matrix: dict[str, list[str]], fmt: str) -> None:
+    if fmt == "json":
+        typer.echo(json.dumps(matrix, indent=2))
+        return
+    if fmt == "markdown":
+        typer.echo("| criterion | controls |\n|---|---|")
+        for criterion, names in matrix.items():
+            typer.echo(f"| {criterion} | {', '.join(names)} |")
+        return
+    for criterion, names in matrix.items():
+        typer.echo(f"{criterion:<8} {', '.join(names)}")

@@ -29,6 +29,55 @@ what `soc2ctl iam-policy` puts in the execution role's policy (read for plan, re
 """
 
 
+CROSSWALK = (
+    ("prowler_checks", "Prowler checks"),
+    ("config_rules", "AWS Config rules"),
+    ("securityhub_controls", "Security Hub controls"),
+)
+
+
+def module_json(m: Remediation) -> dict[str, Any]:
+    """One control as `soc2ctl controls --format json` lists it, crosswalk included."""
+    return {
+        "name": m.name,
+        "scope": m.scope.value,
+        "criteria": list(m.criteria),
+        **{key: list(getattr(m, key)) for key, _ in CROSSWALK},
+        "mode": _mode(m),
+        "summary": m.summary(),
+        "risk": m.risk,
+        "read_actions": list(m.read_actions),
+        "write_actions": list(m.write_actions),
+        "parameters": m.Params.model_json_schema(),
+    }
+
+
+def by_criterion(modules: Iterable[Remediation]) -> dict[str, list[str]]:
+    """The matrix an auditor starts from: each SOC 2 criterion and the controls that serve it, sorted
+    (CC2.1 before CC10.1: criteria compare by their numbers, not as text)."""
+    matrix: dict[str, list[str]] = {}
+    for m in sorted(modules, key=lambda m: m.name):
+        for criterion in m.criteria:
+            matrix.setdefault(criterion, []).append(m.name)
+    return dict(sorted(matrix.items(), key=lambda item: _criterion_key(item[0])))
+
+
+FAMILY_ORDER = (
+    "CC",
+    "A",
+    "C",
+    "PI",
+    "P",
+)  # common criteria first, then the categories, as the TSC lists them
+
+
+def _criterion_key(criterion: str) -> tuple[int, str, tuple[int, ...]]:
+    family = criterion.rstrip("0123456789.")
+    numbers = criterion[len(family) :].split(".")
+    rank = FAMILY_ORDER.index(family) if family in FAMILY_ORDER else len(FAMILY_ORDER)
+    return rank, family, tuple(int(n) for n in numbers if n.isdigit())
+
+
 def markdown(modules: Iterable[Remediation]) -> str:
     mods = sorted(modules, key=lambda m: m.name)
     lines = [HEADER, "| module | scope | mode | risk | criteria | summary |", "|---|---|---|---|---|---|"]
@@ -37,9 +86,26 @@ def markdown(modules: Iterable[Remediation]) -> str:
         f"| {_cell(_summary(m))} |"
         for m in mods
     ]
+    lines += ["", *_matrix(mods)]
     for m in mods:
         lines += ["", *_section(m)]
     return "\n".join(lines) + "\n"
+
+
+def _matrix(mods: list[Remediation]) -> list[str]:
+    rows = [
+        "## Criteria and controls",
+        "",
+        "Printed by `soc2ctl controls --by-criterion`: each SOC 2 criterion and the controls that serve it.",
+        "",
+        "| criterion | controls |",
+        "|---|---|",
+    ]
+    rows += [
+        f"| {criterion} | {', '.join(f'[`{n}`](#{n})' for n in names)} |"
+        for criterion, names in by_criterion(mods).items()
+    ]
+    return rows
 
 
 def _summary(m: Remediation) -> str:
@@ -65,6 +131,7 @@ def _section(m: Remediation) -> list[str]:
         f"- scope: `{m.scope.value}`{' (home region only)' if m.home_region_only else ''}",
         f"- mode: {_mode(m)}",
         f"- SOC 2 criteria: {', '.join(m.criteria) or '-'}",
+        *(f"- {label}: {_codes(getattr(m, key))}" for key, label in CROSSWALK),
     ]
     if m.human_step:
         lines.append(f"- human step: {_cell(m.human_step)}")
@@ -74,7 +141,11 @@ def _section(m: Remediation) -> list[str]:
 
 
 def _actions(actions: Iterable[str]) -> str:
-    return ", ".join(f"`{a}`" for a in sorted(actions)) or "-"
+    return _codes(sorted(actions))
+
+
+def _codes(codes: Iterable[str]) -> str:
+    return ", ".join(f"`{c}`" for c in codes) or "-"
 
 
 def _parameters(m: Remediation) -> list[str]:

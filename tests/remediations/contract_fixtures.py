@@ -5,11 +5,14 @@ accounts in their posture; `params` is the module's parameter set (a function of
 names accounts: `audit`, `c`, `d`, `f`, `management`, and `target`: the account the task runs in); `absent` and `drifted` are the planned actions on the
 fresh account and the drifted one (organization-scope modules: the management account before and after
 seeding); `prerequisites` are seeds the module needs in place before even the absent state means anything.
-A module with no entry here fails the suite.
+A module with no entry here, or in a file of tests/remediations/fixtures/ (one per group of modules, each
+with its own `FIXTURES`), fails the suite.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,3 +169,19 @@ FIXTURES: dict[str, ContractFixture] = {
         drifted="create",
     ),
 }
+
+
+def _group_fixtures() -> dict[str, ContractFixture]:
+    """The fixture files of tests/remediations/fixtures/; a module listed twice is an error."""
+    from tests.remediations import fixtures
+
+    found: dict[str, ContractFixture] = {}
+    for info in pkgutil.iter_modules(fixtures.__path__):
+        group = importlib.import_module(f"{fixtures.__name__}.{info.name}").FIXTURES
+        twice = (set(found) | set(FIXTURES)) & set(group)
+        assert not twice, f"contract fixtures listed twice: {sorted(twice)}"
+        found.update(group)
+    return found
+
+
+FIXTURES.update(_group_fixtures())
