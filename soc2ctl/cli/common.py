@@ -77,7 +77,9 @@ def user_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-PlaybookArg = Annotated[Path, typer.Argument(help="Playbook YAML (or the name of a shipped one).")]
+PlaybookArg = Annotated[
+    list[Path], typer.Argument(help="Playbook YAML (or a shipped name); several run together, as one.")
+]
 InventoryOpt = Annotated[Path, typer.Option("--inventory", "-i", help="Inventory YAML (or a shipped name).")]
 LimitOpt = Annotated[str | None, typer.Option("--limit", "-l", help="Host pattern, e.g. 'prod:!legacy'.")]
 ControlsOpt = Annotated[
@@ -156,7 +158,7 @@ def controls_list(controls: str | None) -> list[str] | None:
 
 
 def build_run(
-    playbook: Path,
+    playbook: Path | list[Path],
     inventory: Path,
     limit: str | None,
     controls: str | None,
@@ -165,7 +167,7 @@ def build_run(
     extra_vars: list[str] | None,
 ) -> Run:
     run = prepare_run(
-        resources.resolve(playbook, "playbooks"),
+        [resources.resolve(p, "playbooks") for p in (playbook if isinstance(playbook, list) else [playbook])],
         resources.resolve(inventory, "inventories"),
         profile=profile,
         limit=limit,

@@ -46,7 +46,9 @@ FindingsOpt = Annotated[
 
 
 def drift_command(
-    playbook: Annotated[Path, typer.Argument(help="Playbook YAML (or the name of a shipped one).")],
+    playbook: Annotated[
+        list[Path], typer.Argument(help="Playbook YAML (or a shipped name); several run together, as one.")
+    ],
     inventory: Annotated[Path, typer.Option("--inventory", "-i", help="Inventory YAML (or a shipped name).")],
     remediate: Annotated[
         bool, typer.Option("--remediate", help="Apply auto_remediate controls, within the limits.")

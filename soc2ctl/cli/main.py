@@ -179,7 +179,10 @@ def plan(
 @user_errors
 def apply(
     playbook: Annotated[
-        Path, typer.Argument(help="Playbook YAML (or a shipped name), or a plan saved with plan --out.")
+        list[Path],
+        typer.Argument(
+            help="Playbook YAML (or a shipped name; several run as one), or a plan saved with plan --out."
+        ),
     ],
     inventory: Annotated[
         Path | None, typer.Option("--inventory", "-i", help="Inventory YAML; not with a saved plan.")
@@ -213,12 +216,14 @@ def apply(
     ApplyExit.fail_on = check_fail_on(fail_on or [])
     share_of = shard.parse_shard(shard_spec)
     cli_evidence.configure(evidence, evidence_retention_days, sign_key)
-    if saved_plan.is_plan_file(playbook):
+    if any(saved_plan.is_plan_file(p) for p in playbook):
+        if len(playbook) > 1:
+            raise UserError("apply takes one saved plan, alone: apply PLAN.json")
         if inventory or limit or controls:
             raise UserError("a saved plan carries its inventory, --limit and --controls; give only the file")
         binding = (sign_key, plan_sha256)
         _apply_saved_plan(
-            playbook,
+            playbook[0],
             fmt,
             profile,
             parallelism,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 escape = lazy("rich.markup", "escape")
 resources = lazy("soc2ctl.config.shipped")
 check_parameters = lazy("soc2ctl.config.playbook", "check_parameters")
-load_playbook = lazy("soc2ctl.config.playbook", "load_playbook")
+load_playbooks = lazy("soc2ctl.config.playbook_imports", "load_playbooks")
 check_exceptions = lazy("soc2ctl.config.risk_exceptions", "check_exceptions")
 SignKeyOpt = Annotated[
     str | None,
@@ -52,11 +52,11 @@ def validate(
 
     Example: soc2ctl validate playbooks/soc2-baseline.yml -i inventories/example-static.yml
     """
-    path = resources.resolve(playbook, "playbooks")
-    pb = load_playbook(path)
+    paths = [resources.resolve(p, "playbooks") for p in playbook]
+    pb = load_playbooks(paths)
     problems = ProblemList()
     extra = parse_extra_vars(extra_vars)
-    sets = [("", {**pb.spec.vars, **extra})]
+    sets = [("", extra)]  # each control's own playbook vars are added beneath (check_parameters)
     if inventory is not None:
         found = variable_sets(pb, resources.resolve(inventory, "inventories"), extra, profile)
         sets = found.sets
@@ -71,4 +71,7 @@ def validate(
     problems.raise_if_any()
     for note in notes:
         Ui.out().print(f"note: {escape(note)}", highlight=False)
-    Ui.out().print(f"[green]ok[/green] {escape(str(path))}: {len(pb.spec.controls)} controls valid")
+    names = ", ".join(str(p) for p in paths)
+    imported = len(pb.files) - len(set(paths))
+    also = f" (and {imported} imported playbook(s))" if imported > 0 else ""
+    Ui.out().print(f"[green]ok[/green] {escape(names)}{also}: {len(pb.spec.controls)} controls valid")

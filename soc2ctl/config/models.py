@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from soc2ctl.config.yamlsrc import line_of, load_yaml
 from soc2ctl.errors import Problem, UserError
@@ -177,16 +177,44 @@ class DriftSettings(Strict):
     max_changes_per_account: int | None = Field(default=None, ge=0)
 
 
+MAX_IMPORTS = 64
+
+
 class PlaybookFile(Strict):
     name: str
     hosts: str = "all"
     regions: list[str] | None = None
     vars: dict[str, Any] = Field(default_factory=dict)
-    controls: list[ControlSpec] = Field(min_length=1)
+    imports: list[str] = Field(
+        default_factory=list,
+        alias="import",
+        max_length=MAX_IMPORTS,
+        description="Other playbooks whose controls this run includes, each with its own hosts, regions and "
+        "vars (Ansible's import_playbook); paths relative to this file, or a shipped playbook's name.",
+    )
+    controls: list[ControlSpec] = Field(default_factory=list)
     drift: DriftSettings = Field(default_factory=DriftSettings)
     signing_key: str | None = Field(
         default=None, description="KMS asymmetric key that signs plans and seals."
     )
+
+    @field_validator("imports")
+    @classmethod
+    def _import_paths(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if not entry.strip() or len(entry) > 1024 or "\x00" in entry:
+                raise ValueError(
+                    f"import {entry[:80]!r}: expected a path to a playbook (at most 1024 characters)"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _controls_or_imports(self) -> PlaybookFile:
+        if not self.controls and not self.imports:
+            raise ValueError(
+                "controls: a playbook needs at least one control (or `import` of other playbooks)"
+            )
+        return self
 
 
 def load_model(model: type[M], path: Path) -> tuple[M, Any]:

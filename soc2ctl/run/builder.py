@@ -6,8 +6,8 @@ set up.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,8 @@ import networkx as nx
 from soc2ctl.aws.sessions import AwsSessions
 from soc2ctl.config.inventory import Inventory, read_inventory_file, resolve_inventory
 from soc2ctl.config.models import InventoryFile
-from soc2ctl.config.playbook import Playbook, file_sha256, load_playbook
+from soc2ctl.config.playbook import Playbook, file_sha256
+from soc2ctl.config.playbook_imports import default_roots, load_playbooks
 from soc2ctl.engine.executor import Executor
 from soc2ctl.engine.plan import new_run_id
 from soc2ctl.engine.tasks import Task, build_graph, build_tasks
@@ -32,6 +33,8 @@ class Run:
     tasks: list[Task]
     graph: nx.DiGraph
     executor: Executor
+    playbook_paths: list[Path] = field(default_factory=list)  # as given (imports are in playbook.files)
+    import_roots: list[Path] = field(default_factory=list)
 
     def sources(self) -> dict[str, dict[str, Any]]:
         return {
@@ -82,7 +85,7 @@ def load_inventory(
 
 
 def prepare_run(
-    playbook_path: Path,
+    playbook_path: Path | Sequence[Path],
     inventory_path: Path,
     *,
     profile: str | None = None,
@@ -92,9 +95,12 @@ def prepare_run(
     parallelism: int = 16,
     run_id: str | None = None,
     on_sessions: Callable[[AwsSessions], None] | None = None,
+    import_roots: Sequence[Path] | None = None,
 ) -> Run:
     run_id = run_id or new_run_id()
-    playbook = load_playbook(playbook_path)
+    paths = [Path(p) for p in ([playbook_path] if isinstance(playbook_path, Path | str) else playbook_path)]
+    roots = list(import_roots) if import_roots is not None else default_roots(paths)
+    playbook = load_playbooks(paths, roots)
     inventory, sessions = load_inventory(
         inventory_path, run_id=run_id, profile=profile, parallelism=parallelism, on_sessions=on_sessions
     )
@@ -119,4 +125,4 @@ def prepare_run(
         home_region=inventory.home_region,
         management_account_id=inventory.management_account_id,
     )
-    return Run(run_id, playbook, inventory, sessions, tasks, graph, executor)
+    return Run(run_id, playbook, inventory, sessions, tasks, graph, executor, paths, roots)
