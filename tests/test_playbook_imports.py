@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from soc2ctl.cli.main import app
 from soc2ctl.config.inventory import read_inventory_file, resolve_inventory
-from soc2ctl.config.playbook import load_playbook
-from soc2ctl.config.playbook_imports import MAX_IMPORT_DEPTH, load_playbooks
+from soc2ctl.config.playbook import load_playbook, load_playbooks
+from soc2ctl.config.playbook_imports import MAX_IMPORT_DEPTH
 from soc2ctl.engine.tasks import build_tasks
 from soc2ctl.errors import UserError
 from tests.test_saved_plan import STRONG, inventory_yaml, member_client

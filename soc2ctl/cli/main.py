@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from soc2ctl import __version__
+from soc2ctl import __version__, runlog
 from soc2ctl.aws import log_redaction
 from soc2ctl.cli import evidence as cli_evidence
 from soc2ctl.cli.catalog import controls
@@ -109,10 +109,24 @@ def main_options(
     verbose: Annotated[
         int, typer.Option("--verbose", "-v", count=True, help="Logs to stderr (-vv for AWS calls).")
     ] = 0,
+    log_format: Annotated[
+        str,
+        typer.Option(
+            "--log-format",
+            envvar="SOC2CTL_LOG_FORMAT",
+            help="text, or json: every stderr line one JSON object with the run id (for log pipelines).",
+        ),
+    ] = "text",
 ) -> None:
     Ui.no_color, Ui.quiet = no_color, quiet
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    if log_format == "json":
+        Ui.no_color = True
+        runlog.install_json(level)
+    elif log_format == "text":
+        logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    else:
+        raise typer.BadParameter(f"{log_format!r}: text or json", param_hint="--log-format")
     log_redaction.install()  # no credential in any log line, at any verbosity
     if verbose < 2:
         logging.getLogger("botocore").setLevel(logging.WARNING)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 escape = lazy("rich.markup", "escape")
 resources = lazy("soc2ctl.config.shipped")
 check_parameters = lazy("soc2ctl.config.playbook", "check_parameters")
-load_playbooks = lazy("soc2ctl.config.playbook_imports", "load_playbooks")
+load_playbooks = lazy("soc2ctl.config.playbook", "load_playbooks")
 check_exceptions = lazy("soc2ctl.config.risk_exceptions", "check_exceptions")
 SignKeyOpt = Annotated[
     str | None,

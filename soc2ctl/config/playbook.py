@@ -7,7 +7,7 @@ reviewer fixing a playbook should not have to run validate once per mistake.
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,18 @@ from pydantic import ValidationError
 
 from soc2ctl import registry
 from soc2ctl.config.models import PlaybookFile, Risk, schema_problems
+from soc2ctl.config.playbook_imports import (
+    PlaybookSource,
+    default_roots,
+    file_sha256,
+    read_playbooks,
+    run_settings,
+)
 from soc2ctl.config.templating import TemplateProblem, render, variables_used
 from soc2ctl.config.yamlsrc import line_of
-from soc2ctl.errors import ProblemList
+from soc2ctl.errors import Problem, ProblemList, UserError
+
+__all__ = ["Playbook", "PlaybookSource", "file_sha256", "load_playbook", "load_playbooks"]
 
 BUILTIN_VARS = frozenset(
     {
@@ -40,19 +49,6 @@ BUILTIN_VARS = frozenset(
         "run_regions",
     }
 )
-
-
-@dataclass
-class PlaybookSource:
-    """One playbook file as read: its own hosts, regions and vars apply to its own controls."""
-
-    path: Path
-    spec: PlaybookFile
-    raw: Any
-    sha256: str
-
-    def line(self, *loc: Any) -> int | None:
-        return line_of(self.raw, loc)
 
 
 @dataclass
@@ -91,15 +87,24 @@ class Playbook:
         return [{"path": str(Path(f.path).resolve()), "sha256": f.sha256} for f in self.files]
 
 
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def load_playbook(path: Path) -> Playbook:
-    """One playbook file and every playbook it imports (soc2ctl.config.playbook_imports)."""
-    from soc2ctl.config.playbook_imports import load_playbooks
-
+    """One playbook file and every playbook it imports."""
     return load_playbooks([path])
+
+
+def load_playbooks(paths: Sequence[Path], roots: Sequence[Path] | None = None) -> Playbook:
+    """Every playbook given and every playbook they import (soc2ctl.config.playbook_imports), combined
+    and checked together: one run, one graph, each control with its own file's hosts, regions, vars."""
+    files, given = read_playbooks(paths, roots if roots is not None else default_roots(paths))
+    controls = [c for f in files for c in f.spec.controls]
+    if not controls:
+        raise UserError(Problem("no controls: the playbook and its imports define none", str(paths[0])))
+    first = next(f for f in files if Path(f.path).resolve() == Path(paths[0]).resolve())
+    named = [f for f in files if Path(f.path).resolve() in given]
+    name = " + ".join(dict.fromkeys(f.spec.name for f in named))
+    spec = first.spec.model_copy(update={"controls": controls, "name": name, **run_settings(files)})
+    origins = [(n, i) for n, f in enumerate(files) for i in range(len(f.spec.controls))]
+    return check_loaded(Playbook(first.path, spec, first.raw, first.sha256, files, origins))
 
 
 def check_loaded(playbook: Playbook) -> Playbook:

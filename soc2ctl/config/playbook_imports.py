@@ -20,17 +20,48 @@ set and refuses a plan when any file changed (soc2ctl.run.saved_plan).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from soc2ctl.config import shipped
 from soc2ctl.config.models import PlaybookFile, load_model
-from soc2ctl.config.playbook import Playbook, PlaybookSource, check_loaded, file_sha256
+from soc2ctl.config.yamlsrc import line_of
 from soc2ctl.errors import Problem, UserError
 
 MAX_IMPORT_DEPTH = 8
 MAX_PLAYBOOK_FILES = 64
+
+
+@dataclass
+class PlaybookSource:
+    """One playbook file as read: its own hosts, regions and vars apply to its own controls."""
+
+    path: Path
+    spec: PlaybookFile
+    raw: Any
+    sha256: str
+
+    def line(self, *loc: Any) -> int | None:
+        return line_of(self.raw, loc)
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_playbooks(paths: Sequence[Path], roots: Sequence[Path]) -> tuple[list[PlaybookSource], set[Path]]:
+    """Every file given and every file they import (imports first, each file once), and the resolved
+    paths of the files given."""
+    if not paths:
+        raise UserError("no playbook given")
+    loader = _Loader([Path(r) for r in roots])
+    for path in paths:
+        loader.visit(Path(path), ())
+    return loader.files, loader.given
 
 
 def default_roots(paths: Sequence[Path]) -> list[Path]:
@@ -41,26 +72,7 @@ def default_roots(paths: Sequence[Path]) -> list[Path]:
     return list(dict.fromkeys(roots))
 
 
-def load_playbooks(paths: Sequence[Path], roots: Sequence[Path] | None = None) -> Playbook:
-    """Every playbook given and every playbook they import, checked together."""
-    if not paths:
-        raise UserError("no playbook given")
-    loader = _Loader([Path(r) for r in roots] if roots is not None else default_roots(paths))
-    for path in paths:
-        loader.visit(Path(path), ())
-    files = loader.files
-    controls = [c for f in files for c in f.spec.controls]
-    if not controls:
-        raise UserError(Problem("no controls: the playbook and its imports define none", str(paths[0])))
-    first = next(f for f in files if Path(f.path).resolve() == Path(paths[0]).resolve())
-    named = [f for f in files if Path(f.path).resolve() in loader.given]
-    name = " + ".join(dict.fromkeys(f.spec.name for f in named))
-    spec = first.spec.model_copy(update={"controls": controls, "name": name, **_run_settings(files)})
-    origins = [(n, i) for n, f in enumerate(files) for i in range(len(f.spec.controls))]
-    return check_loaded(Playbook(first.path, spec, first.raw, first.sha256, files, origins))
-
-
-def _run_settings(files: list[PlaybookSource]) -> dict[str, object]:
+def run_settings(files: list[PlaybookSource]) -> dict[str, object]:
     """`drift` and `signing_key` hold for the whole run: any file may set them, but files must agree."""
     settings: dict[str, object] = {}
     where: dict[str, PlaybookSource] = {}

@@ -13,13 +13,13 @@ from typing import Any
 
 import networkx as nx
 
+from soc2ctl import runlog
 from soc2ctl.aws.sessions import AwsSessions
 from soc2ctl.config.inventory import Inventory, read_inventory_file, resolve_inventory
 from soc2ctl.config.models import InventoryFile
-from soc2ctl.config.playbook import Playbook, file_sha256
-from soc2ctl.config.playbook_imports import default_roots, load_playbooks
+from soc2ctl.config.playbook import Playbook, file_sha256, load_playbooks
+from soc2ctl.config.playbook_imports import default_roots
 from soc2ctl.engine.executor import Executor
-from soc2ctl.engine.plan import new_run_id
 from soc2ctl.engine.tasks import Task, build_graph, build_tasks
 from soc2ctl.errors import Problem, UserError
 
@@ -97,7 +97,7 @@ def prepare_run(
     on_sessions: Callable[[AwsSessions], None] | None = None,
     import_roots: Sequence[Path] | None = None,
 ) -> Run:
-    run_id = run_id or new_run_id()
+    run_id = runlog.start_run(run_id)  # the id reserved for this process's log lines, if any
     paths = [Path(p) for p in ([playbook_path] if isinstance(playbook_path, Path | str) else playbook_path)]
     roots = list(import_roots) if import_roots is not None else default_roots(paths)
     playbook = load_playbooks(paths, roots)
