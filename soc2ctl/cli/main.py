@@ -54,6 +54,7 @@ from soc2ctl.cli.inventory import inventory_cmd
 from soc2ctl.cli.lazy import lazy
 from soc2ctl.cli.plans import merge_cmd, show
 from soc2ctl.cli.sandbox import sandbox_app
+from soc2ctl.cli.schema import schema_cmd
 from soc2ctl.cli.validate import validate
 from soc2ctl.errors import UserError
 
@@ -372,6 +373,7 @@ app.command("drift")(user_errors(drift_command))
 app.command("controls")(controls)
 app.command("merge")(merge_cmd)
 app.command("show")(show)
+app.command("schema")(schema_cmd)
 
 
 def main() -> None:

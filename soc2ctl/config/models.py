@@ -57,7 +57,12 @@ class OrganizationSettings(Strict):
         default=None, description="Account id or name that keeps the central log buckets; unset: management."
     )
 
-    @field_validator("security_tooling_account", "log_archive_account", mode="before")
+    @field_validator(
+        "security_tooling_account",
+        "log_archive_account",
+        mode="before",
+        json_schema_input_type=str | int | None,
+    )
     @classmethod
     def _designated_as_text(cls, value: Any) -> Any:
         return _account_id(value) if isinstance(value, int) else value
@@ -80,7 +85,7 @@ class GroupEntry(Strict):
     priority: int = Field(default=0, description="Higher wins when two groups set the same variable.")
     vars: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("accounts", mode="before")
+    @field_validator("accounts", mode="before", json_schema_input_type=list[str | int])
     @classmethod
     def _ids_as_text(cls, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else value
@@ -90,7 +95,9 @@ class InventoryFile(Strict):
     organization: OrganizationSettings = Field(default_factory=OrganizationSettings)
     regions: list[str] = Field(default_factory=lambda: ["us-east-1"], min_length=1)
     home_region: str | None = Field(default=None, description="Where global and organization controls run.")
-    accounts: dict[AccountId, AccountEntry] = Field(default_factory=dict)
+    accounts: dict[AccountId, AccountEntry] = Field(
+        default_factory=dict, json_schema_extra={"propertyNames": {"pattern": "^[0-9]{12}$"}}
+    )
     groups: dict[str, GroupEntry] = Field(default_factory=dict)
     exclude: list[str] = Field(default_factory=list)
     vars: dict[str, Any] = Field(default_factory=dict)
@@ -100,7 +107,7 @@ class InventoryFile(Strict):
         default=None, description="KMS asymmetric key that signs plans and seals."
     )
 
-    @field_validator("exclude", mode="before")
+    @field_validator("exclude", mode="before", json_schema_input_type=list[str | int])
     @classmethod
     def _excluded_ids(cls, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else value
@@ -144,7 +151,7 @@ class ExceptionEntry(Strict):
     owner: str = Field(min_length=1)
     expires: dt.date = Field(description="Last day the exception applies (YYYY-MM-DD).")
 
-    @field_validator("accounts", mode="before")
+    @field_validator("accounts", mode="before", json_schema_input_type=list[str | int])
     @classmethod
     def _ids_as_text(cls, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else value
