@@ -270,6 +270,9 @@ def test_plan_saves_every_playbook_and_apply_refuses_a_changed_import(two_playbo
     assert recorded == ["ebs.yml", "pw.yml", "pw2.yml"]
     assert [Path(p).name for p in doc["run"]["playbook_paths"]] == ["pw.yml", "pw2.yml"]
     assert {t["key"].split("/")[0] for t in doc["tasks"]} == {"ebs", "pw", "sg"}
+    shown = " ".join(runner.invoke(app, ["show", str(plan)]).output.split())
+    assert f"+ playbook {(d / 'base' / 'ebs.yml').resolve()} sha256:" in shown
+    assert f"+ playbook {(d / 'pw2.yml').resolve()} sha256:" in shown
     # the imported file changes after the plan: apply refuses before any write
     imported = d / "base" / "ebs.yml"
     imported.write_text(imported.read_text() + "# edited\n")
