@@ -151,3 +151,12 @@ def install_json(level: int) -> None:
     root.setLevel(level)
     sys.stderr = JsonLineWriter(real)  # type: ignore[assignment]
     reserve()
+
+
+def install_text(level: int) -> None:
+    """Human log lines on stderr; a JSON handler left by an earlier invocation in this process is removed."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler.formatter, JsonFormatter):
+            root.removeHandler(handler)
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")

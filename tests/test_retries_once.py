@@ -199,3 +199,22 @@ def test_task_in_a_disabled_region_fails_with_the_reason_and_no_call_into_it(aws
     assert "region not enabled in this account" in (result.error or "")
     assert regional == []
     assert result.calls == []
+
+
+def test_the_error_aws_returns_in_a_region_that_is_off_is_named(aws):
+    from botocore.exceptions import ClientError
+
+    ids = create_org(None, ["alpha"])
+    _opt_out(ids["alpha"], "eu-west-1")
+    status = RegionStatus(AwsSessions(run_id="regions"), "us-east-1")
+
+    def error(code: str) -> ClientError:
+        return ClientError({"Error": {"Code": code, "Message": "x"}}, "DescribeVpcs")
+
+    opt_in = status.explain(ids["alpha"], "us-east-1", error("OptInRequired"))
+    assert opt_in and "not enabled (opted in)" in opt_in
+    token = status.explain(ids["alpha"], "eu-west-1", error("UnrecognizedClientException"))
+    assert token and "UnrecognizedClientException" in token
+    # the same credentials error in an enabled region is not blamed on the region
+    assert status.explain(ids["alpha"], "us-east-1", error("UnrecognizedClientException")) is None
+    assert status.explain(ids["alpha"], None, error("OptInRequired")) is None

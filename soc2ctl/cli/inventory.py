@@ -12,7 +12,7 @@ from soc2ctl.errors import UserError
 
 escape = lazy("rich.markup", "escape")
 resources = lazy("soc2ctl.config.shipped")
-new_run_id = lazy("soc2ctl.engine.plan", "new_run_id")
+new_run_id = lazy("soc2ctl.runlog", "start_run")  # the id JSON log lines carry, if reserved
 load_inventory = lazy("soc2ctl.run.builder", "load_inventory")
 
 

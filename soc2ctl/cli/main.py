@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -125,7 +124,7 @@ def main_options(
         Ui.no_color = True
         runlog.install_json(level)
     elif log_format == "text":
-        logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+        runlog.install_text(level)
     else:
         raise typer.BadParameter(f"{log_format!r}: text or json", param_hint="--log-format")
     log_redaction.install()  # no credential in any log line, at any verbosity
