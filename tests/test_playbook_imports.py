@@ -307,3 +307,14 @@ def test_apply_refuses_a_plan_and_a_playbook_together(two_playbooks):
     )
     result = runner.invoke(app, ["apply", str(plan), str(d / "pw2.yml")])
     assert result.exit_code == 1 and "one saved plan" in result.output
+
+
+def test_hostile_import_targets_are_one_line_errors(tmp_path):
+    (tmp_path / "dir.yml").mkdir()
+    (tmp_path / "loop.yml").symlink_to(tmp_path / "loop.yml")
+    for entry, reason in [("dir.yml", "is a directory"), ("loop.yml", "cannot be resolved")]:
+        a = write(tmp_path / "a.yml", f"name: a\nimport: ['{entry}']\n")
+        with pytest.raises(UserError) as exc:
+            load_playbooks([a], [tmp_path])
+        text = " ".join(errors(exc))
+        assert reason in text and f"{a}:2" in text, text

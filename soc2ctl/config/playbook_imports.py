@@ -103,7 +103,7 @@ class _Loader:
         self.given: set[Path] = set()
 
     def visit(self, path: Path, chain: tuple[tuple[Path, Problem], ...]) -> None:
-        real = path.resolve()
+        real = _resolved(path)
         if not chain:
             self.given.add(real)
         if real in (p for p, _ in chain):
@@ -116,7 +116,12 @@ class _Loader:
         if len(self.seen) >= MAX_PLAYBOOK_FILES:
             raise UserError(_at(chain, f"more than {MAX_PLAYBOOK_FILES} playbook files in one run"))
         self.seen.add(real)
-        spec, raw = load_model(PlaybookFile, path)
+        try:
+            spec, raw = load_model(PlaybookFile, path)
+        except UserError as exc:
+            if chain:  # say which import brought the file in
+                exc.problems.append(_at(chain, f"  (imported here: {path})"))
+            raise
         source = PlaybookSource(path, spec, raw, file_sha256(path))
         for j, entry in enumerate(spec.imports):
             here = Problem("", str(path), source.line("import", j))
@@ -139,11 +144,21 @@ class _Loader:
                 ) from None
         if not os.path.lexists(candidate):
             raise refuse("no such playbook (paths are relative to this file)")
-        real = candidate.resolve()
+        try:
+            real = _resolved(candidate)
+        except UserError:
+            raise refuse("cannot be resolved (a symbolic link loop, or a name too long)") from None
         if not any(real.is_relative_to(root) for root in self.roots):
             roots = ", ".join(str(r) for r in self.roots)
             raise refuse(f"leads outside the directories imports may read ({roots})")
-        return candidate
+        return real  # read what was checked, not the link that led there
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # link loops (RuntimeError before 3.13), NUL bytes
+        raise UserError(Problem(f"cannot resolve the path: {exc}", str(path))) from None
 
 
 def _at(chain: tuple[tuple[Path, Problem], ...], message: str) -> Problem:
