@@ -36,6 +36,10 @@ class RegionStatus:
         self._lock = threading.Lock()
         self._statuses: dict[str, dict[str, str] | None] = {}
 
+    def after_fork(self) -> None:
+        """In a forked worker: a fresh lock (a thread of the parent may have held this one at the fork)."""
+        self._lock = threading.Lock()
+
     def problem(self, account_id: str, region: str) -> str | None:
         """Why `region` cannot be used in this account, or None when it can (or nobody can tell)."""
         status = (self.statuses(account_id) or {}).get(region)
