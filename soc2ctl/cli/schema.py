@@ -6,22 +6,17 @@ from typing import Annotated
 
 import typer
 
-from soc2ctl.cli.common import user_errors
-from soc2ctl.cli.lazy import lazy
-from soc2ctl.errors import UserError
-
-schemas = lazy("soc2ctl.config.schemas")
+from soc2ctl.cli.choices import SchemaKind, one_of
 
 
-@user_errors
 def schema_cmd(
-    kind: Annotated[str, typer.Argument(help="playbook or inventory.")],
+    kind: Annotated[str, typer.Argument(help="playbook or inventory.", metavar="playbook|inventory")],
 ) -> None:
     """Print the JSON Schema of playbook or inventory files (generated from the models soc2ctl validates
     with). The shipped files reference the committed copies in schemas/.
 
     Example: soc2ctl schema playbook > schemas/playbook.schema.json
     """
-    if kind not in ("playbook", "inventory"):
-        raise UserError(f"schema {kind!r}: choose playbook or inventory")
-    typer.echo(schemas.schema_text(kind), nl=False)
+    from soc2ctl.config.schemas import schema_text
+
+    typer.echo(schema_text(one_of(SchemaKind, "schema")(kind).value), nl=False)
