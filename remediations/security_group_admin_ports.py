@@ -14,7 +14,8 @@ its port range covers a listed port. Prowler skips unused groups; this control c
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -30,16 +31,15 @@ DEFAULT_PORTS = (
 
 
 class SecurityGroupAdminPortsParams(Params):
-    ports: list[int] = Field(
-        default=list(DEFAULT_PORTS),
-        description="TCP ports never open to the internet (Prowler's by default).",
+    ports: list[Annotated[int, Field(ge=0, le=65535)]] | None = Field(
+        default=None, description="TCP ports never open to the internet; null: every port Prowler tests."
     )
     revoke: bool = Field(
         default=False, description="High risk: revoke the internet rules found; false: report only."
     )
 
 
-def exposed(perm: dict[str, Any], ports: list[int]) -> bool:
+def exposed(perm: dict[str, Any], ports: Sequence[int]) -> bool:
     """Whether an ingress permission (source aside) opens all traffic, all ports, or a listed TCP port."""
     protocol = perm["IpProtocol"]
     if protocol == "-1":
@@ -50,7 +50,7 @@ def exposed(perm: dict[str, Any], ports: list[int]) -> bool:
     return protocol in ("tcp", "6") and any(low <= port <= high for port in ports)
 
 
-def open_rules(group: dict[str, Any], ports: list[int]) -> list[dict[str, Any]]:
+def open_rules(group: dict[str, Any], ports: Sequence[int]) -> list[dict[str, Any]]:
     """The group's offending rules, one per internet source, sorted: stable state to compare."""
     rules = []
     for perm in group.get("IpPermissions", []):
@@ -133,10 +133,9 @@ class SecurityGroupAdminPorts(Remediation[SecurityGroupAdminPortsParams]):
 
     def read(self, ctx: TaskContext, params: SecurityGroupAdminPortsParams) -> dict[str, Any]:
         groups = paginate(ctx.client("ec2"), "describe_security_groups", "SecurityGroups")
+        ports = DEFAULT_PORTS if params.ports is None else params.ports
         return {
-            ctx.arn("ec2", f"security-group/{g['GroupId']}"): {
-                "internet_ingress": open_rules(g, params.ports)
-            }
+            ctx.arn("ec2", f"security-group/{g['GroupId']}"): {"internet_ingress": open_rules(g, ports)}
             for g in groups
         }
 

@@ -127,7 +127,8 @@ def test_cli_prints_the_policy_document():
     result = runner.invoke(app, ["iam-policy", "soc2-baseline", "--mode", "apply"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc == build_policies(BASELINE, PolicyRequest("apply"))[0]
+    expected = build_policies(BASELINE, PolicyRequest("apply"))  # the catalog outgrew one managed policy
+    assert doc == (expected[0] if len(expected) == 1 else expected)
 
 
 def test_cli_warns_and_prints_a_list_when_too_large(monkeypatch):
