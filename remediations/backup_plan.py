@@ -35,12 +35,12 @@ class BackupPlanParams(Params):
     copy_retention_days: int | None = Field(None, ge=1)  # None: retention_days
     selection_name: str = Field("soc2-tagged", pattern=_NAME)
     selection_tags: dict[str, str] = Field(default_factory=lambda: {"backup": "true"}, min_length=1)
-    # None: arn:aws:iam::<account>:role/service-role/AWSBackupDefaultServiceRole
+    # None: the account's role/service-role/AWSBackupDefaultServiceRole
     selection_role_arn: str | None = None
 
 
 def role_arn(ctx: TaskContext, params: BackupPlanParams) -> str:
-    default = f"arn:aws:iam::{ctx.account_id}:role/service-role/AWSBackupDefaultServiceRole"
+    default = ctx.arn("iam", "role/service-role/AWSBackupDefaultServiceRole", region="")
     return params.selection_role_arn or default
 
 

@@ -18,6 +18,7 @@ from remediations import _preconditions as pre
 from remediations import _trail_logs as cwl
 from remediations._aws import create_aliased_key, kms_arn, or_absent, paginate
 from remediations._log_policies import cloudtrail_bucket_policy as bucket_policy
+from remediations._log_policies import trail_key_policy
 from remediations._s3 import (
     BLOCK_FIELDS,
     PUBLIC_ACCESS_BLOCK,
@@ -134,6 +135,18 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         "iam:PutRolePolicy",
         "iam:PassRole",
     )
+    conditional_writes = {
+        "manage_bucket": ("s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock"),
+        "create_kms_key": ("kms:CreateKey", "kms:TagResource", "kms:CreateAlias", "kms:EnableKeyRotation"),
+        "cloudwatch_logs_log_group": (
+            "logs:CreateLogGroup",
+            "logs:PutRetentionPolicy",
+            "iam:CreateRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:PutRolePolicy",
+            "iam:PassRole",
+        ),
+    }
 
     def provides(self, target: Target, params: OrgCloudTrailParams) -> list[Resource]:
         made = [pre.bucket_resource(bucket_name_for(target.management_account_id, params))]
@@ -188,7 +201,7 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         desired["trail"] = trail
         if group := params.cloudwatch_logs_log_group:
             trail["cloudwatch_logs_log_group_arn"] = cwl.log_group_arn(ctx.region, ctx.account_id, group)
-            trail["cloudwatch_logs_role_arn"] = cwl.role_arn(ctx.account_id, params.cloudwatch_logs_role_name)
+            trail["cloudwatch_logs_role_arn"] = cwl.role_arn(ctx, params.cloudwatch_logs_role_name)
             desired["cloudwatch_logs"] = cwl.desired_delivery(ctx, group)
         return desired
 
@@ -240,7 +253,7 @@ def bucket_name_for(management_account_id: str, params: OrgCloudTrailParams) -> 
 
 
 def trail_arn(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
-    return f"arn:aws:cloudtrail:{ctx.region}:{ctx.account_id}:trail/{params.trail_name}"
+    return ctx.arn("cloudtrail", f"trail/{params.trail_name}")
 
 
 def is_alias(key: str) -> bool:
@@ -287,57 +300,6 @@ def read_trail(ctx: TaskContext, name: str) -> dict[str, Any] | None:
     }
 
 
-# ---------------------------------------------------------------- policies
-
-
-def key_policy(ctx: TaskContext, params: OrgCloudTrailParams) -> dict[str, Any]:
-    """The key policy the CloudTrail console creates: account admin, CloudTrail encrypts for this trail only,
-    and principals of the management account may decrypt the log files."""
-    account = ctx.account_id
-    trails = f"arn:aws:cloudtrail:*:{account}:trail/*"
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "EnableAccountAdministration",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            {
-                "Sid": "AllowCloudTrailToEncryptLogs",
-                "Effect": "Allow",
-                "Principal": {"Service": CLOUDTRAIL},
-                "Action": "kms:GenerateDataKey*",
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {"aws:SourceArn": trail_arn(ctx, params)},
-                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails},
-                },
-            },
-            {
-                "Sid": "AllowCloudTrailToDescribeKey",
-                "Effect": "Allow",
-                "Principal": {"Service": CLOUDTRAIL},
-                "Action": "kms:DescribeKey",
-                "Resource": "*",
-            },
-            {
-                "Sid": "AllowAccountToDecryptLogFiles",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": ["kms:Decrypt", "kms:ReEncryptFrom"],
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {"kms:CallerAccount": account},
-                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails},
-                },
-            },
-        ],
-    }
-
-
 # ---------------------------------------------------------------- apply
 
 
@@ -348,7 +310,7 @@ def create_key(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
         ctx.client("kms"),
         alias,
         Description=f"soc2ctl: CloudTrail organization trail {params.trail_name}",
-        Policy=json.dumps(key_policy(ctx, params)),
+        Policy=json.dumps(trail_key_policy(ctx, trail_arn(ctx, params))),
     )
     return meta["Arn"]
 
