@@ -1,7 +1,7 @@
 """The shared resources of the compute seeds: one database and one instance per seeded account.
 
 Each RDS seed (and each EC2 instance seed) calls `app_db(ctx)` / `app_instance(ctx)`, which create the
-resource on first use with every setting of the account's posture (compliant: backed up, protected, private,
+resource on first use with every setting of the account's posture (compliant: backed up, tags copied to snapshots, protected, private,
 encrypted, Multi-AZ, IMDSv2, encrypted root volume; drifted: none of these). A seed run alone (the contract
 suite) and all seeds together (the sandbox) then see the same resource, and the sandbox holds one database
 and one instance per account, in us-east-1 only, instead of one per control.
@@ -38,6 +38,7 @@ def app_db(ctx: SeedContext) -> dict[str, Any]:
         AllocatedStorage=20,
         BackupRetentionPeriod=7 if good else 0,
         DeletionProtection=good,
+        CopyTagsToSnapshot=good,
         PubliclyAccessible=not good,
         StorageEncrypted=good,
         MultiAZ=good,
