@@ -49,7 +49,9 @@ def _playbook(tmp_path: Path, *modules: str) -> Path:
 
 def test_plan_policy_is_read_only_and_apply_adds_writes():
     modules = _baseline_modules()
-    reads = {a for m in modules for a in m.read_actions}
+    reads = {a for m in modules for a in m.read_actions} | {
+        "ec2:DescribeRegions"
+    }  # the engine's region check
     writes = {a for m in modules for a in m.write_actions} - reads
     opt_in = {"iam:AttachUserPolicy", "iam:CreatePolicy"}  # iam-user-mfa's deny policy: off in the baseline
     plan = _actions(build_policies(BASELINE, PolicyRequest("plan")))

@@ -114,7 +114,7 @@ def test_memory_error_is_one_line(tmp_path, monkeypatch):
     def explode(*_a, **_k):
         raise MemoryError
 
-    monkeypatch.setattr(config_playbook, "load_playbook", explode)
+    monkeypatch.setattr(config_playbook, "load_playbooks", explode)
     one_error(validate(str(tmp_path / "pb.yml")), "too large")
 
 

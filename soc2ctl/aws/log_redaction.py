@@ -109,5 +109,8 @@ def install() -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())
-        if not isinstance(handler.formatter, RedactingFormatter):
+        # a formatter that redacts each field itself (JSON lines, soc2ctl.runlog) is left alone: masking the
+        # encoded text could cut through its quoting
+        fielded = getattr(handler.formatter, "redacts_fields", False)
+        if not fielded and not isinstance(handler.formatter, RedactingFormatter):
             handler.setFormatter(RedactingFormatter(handler.formatter))

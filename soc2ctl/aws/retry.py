@@ -9,6 +9,12 @@ times (5) when throttled or when its connection drops (a lost response: load, no
 write is made idempotent below), and `transient_attempts` times (3) on a 5xx or a transient error code.
 The wrapper sits on each client's `_make_api_call`, so paginators and waiters are covered too.
 
+The user's retry settings still rule: `AWS_MAX_ATTEMPTS` / `AWS_RETRY_MODE` and the profile's
+`max_attempts` / `retry_mode`, read through botocore's own configuration chain (`RetryPolicy.from_session`),
+set the attempts of this one layer (botocore's meaning: total attempts, the first included, for every
+retryable error). `retry_mode = adaptive` keeps botocore's client-side rate limiter, which paces requests
+without retrying them (`botocore_retries`). Every call is bounded in time too (`max_seconds`).
+
 Lost responses: a write whose response never arrives (read timeout, connection closed) may have been
 made. Retrying it is safe when AWS makes the call idempotent (client tokens, puts); when the retry answers
 "already exists / already done" (ALREADY_DONE), the first attempt did it, and the call counts as done.
@@ -20,6 +26,7 @@ second key) are not re-sent after a lost response: the module reads for its tagg
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +36,7 @@ from botocore.exceptions import (
     ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    ProfileNotFound,
     ReadTimeoutError,
 )
 from botocore.parsers import ResponseParserError
@@ -43,6 +51,7 @@ from tenacity import (
 )
 
 from soc2ctl.aws.lost_response import LOST_RESPONSE  # the request may have reached AWS
+from soc2ctl.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +116,8 @@ ALREADY_DONE = frozenset(
         "InvalidPermission.NotFound",
     }
 )
+RETRY_MODES = ("legacy", "standard", "adaptive")
+MODE_ATTEMPTS = {"legacy": 5, "standard": 3, "adaptive": 3}  # botocore's defaults per mode
 NEEDS_RESPONSE = frozenset({("organizations", "CreatePolicy"), ("backup", "CreateBackupPlan")})
 NOT_RESENT = frozenset({("kms", "CreateKey")})
 
@@ -135,12 +146,46 @@ class RetryPolicy:
         base_wait: float = 0.25,
         max_wait: float = 20.0,
         transient_attempts: int = 3,
+        mode: str = "standard",
     ) -> None:
         self.attempts = attempts  # when throttled
         self.transient_attempts = transient_attempts  # on a 5xx or a transient error code
+        self.mode = mode
         self.max_seconds = max_seconds
         self.base_wait = base_wait
         self.max_wait = max_wait
+
+    @classmethod
+    def from_session(cls, session: Any, **bounds: float) -> RetryPolicy:
+        """The policy the user configured, else soc2ctl's defaults (5 attempts when throttled, 3 on a 5xx).
+
+        `max_attempts` applies to every retryable error, as in botocore; an explicit `retry_mode` without
+        it takes that mode's botocore default (legacy 5, standard and adaptive 3)."""
+        mode = _configured(session, "retry_mode", "AWS_RETRY_MODE")
+        if mode is not None and mode not in RETRY_MODES:
+            raise UserError(
+                f"retry_mode {mode!r} (AWS_RETRY_MODE or the profile): use one of {', '.join(RETRY_MODES)}"
+            )
+        raw = _configured(session, "max_attempts", "AWS_MAX_ATTEMPTS")
+        if raw is None:
+            if mode is None:
+                return cls(**bounds)  # type: ignore[arg-type]
+            attempts = MODE_ATTEMPTS[mode]
+        else:
+            try:
+                attempts = int(raw)
+            except ValueError:
+                attempts = 0
+            if attempts < 1:
+                raise UserError(
+                    f"max_attempts {raw!r} (AWS_MAX_ATTEMPTS or the profile): expected a whole number >= 1"
+                )
+        return cls(attempts=attempts, transient_attempts=attempts, mode=mode or "standard", **bounds)  # type: ignore[arg-type]
+
+    def botocore_retries(self) -> dict[str, Any]:
+        """botocore's own retries, off (one attempt per request): the attempts are this policy's. Adaptive
+        mode keeps botocore's client-side rate limiter, which delays sends after throttling."""
+        return {"mode": "adaptive" if self.mode == "adaptive" else "standard", "total_max_attempts": 1}
 
     def retrying(self, resend_lost: bool = True) -> Retrying:
         def retryable(exc: BaseException) -> bool:
@@ -196,6 +241,19 @@ class RetryPolicy:
             return call(name, params)
 
         return self.retrying()(attempt, operation_name, api_params)
+
+
+def _configured(session: Any, name: str, env_var: str) -> str | None:
+    """A retry setting the user gave (environment first, then the profile), or None: botocore's own
+    default for `retry_mode` is not a choice the user made."""
+    value = os.environ.get(env_var)
+    if value:
+        return value.strip()
+    try:
+        found = session.get_scoped_config().get(name)
+    except ProfileNotFound:
+        return None  # reported by the first call that needs credentials
+    return str(found).strip() if found not in (None, "") else None
 
 
 class _WriteAttempt:

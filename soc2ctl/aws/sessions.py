@@ -24,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import botocore.session
 from botocore.client import BaseClient, Config
-from botocore.credentials import Credentials, RefreshableCredentials
+from botocore.credentials import CredentialProvider, CredentialResolver, Credentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from soc2ctl import __version__
@@ -50,6 +50,19 @@ def strip_loopback_account_prefix(request: Any, **_: Any) -> None:
     if _LOOPBACK_PREFIXED.match(host):
         netloc = parts.netloc.split(".", 1)[1]
         request.url = urlunsplit(parts._replace(netloc=netloc))
+
+
+class _AssumedRoleProvider(CredentialProvider):
+    """A credential provider that answers with one account's assumed-role (refreshable) credentials."""
+
+    METHOD = "sts-assume-role"
+
+    def __init__(self, credentials: Credentials) -> None:
+        super().__init__()
+        self.credentials = credentials
+
+    def load(self) -> Credentials:
+        return self.credentials
 
 
 def session_name(run_id: str) -> str:
@@ -79,13 +92,6 @@ class AwsSessions:
         self.role_name = role_name
         self.external_id = external_id
         self.parallelism = max(1, parallelism)  # concurrent calls the run makes (organization discovery)
-        self.config = Config(
-            # One retry layer only (soc2ctl.aws.retry): botocore's would multiply the attempts per call.
-            retries={"mode": "standard", "total_max_attempts": 1},
-            max_pool_connections=max_pool_connections,
-            user_agent_extra=f"soc2ctl/{__version__}",
-        )
-        self.retry_policy = retry_policy or RetryPolicy()
         self.share_client_classes = share_client_classes
         if share_client_classes:
             client_classes.install()
@@ -102,6 +108,14 @@ class AwsSessions:
         self.base.register_component("data_loader", model_loader.create_loader(data_path))
         if credentials:
             self.base.set_credentials(**credentials)
+        # One retry layer only (soc2ctl.aws.retry), with the user's AWS_MAX_ATTEMPTS / AWS_RETRY_MODE /
+        # profile settings: botocore's own retries would multiply the attempts per call.
+        self.retry_policy = retry_policy or RetryPolicy.from_session(self.base)
+        self.config = Config(
+            retries=self.retry_policy.botocore_retries(),
+            max_pool_connections=max_pool_connections,
+            user_agent_extra=f"soc2ctl/{__version__}",
+        )
         self._install_handlers(self.base)
         self.shared = shared_clients.shared_session(
             self.base.get_component("data_loader"), profile, self._install_handlers
@@ -249,7 +263,11 @@ class AwsSessions:
                 session = botocore.session.Session(profile=self.profile)
                 session.register_component("data_loader", self.base.get_component("data_loader"))
                 self._install_handlers(session)
-                session._credentials = credentials
+                # botocore's public hook for where a session's credentials come from (not its private
+                # `_credentials`): the account's refreshable credentials, refreshed by botocore itself.
+                session.register_component(
+                    "credential_provider", CredentialResolver([_AssumedRoleProvider(credentials)])
+                )
                 self._sessions[account_id] = session
             return session
 

@@ -21,6 +21,16 @@ class TextOrJson(StrEnum):
     json = "json"
 
 
+class LogFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class SchemaKind(StrEnum):
+    playbook = "playbook"
+    inventory = "inventory"
+
+
 class PlanFormat(StrEnum):
     text = "text"
     markdown = "markdown"

@@ -23,7 +23,12 @@ if TYPE_CHECKING:
 
 MAX_EXTRA_VAR_CHARS = 1_000_000
 
-PlaybookArg = Annotated[Path, typer.Argument(help="Playbook YAML (or the name of a shipped one).")]
+PlaybookArg = Annotated[
+    list[Path], typer.Argument(help="Playbook YAML (or a shipped name); several run together, as one.")
+]
+OnePlaybookArg = Annotated[
+    Path, typer.Argument(help="Playbook YAML (or a shipped name); the playbooks it imports count too.")
+]
 InventoryOpt = Annotated[Path, typer.Option("--inventory", "-i", help="Inventory YAML (or a shipped name).")]
 LimitOpt = Annotated[str | None, typer.Option("--limit", "-l", help="Host pattern, e.g. 'prod:!legacy'.")]
 ControlsOpt = Annotated[
@@ -137,7 +142,7 @@ def controls_list(controls: str | None) -> list[str] | None:
 
 
 def run_request(
-    playbook: Path,
+    playbook: Path | list[Path],
     inventory: Path | None,
     limit: str | None,
     controls: str | None,
@@ -149,9 +154,11 @@ def run_request(
     """The run service's request from the options plan, apply and drift share."""
     from soc2ctl.run.service import EvidenceSettings, RunRequest
 
+    first, *more = playbook if isinstance(playbook, list) else [playbook]
     return RunRequest(
-        playbook,
+        first,
         inventory,
+        more_playbooks=more,
         limit=limit,
         controls=controls_list(controls),
         profile=profile,

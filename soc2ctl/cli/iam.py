@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from soc2ctl.cli.choices import CallerIn, PolicyFormat, PolicyMode, PolicyRole, one_of
-from soc2ctl.cli.common import ExtraVarsOpt, PlaybookArg, parse_extra_vars
+from soc2ctl.cli.common import ExtraVarsOpt, OnePlaybookArg, parse_extra_vars
 from soc2ctl.cli.ui import Ui, ui
 from soc2ctl.config import shipped as resources
 from soc2ctl.errors import UserError
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def iam_policy_command(
     ctx: typer.Context,
-    playbook: PlaybookArg,
+    playbook: OnePlaybookArg,
     mode: Annotated[
         PolicyMode,
         typer.Option(

@@ -26,8 +26,8 @@ def inventory_cmd(
     from rich.markup import escape
 
     from soc2ctl.config import shipped as resources
-    from soc2ctl.engine.plan import new_run_id
     from soc2ctl.run.builder import load_inventory
+    from soc2ctl.runlog import start_run as new_run_id  # the id JSON log lines carry, if reserved
 
     inv, _ = load_inventory(resources.resolve(inventory, "inventories"), run_id=new_run_id(), profile=profile)
     if limit and (bad := inv.unknown_pattern_terms(limit)):

@@ -9,14 +9,14 @@ Machine output (JSON) goes to stdout; progress, prompts and errors go to stderr.
 from __future__ import annotations
 
 import logging
-import sys
 from typing import Annotated
 
 import typer
 
-from soc2ctl import __version__
+from soc2ctl import __version__, runlog
 from soc2ctl.aws import log_redaction
-from soc2ctl.cli import catalog, drift, evidence, iam, inventory, plans, sandbox, validate
+from soc2ctl.cli import catalog, drift, evidence, iam, inventory, plans, sandbox, schema, validate
+from soc2ctl.cli.choices import LogFormat, one_of
 from soc2ctl.cli.ui import ErrorBoundary, Ui
 
 app = typer.Typer(
@@ -39,6 +39,7 @@ app.command("drift")(drift.drift_command)
 app.command("controls")(catalog.controls)
 app.command("merge")(plans.merge)
 app.command("show")(plans.show)
+app.command("schema")(schema.schema_cmd)
 
 
 def _version(value: bool) -> None:
@@ -58,10 +59,24 @@ def main_options(
     verbose: Annotated[
         int, typer.Option("--verbose", "-v", count=True, help="Logs to stderr (-vv for AWS calls).")
     ] = 0,
+    log_format: Annotated[
+        str,
+        typer.Option(
+            "--log-format",
+            envvar="SOC2CTL_LOG_FORMAT",
+            metavar="[text|json]",
+            help="text, or json: every stderr line one JSON object with the run id (for log pipelines).",
+        ),
+    ] = "text",
 ) -> None:
-    ctx.obj = Ui(no_color=no_color, quiet=quiet)
+    # parsed here, inside the error boundary (a root option's own parser would raise before it)
+    json_logs = one_of(LogFormat, "--log-format")(log_format) == LogFormat.json
+    ctx.obj = Ui(no_color=no_color or json_logs, quiet=quiet)
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    if json_logs:  # every stderr line one JSON object (soc2ctl.runlog)
+        runlog.install_json(level)
+    else:
+        runlog.install_text(level)
     log_redaction.install()  # no credential in any log line, at any verbosity
     if verbose < 2:
         logging.getLogger("botocore").setLevel(logging.WARNING)

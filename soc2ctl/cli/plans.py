@@ -96,7 +96,10 @@ def plan(
 def apply(
     ctx: typer.Context,
     playbook: Annotated[
-        Path, typer.Argument(help="Playbook YAML (or a shipped name), or a plan saved with plan --out.")
+        list[Path],
+        typer.Argument(
+            help="Playbook YAML (or a shipped name; several run as one), or a plan saved with plan --out."
+        ),
     ],
     inventory: Annotated[
         Path | None, typer.Option("--inventory", "-i", help="Inventory YAML; not with a saved plan.")

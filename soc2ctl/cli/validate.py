@@ -29,17 +29,17 @@ def validate(
     from soc2ctl.config import shipped as resources
     from soc2ctl.config.designated import designation_notes
     from soc2ctl.config.inventory import read_inventory_file
-    from soc2ctl.config.playbook import check_parameters, load_playbook
+    from soc2ctl.config.playbook import check_parameters, load_playbooks
     from soc2ctl.config.risk_exceptions import check_exceptions
     from soc2ctl.errors import ProblemList
     from soc2ctl.run.validation import variable_sets
 
     out = ui(ctx)
-    path = resources.resolve(playbook, "playbooks")
-    pb = load_playbook(path)
+    paths = [resources.resolve(p, "playbooks") for p in playbook]
+    pb = load_playbooks(paths)
     problems = ProblemList()
     extra = parse_extra_vars(extra_vars)
-    sets = [("", {**pb.spec.vars, **extra})]
+    sets = [("", extra)]  # each control's own playbook vars are added beneath (check_parameters)
     if inventory is not None:
         found = variable_sets(pb, resources.resolve(inventory, "inventories"), extra, profile)
         sets = found.sets
@@ -54,4 +54,7 @@ def validate(
     problems.raise_if_any()
     for note in notes:
         out.out().print(f"note: {escape(note)}", highlight=False)
-    out.out().print(f"[green]ok[/green] {escape(str(path))}: {len(pb.spec.controls)} controls valid")
+    imported = len(pb.files) - len(set(paths))
+    also = f" (and {imported} imported playbook(s))" if imported > 0 else ""
+    names = ", ".join(str(p) for p in paths)
+    out.out().print(f"[green]ok[/green] {escape(names)}{also}: {len(pb.spec.controls)} controls valid")

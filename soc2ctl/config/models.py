@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from soc2ctl.config.yamlsrc import line_of, load_yaml
 from soc2ctl.errors import Problem, UserError
@@ -57,7 +57,12 @@ class OrganizationSettings(Strict):
         default=None, description="Account id or name that keeps the central log buckets; unset: management."
     )
 
-    @field_validator("security_tooling_account", "log_archive_account", mode="before")
+    @field_validator(
+        "security_tooling_account",
+        "log_archive_account",
+        mode="before",
+        json_schema_input_type=str | int | None,
+    )
     @classmethod
     def _designated_as_text(cls, value: Any) -> Any:
         return _account_id(value) if isinstance(value, int) else value
@@ -80,7 +85,7 @@ class GroupEntry(Strict):
     priority: int = Field(default=0, description="Higher wins when two groups set the same variable.")
     vars: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("accounts", mode="before")
+    @field_validator("accounts", mode="before", json_schema_input_type=list[str | int])
     @classmethod
     def _ids_as_text(cls, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else value
@@ -90,7 +95,9 @@ class InventoryFile(Strict):
     organization: OrganizationSettings = Field(default_factory=OrganizationSettings)
     regions: list[str] = Field(default_factory=lambda: ["us-east-1"], min_length=1)
     home_region: str | None = Field(default=None, description="Where global and organization controls run.")
-    accounts: dict[AccountId, AccountEntry] = Field(default_factory=dict)
+    accounts: dict[AccountId, AccountEntry] = Field(
+        default_factory=dict, json_schema_extra={"propertyNames": {"pattern": "^[0-9]{12}$"}}
+    )
     groups: dict[str, GroupEntry] = Field(default_factory=dict)
     exclude: list[str] = Field(default_factory=list)
     vars: dict[str, Any] = Field(default_factory=dict)
@@ -100,7 +107,7 @@ class InventoryFile(Strict):
         default=None, description="KMS asymmetric key that signs plans and seals."
     )
 
-    @field_validator("exclude", mode="before")
+    @field_validator("exclude", mode="before", json_schema_input_type=list[str | int])
     @classmethod
     def _excluded_ids(cls, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else value
@@ -144,7 +151,7 @@ class ExceptionEntry(Strict):
     owner: str = Field(min_length=1)
     expires: dt.date = Field(description="Last day the exception applies (YYYY-MM-DD).")
 
-    @field_validator("accounts", mode="before")
+    @field_validator("accounts", mode="before", json_schema_input_type=list[str | int])
     @classmethod
     def _ids_as_text(cls, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else value
@@ -177,16 +184,44 @@ class DriftSettings(Strict):
     max_changes_per_account: int | None = Field(default=None, ge=0)
 
 
+MAX_IMPORTS = 64
+
+
 class PlaybookFile(Strict):
     name: str
     hosts: str = "all"
     regions: list[str] | None = None
     vars: dict[str, Any] = Field(default_factory=dict)
-    controls: list[ControlSpec] = Field(min_length=1)
+    imports: list[str] = Field(
+        default_factory=list,
+        alias="import",
+        max_length=MAX_IMPORTS,
+        description="Other playbooks whose controls this run includes, each with its own hosts, regions and "
+        "vars (Ansible's import_playbook); paths relative to this file, or a shipped playbook's name.",
+    )
+    controls: list[ControlSpec] = Field(default_factory=list)
     drift: DriftSettings = Field(default_factory=DriftSettings)
     signing_key: str | None = Field(
         default=None, description="KMS asymmetric key that signs plans and seals."
     )
+
+    @field_validator("imports")
+    @classmethod
+    def _import_paths(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if not entry.strip() or len(entry) > 1024 or "\x00" in entry:
+                raise ValueError(
+                    f"import {entry[:80]!r}: expected a path to a playbook (at most 1024 characters)"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _controls_or_imports(self) -> PlaybookFile:
+        if not self.controls and not self.imports:
+            raise ValueError(
+                "controls: a playbook needs at least one control (or `import` of other playbooks)"
+            )
+        return self
 
 
 def load_model(model: type[M], path: Path) -> tuple[M, Any]:

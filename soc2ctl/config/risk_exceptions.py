@@ -90,18 +90,18 @@ def check_exceptions(pb: Playbook, problems: ProblemList, on: dt.date | None = N
     on = on or today()
     for i, control in enumerate(pb.spec.controls):
         for j, entry in enumerate(control.exceptions):
-            line = pb.line("controls", i, "exceptions", j)
+            file, line = pb.locate(i, "exceptions", j)
             if entry.expires < on:
                 problems.add(
                     f"control {control.id!r}: exception expired on {entry.expires.isoformat()} "
                     f"(owner {entry.owner}); renew it with a new date or remove it",
-                    str(pb.path),
-                    pb.line("controls", i, "exceptions", j, "expires") or line,
+                    file,
+                    pb.locate(i, "exceptions", j, "expires")[1] or line,
                 )
             if not (entry.accounts or entry.regions or entry.resources):
                 problems.add(
                     f"control {control.id!r}: exception names no accounts, regions or resources; "
                     "list what it covers",
-                    str(pb.path),
+                    file,
                     line,
                 )

@@ -17,7 +17,7 @@ _SINGULAR = {"playbooks": "playbook", "inventories": "inventory"}
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]  # soc2ctl/ (this file is soc2ctl/config/shipped.py)
 
 
-def _bundled_dirs(kind: str) -> list[Path]:
+def bundled_dirs(kind: str) -> list[Path]:
     return [_PACKAGE_DIR / "bundled" / kind, _PACKAGE_DIR.parent / kind]
 
 
@@ -28,7 +28,7 @@ def resolve(path: Path, kind: str) -> Path:
     if os.path.lexists(path) and not bare_directory:
         return path
     if len(path.parts) == 1 and str(path) not in (".", ".."):
-        for directory in _bundled_dirs(kind):
+        for directory in bundled_dirs(kind):
             for candidate in (directory / path.name, directory / f"{path.name}.yml"):
                 if candidate.is_file():
                     return candidate
@@ -41,7 +41,7 @@ def resolve(path: Path, kind: str) -> Path:
 
 
 def shipped(kind: str) -> list[Path]:
-    for directory in _bundled_dirs(kind):
+    for directory in bundled_dirs(kind):
         if directory.is_dir():
             return sorted(directory.glob("*.yml"))
     return []

@@ -20,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from soc2ctl import registry
 from soc2ctl.aws.recorder import ApiCall, CallRecorder
+from soc2ctl.aws.regions import RegionStatus
 from soc2ctl.aws.retry import UnreadableAnswer
 from soc2ctl.aws.sessions import AccountAccessError, AwsSessions
 from soc2ctl.config.risk_exceptions import drop_excepted
@@ -111,6 +112,7 @@ class Executor:
         self.intent_observers: list[Callable[[TaskResult], None]] = []
         # Tasks another shard owns (soc2ctl.run.shard): read, never changed; apply holds their dependents.
         self.read_only: frozenset[str] = frozenset()
+        self.regions = RegionStatus(sessions, home_region)  # opt-in regions, per account
 
     # ------------------------------------------------------------ per task
 
@@ -137,6 +139,9 @@ class Executor:
         if task.error:
             result.status, result.action, result.error = "failed", "error", task.error
             return result
+        if task.region and (off := self.regions.problem(task.account.id, task.region)):
+            result.status, result.action, result.error = "failed", "error", off  # no call, no retry
+            return result
         with CallRecorder.capture() as calls:
             try:
                 pending = frozenset() if check_provided else frozenset(task.satisfied_by)
@@ -148,7 +153,8 @@ class Executor:
                     result.status, result.action, result.error = "failed", "error", unmet
             except Exception as exc:  # every failure becomes a task error, never a crash of the run
                 log.debug("task %s failed", task.key, exc_info=True)
-                result.status, result.action, result.error = "failed", "error", describe_error(task, exc)
+                why = self.regions.explain(task.account.id, task.region, exc) or describe_error(task, exc)
+                result.status, result.action, result.error = "failed", "error", why
         result.calls = calls
         return result
 

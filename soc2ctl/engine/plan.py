@@ -11,14 +11,13 @@ import datetime as dt
 import hashlib
 import json
 import re
-import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from soc2ctl import __version__
+from soc2ctl import __version__, runlog
 from soc2ctl.config.risk_exceptions import exception_json
 from soc2ctl.config.secret_names import is_secret_key
 from soc2ctl.engine.executor import TaskResult
@@ -40,7 +39,7 @@ _AWS_SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9
 
 
 def new_run_id() -> str:
-    return f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    return runlog.new_run_id()  # one format for every run id (soc2ctl.runlog)
 
 
 # ---------------------------------------------------------------- masking

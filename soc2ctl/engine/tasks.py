@@ -20,7 +20,7 @@ from soc2ctl.aws import partitions
 from soc2ctl.config import patterns
 from soc2ctl.config.designated import Designation, by_keyword, designate
 from soc2ctl.config.inventory import Account, Inventory
-from soc2ctl.config.models import ControlSpec
+from soc2ctl.config.models import ControlSpec, PlaybookFile
 from soc2ctl.config.playbook import Playbook
 from soc2ctl.config.risk_exceptions import Matched, match
 from soc2ctl.config.templating import TemplateProblem, render, variables_used
@@ -78,10 +78,19 @@ def build_tasks(
     known = {c.id for c in playbook.spec.controls}
     unknown = [c for c in control_ids or [] if c not in known]
     if unknown:
-        raise UserError(f"--controls: unknown control id(s) {', '.join(unknown)} (in {playbook.path})")
-    hosts = inventory.select(playbook.spec.hosts)
-    if limit:
-        hosts = [a for a in hosts if a in inventory.select(limit)]
+        where = ", ".join(str(f.path) for f in playbook.files)
+        raise UserError(f"--controls: unknown control id(s) {', '.join(unknown)} (in {where})")
+    limited = inventory.select(limit) if limit else None
+    selected: dict[str, list[Account]] = {}  # each playbook file's `hosts`, selected once
+
+    def hosts_of(pattern: str) -> list[Account]:
+        if pattern not in selected:
+            found = inventory.select(pattern)
+            selected[pattern] = [a for a in found if a in limited] if limited is not None else found
+        return selected[pattern]
+
+    hosts = [a for f in playbook.files for a in hosts_of(f.spec.hosts)]
+    hosts = list({a.id: a for a in hosts}.values())
     account_ids = inventory.account_ids()
     run_regions = sorted({r for a in hosts for r in a.regions} | {inventory.home_region})
     designations = designate(inventory)
@@ -93,10 +102,12 @@ def build_tasks(
         module = registry.get(control.remediation)
         assert module is not None  # load_playbook rejected unknown modules
         pinned = _pinned_account(control, inventory, designations)
-        for account, region in _targets(control, module, playbook, inventory, hosts, limit, pinned):
+        source = playbook.source_of(index)  # the control's own file: its hosts, regions and vars
+        own_hosts = hosts_of(source.spec.hosts)
+        for account, region in _targets(control, module, source.spec, inventory, own_hosts, limit, pinned):
             call_region = region or inventory.home_region
             variables = {
-                **playbook.spec.vars,
+                **source.spec.vars,
                 **account.vars,
                 **(extra_vars or {}),
                 "account_id": account.id,
@@ -125,9 +136,8 @@ def build_tasks(
                 variables,
             )
             task.exception = match(control, account, region)
-            _resolve_params(
-                task, f"{playbook.path}:{playbook.line('controls', index, 'desired')}", designations
-            )
+            file, line = playbook.locate(index, "desired")
+            _resolve_params(task, f"{file}:{line}", designations)
             if isinstance(pinned, str):
                 task.error = f"control {control.id}: {pinned}"
             declare_resources(task, inventory.home_region, inventory.management_account_id)
@@ -138,7 +148,7 @@ def build_tasks(
 def _targets(
     control: ControlSpec,
     module: Remediation,
-    playbook: Playbook,
+    playbook: PlaybookFile,
     inventory: Inventory,
     hosts: list[Account],
     limit: str | None,
@@ -159,7 +169,7 @@ def _targets(
         hosts = [a for a in hosts if not a.is_management]  # the module must not run there
     if module.scope is Scope.ACCOUNT:
         return [(a, None) for a in hosts]
-    wanted = control.regions or playbook.spec.regions
+    wanted = control.regions or playbook.regions
     if module.home_region_only:
         wanted = [inventory.home_region]
     return [(a, r) for a in hosts for r in a.regions if not wanted or r in wanted]

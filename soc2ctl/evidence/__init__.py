@@ -79,7 +79,7 @@ def begin(
         kind=kind,
         run_id=run.run_id,
         caller=caller,
-        sources=run.sources(),
+        sources={**run.sources(), "playbooks": run.playbook.sources_json()},
         controls=[control_json(c, _criteria(run, c.remediation)) for c in run.playbook.spec.controls],
         accounts=[{"id": a.id, "name": a.name} for a in run.inventory.accounts],
         plan_sha256=plan_sha256,

@@ -81,6 +81,7 @@ def run_metadata(
             "caller": {"arn": caller.get("Arn"), "account": caller.get("Account")},
             "started_at": now_iso(),
             "playbook": sources.get("playbook"),
+            "playbooks": sources.get("playbooks"),  # every file read, imports included
             "inventory": sources.get("inventory"),
             "plan_sha256": plan_sha256,
             "approval": approval,

@@ -51,6 +51,14 @@ ENGINE_CALLER_ACTIONS = (
     "organizations:ListTagsForResource",
 )
 
+# What the engine calls in each target account with region-scope tasks: its regions' opt-in status
+# (soc2ctl.aws.regions), so a region the account has not enabled is reported, not called.
+ENGINE_REGION_ACTIONS = ("ec2:DescribeRegions",)
+
+
+def engine_target_actions(uses: Iterable[ControlUse]) -> set[str]:
+    return set(ENGINE_REGION_ACTIONS) if any(u.module.scope is Scope.REGION for u in uses) else set()
+
 
 @dataclass(frozen=True)
 class PolicyRequest:
@@ -95,10 +103,10 @@ def playbook_uses(playbook_path: Any, variables: dict[str, Any] | None = None) -
     (--extra-vars): an opt-in write is granted only where a control turns it on, every write where the
     parameters cannot be known without an account."""
     pb = load_playbook(playbook_path)
-    merged = {**pb.spec.vars, **(variables or {})}
     uses = []
-    for control in pb.spec.controls:
+    for index, control in enumerate(pb.spec.controls):
         module = get(control.remediation)
+        merged = {**pb.source_of(index).spec.vars, **(variables or {})}  # the control's own file's vars
         if module is not None:
             switches = {p: _switch(module, control.desired, p, merged) for p in module.conditional_writes}
             uses.append(ControlUse(module, module.writes_for(SimpleNamespace(**switches))))
@@ -272,11 +280,13 @@ def policy_statements(uses: list[ControlUse], request: PolicyRequest) -> list[di
     if member:
         if run_option_statements(request):
             raise UserError("--evidence, --lock, --notify and --findings are the caller's: add --role caller")
-        actions = module_actions(uses, request.mode)
+        actions = module_actions(uses, request.mode) | engine_target_actions(uses)
         grants = statements(actions, partition=request.partition)
     else:
         own = module_actions(uses, request.mode, org_only=True) if request.caller_in_management else set()
         actions = set(ENGINE_CALLER_ACTIONS) | own
+        if request.caller_in_management:  # the management account is a target too
+            actions |= engine_target_actions(uses)
         assume = assume_role_statement(request.execution_role_name, request.partition)
         grants = [assume, *run_option_statements(request), *statements(actions, partition=request.partition)]
     denies = guards.deny_statements(

@@ -156,7 +156,21 @@ def header_lines(doc: dict[str, Any]) -> list[str]:
         f" sha256:{doc['playbook']['sha256'][:12]}…, inventory "
         f"{escape(str(run.get('inventory_path', doc['inventory'].get('path'))))}"
         f" sha256:{doc['inventory']['sha256'][:12]}…",
+        *_more_playbooks(run, doc),
         f"  plan {doc.get('plan_sha256')} (apply re-reads every task and refuses if anything moved)",
+    ]
+
+
+def _more_playbooks(run: dict[str, Any], doc: dict[str, Any]) -> list[str]:
+    """The other playbook files of the run (given together, or imported), each with its hash."""
+    files = run.get("playbooks")
+    if not isinstance(files, list):
+        return []
+    first = run.get("playbook_path", doc["playbook"].get("path"))
+    return [
+        f"  + playbook {escape(str(f.get('path')))} sha256:{str(f.get('sha256'))[:12]}…"
+        for f in files
+        if isinstance(f, dict) and f.get("path") != first
     ]
 
 

@@ -36,7 +36,9 @@ def apply(request: RunRequest, frontend: Frontend, opts: ApplyOptions) -> int:
     """Returns the exit code."""
     share_of = shard.parse_shard(opts.shard)
     evidence = RunEvidence(request.evidence, frontend.note)
-    if saved_plan.is_plan_file(request.playbook):
+    if any(saved_plan.is_plan_file(p) for p in (request.playbook, *request.more_playbooks)):
+        if request.more_playbooks:
+            raise UserError("apply takes one saved plan, alone: apply PLAN.json")
         if request.inventory or request.limit or request.controls:
             raise UserError("a saved plan carries its inventory, --limit and --controls; give only the file")
         return _apply_saved(request, frontend, opts, evidence, share_of)

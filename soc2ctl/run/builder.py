@@ -6,20 +6,21 @@ set up.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from soc2ctl import runlog
 from soc2ctl.aws.sessions import AwsSessions
 from soc2ctl.config import shipped
 from soc2ctl.config.inventory import Inventory, read_inventory_file, resolve_inventory
 from soc2ctl.config.models import InventoryFile
-from soc2ctl.config.playbook import Playbook, file_sha256, load_playbook
+from soc2ctl.config.playbook import Playbook, file_sha256, load_playbooks
+from soc2ctl.config.playbook_imports import default_roots
 from soc2ctl.engine.executor import Executor
-from soc2ctl.engine.plan import new_run_id
 from soc2ctl.engine.tasks import Task, build_graph, build_tasks
 from soc2ctl.errors import Problem, UserError
 from soc2ctl.remediation import Scope
@@ -37,6 +38,8 @@ class Run:
     tasks: list[Task]
     graph: nx.DiGraph
     executor: Executor
+    playbook_paths: list[Path] = field(default_factory=list)  # as given (imports are in playbook.files)
+    import_roots: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # one line each, for stderr
 
     def sources(self) -> dict[str, dict[str, Any]]:
@@ -88,7 +91,7 @@ def load_inventory(
 
 
 def prepare_run(
-    playbook_path: Path,
+    playbook_path: Path | Sequence[Path],
     inventory_path: Path,
     *,
     profile: str | None = None,
@@ -98,9 +101,12 @@ def prepare_run(
     parallelism: int = 16,
     run_id: str | None = None,
     on_sessions: Callable[[AwsSessions], None] | None = None,
+    import_roots: Sequence[Path] | None = None,
 ) -> Run:
-    run_id = run_id or new_run_id()
-    playbook = load_playbook(playbook_path)
+    run_id = runlog.start_run(run_id)  # the id reserved for this process's log lines, if any
+    paths = [Path(p) for p in ([playbook_path] if isinstance(playbook_path, Path | str) else playbook_path)]
+    roots = list(import_roots) if import_roots is not None else default_roots(paths)
+    playbook = load_playbooks(paths, roots)
     inventory, sessions = load_inventory(
         inventory_path, run_id=run_id, profile=profile, parallelism=parallelism, on_sessions=on_sessions
     )
@@ -125,7 +131,7 @@ def prepare_run(
         home_region=inventory.home_region,
         management_account_id=inventory.management_account_id,
     )
-    run = Run(run_id, playbook, inventory, sessions, tasks, graph, executor)
+    run = Run(run_id, playbook, inventory, sessions, tasks, graph, executor, paths, roots)
     left_out = inventory.management_left_out()
     if left_out and not limit and any(t.scope is not Scope.ORG for t in tasks):  # --limit: chosen on purpose
         run.warnings.append(left_out)
@@ -137,7 +143,7 @@ def build(request: RunRequest, frontend: Frontend) -> Run:
     if request.inventory is None:
         raise UserError("--inventory/-i: an inventory is required")
     run = prepare_run(
-        shipped.resolve(request.playbook, "playbooks"),
+        [shipped.resolve(p, "playbooks") for p in (request.playbook, *request.more_playbooks)],
         shipped.resolve(request.inventory, "inventories"),
         profile=request.profile,
         limit=request.limit,

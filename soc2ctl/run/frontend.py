@@ -24,6 +24,7 @@ class RunRequest:
 
     playbook: Path
     inventory: Path | None = None
+    more_playbooks: list[Path] = field(default_factory=list)  # run with `playbook`, as one (`plan A B`)
     limit: str | None = None
     controls: list[str] | None = None
     profile: str | None = None

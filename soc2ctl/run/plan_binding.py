@@ -50,6 +50,9 @@ class _RunSection(_Loose):
     playbook_name: StrictStr | None = None
     playbook_path: StrictStr
     inventory_path: StrictStr
+    playbook_paths: list[StrictStr] | None = None  # several playbooks (soc2ctl.config.playbook_imports)
+    playbooks: list[_Source] | None = None  # every file read, imports too, with its hash
+    import_roots: list[StrictStr] | None = None
     limit: StrictStr | None = None
     controls: list[StrictStr] | None = None
     extra_vars: dict[str, Any] = {}

@@ -55,6 +55,11 @@ def run_section(
     return {
         "playbook_name": run.playbook.spec.name,
         "playbook_path": str(Path(run.playbook.path).resolve()),
+        # every playbook of the run: those given, then every file read (imports too) with its hash, and
+        # where imports could lead, so apply re-reads exactly this set (soc2ctl.config.playbook_imports)
+        "playbook_paths": [str(Path(p).resolve()) for p in run.playbook_paths],
+        "playbooks": run.playbook.sources_json(),
+        "import_roots": [str(r) for r in run.import_roots],
         "inventory_path": str(Path(run.inventory.path).resolve()),
         "limit": limit,
         "controls": controls,
@@ -130,22 +135,31 @@ def check_applicable(doc: dict[str, Any], path: Path) -> None:
     if doc.get("interrupted"):
         raise StalePlan(Problem("the plan was interrupted and is incomplete; make a new plan", where))
     problems = [p for kind in ("playbook", "inventory") if (p := _source_problem(doc, kind, where))]
+    problems += [p for f in doc["run"].get("playbooks") or [] if (p := _file_problem(f, "playbook", where))]
     if problems:
-        raise StalePlan(problems)
+        raise StalePlan(list(dict.fromkeys(problems)))
 
 
 def _source_problem(doc: dict[str, Any], kind: str, where: str) -> Problem | None:
-    path = Path(doc["run"][f"{kind}_path"])
+    return _file_problem({"path": doc["run"][f"{kind}_path"], "sha256": doc[kind]["sha256"]}, kind, where)
+
+
+def _file_problem(recorded: Any, kind: str, where: str) -> Problem | None:
+    if not isinstance(recorded, dict) or not all(
+        isinstance(recorded.get(k), str) for k in ("path", "sha256")
+    ):
+        return Problem("not a valid soc2ctl plan: run.playbooks: expected {path, sha256} entries", where)
+    path = Path(recorded["path"])
     try:
         now = file_sha256(path)
     except (OSError, ValueError) as exc:
         return Problem(
             f"stale plan: the {kind} {path} cannot be read: {getattr(exc, 'strerror', None) or exc}", where
         )
-    if now != doc[kind]["sha256"]:
+    if now != recorded["sha256"]:
         return Problem(
             f"stale plan: the {kind} {path} changed since the plan was made "
-            f"(sha256 {doc[kind]['sha256'][:12]}… at plan, {now[:12]}… now); nothing was applied",
+            f"(sha256 {recorded['sha256'][:12]}… at plan, {now[:12]}… now); nothing was applied",
             where,
         )
     return None
@@ -160,15 +174,23 @@ def prepare(doc: dict[str, Any], *, extra_vars: dict[str, Any], profile: str | N
         raise UserError(f"--extra-vars {', '.join(unexpected)}: a saved plan carries its variables")
     if missing := sorted(redacted - set(extra_vars)):
         raise UserError(f"the plan's secret variables are not stored; pass them again: -e {missing[0]}=...")
-    return prepare_run(
-        Path(section["playbook_path"]),
+    roots = section.get("import_roots")
+    run = prepare_run(
+        [Path(p) for p in section.get("playbook_paths") or [section["playbook_path"]]],
         Path(section["inventory_path"]),
         profile=profile,
         limit=section.get("limit"),
         controls=section.get("controls"),
         extra_vars={**section.get("extra_vars", {}), **extra_vars},
         parallelism=parallelism,
+        import_roots=[Path(r) for r in roots] if roots is not None else None,
     )
+    if "playbooks" in section and run.playbook.sources_json() != section["playbooks"]:
+        raise StalePlan(
+            "stale plan: the playbooks read now (imports included) are not the set the plan was made from; "
+            "nothing was applied"
+        )
+    return run
 
 
 # ---------------------------------------------------------------- phase 1: still current?

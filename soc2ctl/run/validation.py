@@ -50,12 +50,13 @@ def _account_sets(pb: Playbook, inv: Inventory, extra: dict[str, Any]) -> list[V
             "executor_role_name": inv.spec.organization.role_name,
             "break_glass_role": inv.spec.organization.break_glass_role,
         }
-        out.append((f" for account {a.id} ({a.name})", {**pb.spec.vars, **a.vars, **extra, **builtins}))
+        # the playbook's own vars are added per control, from the control's file (check_parameters)
+        out.append((f" for account {a.id} ({a.name})", {**a.vars, **extra, **builtins}))
     return out
 
 
 def _group_sets(pb: Playbook, spec: InventoryFile, extra: dict[str, Any]) -> list[VariableSet]:
-    base = {**pb.spec.vars, **spec.vars}
+    base = dict(spec.vars)  # under each control's own playbook vars (check_parameters)
     out: list[VariableSet] = [(" with inventory vars", {**base, **extra})]
     for name, group in sorted(spec.groups.items()):
         out.append((f" with group {name} vars", {**base, **group.vars, **extra}))

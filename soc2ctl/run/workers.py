@@ -175,6 +175,7 @@ def _worker(index: int, count: int, parallelism: int, pipe: Connection) -> None:
     try:
         run = _run
         run.sessions.after_fork()
+        run.executor.regions.after_fork()
         selection = restrict(run, Shard(index, count))
         run.executor.parallelism = parallelism
         run.executor.observers = []  # the parent alone records evidence and shows progress
