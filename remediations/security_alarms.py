@@ -68,48 +68,48 @@ PATTERNS: dict[str, str] = {
         '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }'
     ),
     "kms-key-disable-or-deletion": (
-        '{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey)'
-        ' || ($.eventName = ScheduleKeyDeletion)) }'
+        "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey)"
+        " || ($.eventName = ScheduleKeyDeletion)) }"
     ),
     "s3-bucket-policy-changes": (
-        '{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl)'
-        ' || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors)'
-        ' || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication)'
-        ' || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors)'
-        ' || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }'
+        "{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl)"
+        " || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors)"
+        " || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication)"
+        " || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors)"
+        " || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }"
     ),
     "security-group-changes": (
-        '{ ($.eventName = AuthorizeSecurityGroupIngress)'
-        ' || ($.eventName = AuthorizeSecurityGroupEgress)'
-        ' || ($.eventName = RevokeSecurityGroupIngress)'
-        ' || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup)'
-        ' || ($.eventName = DeleteSecurityGroup) }'
+        "{ ($.eventName = AuthorizeSecurityGroupIngress)"
+        " || ($.eventName = AuthorizeSecurityGroupEgress)"
+        " || ($.eventName = RevokeSecurityGroupIngress)"
+        " || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup)"
+        " || ($.eventName = DeleteSecurityGroup) }"
     ),
     "network-acl-changes": (
-        '{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry)'
-        ' || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry)'
-        ' || ($.eventName = ReplaceNetworkAclEntry)'
-        ' || ($.eventName = ReplaceNetworkAclAssociation) }'
+        "{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry)"
+        " || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry)"
+        " || ($.eventName = ReplaceNetworkAclEntry)"
+        " || ($.eventName = ReplaceNetworkAclAssociation) }"
     ),
     "network-gateway-changes": (
-        '{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway)'
-        ' || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway)'
-        ' || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }'
+        "{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway)"
+        " || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway)"
+        " || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }"
     ),
     "route-table-changes": (
-        '{ ($.eventSource = ec2.amazonaws.com) && (($.eventName = CreateRoute)'
-        ' || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute)'
-        ' || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable)'
-        ' || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable)) }'
+        "{ ($.eventSource = ec2.amazonaws.com) && (($.eventName = CreateRoute)"
+        " || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute)"
+        " || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable)"
+        " || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable)) }"
     ),
     "vpc-changes": (
-        '{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc)'
-        ' || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection)'
-        ' || ($.eventName = CreateVpcPeeringConnection)'
-        ' || ($.eventName = DeleteVpcPeeringConnection)'
-        ' || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc)'
-        ' || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink)'
-        ' || ($.eventName = EnableVpcClassicLink) }'
+        "{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc)"
+        " || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection)"
+        " || ($.eventName = CreateVpcPeeringConnection)"
+        " || ($.eventName = DeleteVpcPeeringConnection)"
+        " || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc)"
+        " || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink)"
+        " || ($.eventName = EnableVpcClassicLink) }"
     ),
 }
 AlarmName = Literal[
