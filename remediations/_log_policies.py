@@ -102,3 +102,50 @@ def service_delivery_policy(
             _deny_insecure(bucket),
         ],
     }
+
+
+def cloudtrail_key_policy(account: str, trail: str) -> dict[str, Any]:
+    """The key policy the CloudTrail console creates: account admin, CloudTrail encrypts for this trail only,
+    and principals of the management account may decrypt the log files."""
+    trails = f"arn:aws:cloudtrail:*:{account}:trail/*"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EnableAccountAdministration",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "AllowCloudTrailToEncryptLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": CLOUDTRAIL},
+                "Action": "kms:GenerateDataKey*",
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"aws:SourceArn": trail},
+                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails},
+                },
+            },
+            {
+                "Sid": "AllowCloudTrailToDescribeKey",
+                "Effect": "Allow",
+                "Principal": {"Service": CLOUDTRAIL},
+                "Action": "kms:DescribeKey",
+                "Resource": "*",
+            },
+            {
+                "Sid": "AllowAccountToDecryptLogFiles",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Decrypt", "kms:ReEncryptFrom"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"kms:CallerAccount": account},
+                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails},
+                },
+            },
+        ],
+    }

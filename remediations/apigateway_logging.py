@@ -48,12 +48,13 @@ class ApiGatewayLogging(Remediation[ApiGatewayLoggingParams]):
     read_actions = ("apigateway:GET",)
     write_actions = (
         "apigateway:PATCH",
-        # API Gateway sets up access-log delivery to CloudWatch Logs as the caller (HTTP/WebSocket APIs)
+        # API Gateway sets up access-log delivery to CloudWatch Logs as the caller (HTTP/WebSocket APIs); the
+        # account's Logs resource policy must already admit delivery.logs.amazonaws.com (no resource-policy
+        # writes on `*` for soc2ctl, tests/test_least_privilege.py)
         "logs:CreateLogDelivery",
         "logs:GetLogDelivery",
         "logs:UpdateLogDelivery",
         "logs:ListLogDeliveries",
-        "logs:PutResourcePolicy",
         "logs:DescribeResourcePolicies",
         "logs:DescribeLogGroups",
     )

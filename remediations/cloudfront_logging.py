@@ -33,10 +33,14 @@ class CloudFrontLogging(Remediation[CloudFrontLoggingParams]):
     config_rules = ("cloudfront-accesslogs-enabled",)
     securityhub_controls = ("CloudFront.5",)
     read_actions = ("cloudfront:ListDistributions", "cloudfront:GetDistributionConfig")
-    # CloudFront grants its log delivery account access through the bucket ACL, as the caller.
-    write_actions = ("cloudfront:UpdateDistribution", "s3:GetBucketAcl", "s3:PutBucketAcl")
+    # CloudFront checks the bucket ACL as the caller; the ACL must already grant its log delivery account
+    # (awslogsdelivery) FULL_CONTROL: soc2ctl holds no ACL writes on `*` (tests/test_least_privilege.py).
+    write_actions = ("cloudfront:UpdateDistribution", "s3:GetBucketAcl")
     detect_only = True
-    human_step = "Name a log bucket (log_bucket, with ACLs enabled) or turn on logging per distribution."
+    human_step = (
+        "Name a log bucket (log_bucket: ACLs enabled, granting awslogsdelivery FULL_CONTROL) or turn on "
+        "logging per distribution."
+    )
 
     def detects_only(self, params: CloudFrontLoggingParams) -> bool:
         return params.log_bucket is None

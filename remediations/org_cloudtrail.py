@@ -15,9 +15,11 @@ from typing import Any
 from pydantic import Field
 
 from remediations import _preconditions as pre
+from remediations import _trail_events as events
 from remediations import _trail_logs as cwl
 from remediations._aws import create_aliased_key, kms_arn, or_absent, paginate
 from remediations._log_policies import cloudtrail_bucket_policy as bucket_policy
+from remediations._log_policies import cloudtrail_key_policy as key_policy
 from remediations._s3 import (
     BLOCK_FIELDS,
     PUBLIC_ACCESS_BLOCK,
@@ -73,6 +75,9 @@ class OrgCloudTrailParams(Params):
         description="The delivery role; soc2ctl's execution role may create and change soc2ctl-* roles only.",
     )
     cloudwatch_logs_retention_days: int = Field(default=365, description="Only when the group is created.")
+    s3_data_events: events.S3Events | None = Field(
+        default=None, description="Log S3 object reads, writes or all in every bucket; null: unmanaged."
+    )
 
 
 class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
@@ -89,6 +94,8 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         "cloudtrail_log_file_validation_enabled",
         "cloudtrail_kms_encryption_enabled",
         "cloudtrail_cloudwatch_logging_enabled",
+        "cloudtrail_s3_dataevents_read_enabled",  # with s3_data_events: read or all
+        "cloudtrail_s3_dataevents_write_enabled",  # with s3_data_events: write or all
     )
     config_rules = (
         "multi-region-cloudtrail-enabled",
@@ -98,6 +105,7 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
     )
     securityhub_controls = ("CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5")
     read_actions = (
+        "cloudtrail:GetEventSelectors",
         "organizations:DescribeOrganization",
         "organizations:ListAWSServiceAccessForOrganization",
         "cloudtrail:DescribeTrails",
@@ -112,6 +120,7 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         "iam:GetRolePolicy",
     )
     write_actions = (
+        "cloudtrail:PutEventSelectors",
         "organizations:EnableAWSServiceAccess",
         "kms:CreateKey",
         "kms:TagResource",
@@ -186,6 +195,10 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
                 "public_access_block": PUBLIC_ACCESS_BLOCK,
             }
         desired["trail"] = trail
+        if params.s3_data_events:
+            trail["s3_data_events"] = events.wanted(
+                (observed["trail"] or {}).get("s3_data_events"), params.s3_data_events
+            )
         if group := params.cloudwatch_logs_log_group:
             trail["cloudwatch_logs_log_group_arn"] = cwl.log_group_arn(ctx.region, ctx.account_id, group)
             trail["cloudwatch_logs_role_arn"] = cwl.role_arn(ctx.account_id, params.cloudwatch_logs_role_name)
@@ -284,57 +297,7 @@ def read_trail(ctx: TaskContext, name: str) -> dict[str, Any] | None:
         "logging": bool(status.get("IsLogging")),
         "cloudwatch_logs_log_group_arn": found.get("CloudWatchLogsLogGroupArn") or None,
         "cloudwatch_logs_role_arn": found.get("CloudWatchLogsRoleArn") or None,
-    }
-
-
-# ---------------------------------------------------------------- policies
-
-
-def key_policy(ctx: TaskContext, params: OrgCloudTrailParams) -> dict[str, Any]:
-    """The key policy the CloudTrail console creates: account admin, CloudTrail encrypts for this trail only,
-    and principals of the management account may decrypt the log files."""
-    account = ctx.account_id
-    trails = f"arn:aws:cloudtrail:*:{account}:trail/*"
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "EnableAccountAdministration",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            {
-                "Sid": "AllowCloudTrailToEncryptLogs",
-                "Effect": "Allow",
-                "Principal": {"Service": CLOUDTRAIL},
-                "Action": "kms:GenerateDataKey*",
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {"aws:SourceArn": trail_arn(ctx, params)},
-                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails},
-                },
-            },
-            {
-                "Sid": "AllowCloudTrailToDescribeKey",
-                "Effect": "Allow",
-                "Principal": {"Service": CLOUDTRAIL},
-                "Action": "kms:DescribeKey",
-                "Resource": "*",
-            },
-            {
-                "Sid": "AllowAccountToDecryptLogFiles",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": ["kms:Decrypt", "kms:ReEncryptFrom"],
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {"kms:CallerAccount": account},
-                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails},
-                },
-            },
-        ],
+        "s3_data_events": events.read_s3(ctx.client("cloudtrail"), found["TrailARN"]),
     }
 
 
@@ -348,7 +311,7 @@ def create_key(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
         ctx.client("kms"),
         alias,
         Description=f"soc2ctl: CloudTrail organization trail {params.trail_name}",
-        Policy=json.dumps(key_policy(ctx, params)),
+        Policy=json.dumps(key_policy(ctx.account_id, trail_arn(ctx, params))),
     )
     return meta["Arn"]
 
@@ -395,7 +358,9 @@ def ensure_trail(
         settings["S3KeyPrefix"] = desired["s3_key_prefix"] or ""  # "" removes a prefix on update
     if current is None:
         cwl.with_new_role(cloudtrail.create_trail, new_role=new_role, **settings)
-    elif any(current.get(k) != v for k, v in desired.items() if k != "logging"):
+    elif any(current.get(k) != v for k, v in desired.items() if k not in ("logging", "s3_data_events")):
         cwl.with_new_role(cloudtrail.update_trail, new_role=new_role, **settings)
     if current is None or not current["logging"]:
         cloudtrail.start_logging(Name=params.trail_name)
+    if "s3_data_events" in desired and (current or {}).get("s3_data_events") != desired["s3_data_events"]:
+        events.put_s3(cloudtrail, params.trail_name, desired["s3_data_events"])

@@ -36,18 +36,14 @@ class WafLogging(Remediation[WafLoggingParams]):
     config_rules = ("wafv2-logging-enabled",)
     securityhub_controls = ("WAF.11",)
     read_actions = ("wafv2:ListWebACLs", "wafv2:GetLoggingConfiguration")
-    # AWS checks the caller may set up delivery to the destination (log group resource policy, bucket policy,
-    # Firehose service-linked role) when logging is put.
+    # AWS checks the caller may set up delivery to a log group when logging is put. The destination must
+    # already admit delivery.logs.amazonaws.com (the account's CloudWatch Logs resource policy, a bucket
+    # policy): soc2ctl holds no resource-policy writes on `*` (tests/test_least_privilege.py).
     write_actions = (
         "wafv2:PutLoggingConfiguration",
         "logs:CreateLogDelivery",
-        "logs:PutResourcePolicy",
         "logs:DescribeResourcePolicies",
         "logs:DescribeLogGroups",
-        "s3:GetBucketPolicy",
-        "s3:PutBucketPolicy",
-        "iam:CreateServiceLinkedRole",
-        "firehose:ListDeliveryStreams",
     )
     detect_only = True
     human_step = "Name a log destination (log_destination: an aws-waf-logs-* log group) or turn logging on per web ACL."
