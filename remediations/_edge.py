@@ -49,12 +49,32 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def grants_admin(raw: Any) -> bool:
-    """Whether a policy allows `*` on `*` (Prowler's and Security Hub IAM.1's test of full administrator
-    access): one Allow statement whose Action and Resource both include the bare wildcard."""
-    for statement in _as_list(document(raw).get("Statement", [])):
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+def _matches(action: Any, service: str) -> bool:
+    """Whether an action pattern covers every action of `service` (`*`, `<service>:*`; `*` for service `*`)."""
+    text = str(action).lower()
+    return text == "*" or (service != "*" and text == f"{service}:*")
+
+
+def grants_full(service: str, raw: Any) -> bool:
+    """Whether a policy allows every action of `service` (`*`: every action at all) on `*`, as Prowler's
+    full-access and administrator checks test: an Allow of `*` or `<service>:*` on `*`, not cut down by a
+    Deny of any of that service's actions."""
+    statements = [s for s in _as_list(document(raw).get("Statement", [])) if isinstance(s, dict)]
+    for statement in statements:
+        if statement.get("Effect") != "Allow" or "*" not in _as_list(statement.get("Resource", [])):
             continue
-        if "*" in _as_list(statement.get("Action", [])) and "*" in _as_list(statement.get("Resource", [])):
-            return True
+        if any(_matches(a, service) for a in _as_list(statement.get("Action", []))):
+            return not any(_denies(d, service) for d in statements)
     return False
+
+
+def _denies(statement: dict[str, Any], service: str) -> bool:
+    if statement.get("Effect") != "Deny":
+        return False
+    prefix = "" if service == "*" else f"{service}:"
+    return any(str(a).lower().startswith(prefix) or a == "*" for a in _as_list(statement.get("Action", [])))
+
+
+def grants_admin(raw: Any) -> bool:
+    """Full administrator access: `*` on `*` (Prowler's and Security Hub IAM.1's test)."""
+    return grants_full("*", raw)

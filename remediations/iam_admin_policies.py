@@ -1,4 +1,5 @@
-"""No IAM policy in use grants full administrator access (`"Action": "*"` on `"Resource": "*"`)."""
+"""No IAM policy in use grants full administrator access (`"Action": "*"` on `"Resource": "*"`), or every
+action of a service that guards the evidence (CloudTrail, KMS)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from remediations._aws import paginate
-from remediations._edge import grants_admin
+from remediations._edge import grants_admin, grants_full
 from soc2ctl.remediation import Params, Remediation, Scope, TaskContext
 
 # (list call, its result key, name field, inline list call, inline get call)
@@ -24,11 +25,17 @@ class IamAdminPoliciesParams(Params):
         description="Also report attached AWS-managed policies granting *:* (AdministratorAccess); "
         "a sanctioned admin role is excepted per resource (the policy ARN) in the playbook.",
     )
+    full_access_services: list[str] = Field(
+        default_factory=lambda: ["cloudtrail", "kms"],
+        description="Services no policy may grant `<service>:*` on `*` (whoever holds it can erase the trail "
+        "or its keys); [] reports administrator access only.",
+    )
 
 
 class IamAdminPolicies(Remediation[IamAdminPoliciesParams]):
     """No attached customer-managed policy, inline policy or (by default) attached AWS-managed policy grants
-    `*` on `*`. Detect only: which principals need administrator access is a person's decision.
+    `*` on `*`, or `<service>:*` on `*` for the `full_access_services` (CloudTrail, KMS). Detect only: which
+    principals need administrator access is a person's decision.
 
     Managed policies are keyed by their ARN (with the users, groups and roles they are attached to); inline
     policies by `<user|group|role ARN>/inline-policy/<name>`. Unattached managed policies grant nothing and
@@ -43,6 +50,10 @@ class IamAdminPolicies(Remediation[IamAdminPoliciesParams]):
         "iam_customer_attached_policy_no_administrative_privileges",
         "iam_inline_policy_no_administrative_privileges",
         "iam_aws_attached_policy_no_administrative_privileges",
+        "iam_policy_no_full_access_to_cloudtrail",  # with full_access_services (default) holding cloudtrail
+        "iam_inline_policy_no_full_access_to_cloudtrail",
+        "iam_policy_no_full_access_to_kms",  # and kms
+        "iam_inline_policy_no_full_access_to_kms",
     )
     config_rules = ("iam-policy-no-statements-with-admin-access",)
     securityhub_controls = ("IAM.1",)
@@ -74,10 +85,9 @@ class IamAdminPolicies(Remediation[IamAdminPoliciesParams]):
                 version = iam.get_policy_version(
                     PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"]
                 )
-                admin = grants_admin(version["PolicyVersion"]["Document"])
-                found[policy["Arn"]] = {"grants_admin": admin}
-                if admin:
-                    found[policy["Arn"]]["attached_to"] = _attachments(iam, policy["Arn"])
+                found[policy["Arn"]] = state = _verdict(version["PolicyVersion"]["Document"], params)
+                if state["grants_admin"] or state["full_access"]:
+                    state["attached_to"] = _attachments(iam, policy["Arn"])
         for list_call, key, name_field, list_inline, get_inline in _ENTITIES:
             for entity in paginate(iam, list_call, key):
                 if "/aws-service-role/" in entity.get("Path", ""):
@@ -87,11 +97,17 @@ class IamAdminPolicies(Remediation[IamAdminPoliciesParams]):
                     doc = getattr(iam, get_inline)(**{name_field: name, "PolicyName": policy})[
                         "PolicyDocument"
                     ]
-                    found[f"{entity['Arn']}/inline-policy/{policy}"] = {"grants_admin": grants_admin(doc)}
+                    found[f"{entity['Arn']}/inline-policy/{policy}"] = _verdict(doc, params)
         return found
 
     def desired(self, ctx: TaskContext, params: IamAdminPoliciesParams, observed: Any) -> dict[str, Any]:
-        return {key: {"grants_admin": False} for key in observed}
+        return {key: {"grants_admin": False, "full_access": []} for key in observed}
+
+
+def _verdict(doc: Any, params: IamAdminPoliciesParams) -> dict[str, Any]:
+    admin = grants_admin(doc)
+    full = [] if admin else sorted(s for s in params.full_access_services if grants_full(s, doc))
+    return {"grants_admin": admin, "full_access": full}
 
 
 def _attachments(iam: Any, arn: str) -> list[str]:

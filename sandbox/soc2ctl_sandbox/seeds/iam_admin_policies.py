@@ -1,5 +1,6 @@
 """Administrator policies: compliant accounts have a read-only customer policy attached to a role; drifted
-ones also a `*:*` customer policy attached to a user and a `*:*` inline policy on a role. fresh: none."""
+ones also a `*:*` customer policy attached to a user, a `*:*` inline policy on a role and a
+`cloudtrail:*` policy attached to it. fresh: none."""
 
 import json
 
@@ -32,3 +33,7 @@ def seed(ctx: SeedContext) -> None:
         admin = iam.create_policy(PolicyName="everything", PolicyDocument=_policy("*"))["Policy"]["Arn"]
         iam.attach_user_policy(UserName="contractor", PolicyArn=admin)
         iam.put_role_policy(RoleName="app-reader", PolicyName="debug-all", PolicyDocument=_policy("*"))
+        trail = iam.create_policy(PolicyName="trail-admin", PolicyDocument=_policy("cloudtrail:*"))["Policy"][
+            "Arn"
+        ]
+        iam.attach_role_policy(RoleName="app-reader", PolicyArn=trail)
