@@ -11,29 +11,35 @@ PRIMARY = "us-east-1"  # edge resources are seeded in one region only: the sandb
 
 
 def subnets(ctx: SeedContext) -> list[str]:
-    """Two subnets of a fresh VPC (an ALB needs two availability zones)."""
+    """Two subnets of the region's default VPC (an ALB needs two zones; a new VPC would bring a default
+    security group that default-security-group-closed must then close)."""
     ec2 = ctx.client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
-    return [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{i}.0/24", AvailabilityZone=f"{ctx.region}{zone}")[
-            "Subnet"
-        ]["SubnetId"]
-        for i, zone in enumerate("ab", start=1)
-    ]
+    found = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+    return [s["SubnetId"] for s in sorted(found, key=lambda s: s["AvailabilityZone"])[:2]]
 
 
 def certificate(ctx: SeedContext) -> str:
     return ctx.client("acm").request_certificate(DomainName="app.example.com")["CertificateArn"]
 
 
+def log_bucket(ctx: SeedContext) -> str:
+    return f"soc2-elb-logs-{ctx.account_id}"
+
+
 def alb(ctx: SeedContext, name: str, attributes: dict[str, str] | None = None) -> dict[str, Any]:
+    """An ALB compliant with every ELB control (deletion protection, access logs) but for `attributes`:
+    each seed drifts only its own control, so the whole baseline sees compliant accounts as compliant."""
     elbv2 = ctx.client("elbv2")
     lb = elbv2.create_load_balancer(Name=name, Subnets=subnets(ctx))["LoadBalancers"][0]
-    if attributes:
-        elbv2.modify_load_balancer_attributes(
-            LoadBalancerArn=lb["LoadBalancerArn"],
-            Attributes=[{"Key": k, "Value": v} for k, v in attributes.items()],
-        )
+    compliant = {
+        "deletion_protection.enabled": "true",
+        "access_logs.s3.enabled": "true",
+        "access_logs.s3.bucket": log_bucket(ctx),
+    }
+    elbv2.modify_load_balancer_attributes(
+        LoadBalancerArn=lb["LoadBalancerArn"],
+        Attributes=[{"Key": k, "Value": v} for k, v in {**compliant, **(attributes or {})}.items()],
+    )
     return lb
 
 
@@ -52,7 +58,7 @@ def https_listener(ctx: SeedContext, lb: dict[str, Any], policy: str) -> None:
     )
 
 
-def classic_elb(ctx: SeedContext, name: str, *, https: bool = False) -> None:
+def classic_elb(ctx: SeedContext, name: str, *, https: bool = False, logged: bool = True) -> None:
     listener = {"Protocol": "HTTP", "LoadBalancerPort": 80, "InstanceProtocol": "HTTP", "InstancePort": 80}
     if https:
         listener = {
@@ -61,9 +67,13 @@ def classic_elb(ctx: SeedContext, name: str, *, https: bool = False) -> None:
             "LoadBalancerPort": 443,
             "SSLCertificateId": certificate(ctx),
         }
-    ctx.client("elb").create_load_balancer(
+    elb = ctx.client("elb")
+    elb.create_load_balancer(
         LoadBalancerName=name, Listeners=[listener], AvailabilityZones=[f"{ctx.region}a"]
     )
+    if logged:
+        log = {"Enabled": True, "S3BucketName": log_bucket(ctx), "EmitInterval": 60}
+        elb.modify_load_balancer_attributes(LoadBalancerName=name, LoadBalancerAttributes={"AccessLog": log})
 
 
 def classic_ssl_policy(ctx: SeedContext, name: str, policy: str) -> None:
