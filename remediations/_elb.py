@@ -21,6 +21,7 @@ class LoadBalancer:
     arn: str
     name: str
     kind: str  # application, network, gateway (v2) or classic
+    listeners: tuple[dict[str, Any], ...] = ()  # classic only: its ListenerDescriptions
 
     @property
     def classic(self) -> bool:
@@ -33,7 +34,9 @@ def load_balancers(ctx: TaskContext, *, classic: bool = True) -> Iterator[LoadBa
     if classic:
         for lb in paginate(ctx.client("elb"), "describe_load_balancers", "LoadBalancerDescriptions"):
             name = lb["LoadBalancerName"]
-            yield LoadBalancer(classic_elb_arn(ctx, name), name, "classic")
+            yield LoadBalancer(
+                classic_elb_arn(ctx, name), name, "classic", tuple(lb.get("ListenerDescriptions", []))
+            )
 
 
 def v2_attributes(ctx: TaskContext, arn: str) -> dict[str, str]:

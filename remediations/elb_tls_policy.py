@@ -51,7 +51,7 @@ class ElbTlsPolicy(Remediation[ElbTlsPolicyParams]):
     criteria = ("CC6.1", "CC6.7")
     prowler_checks = ("elbv2_insecure_ssl_ciphers", "elb_insecure_ssl_ciphers")
     config_rules = ("elb-predefined-security-policy-ssl-check", "elbv2-predefined-security-policy-ssl-check")
-    securityhub_controls = ("ELB.17",)
+    securityhub_controls = ("ELB.8", "ELB.17")
     read_actions = (
         "elasticloadbalancing:DescribeLoadBalancers",
         "elasticloadbalancing:DescribeListeners",
@@ -125,26 +125,21 @@ def _state(policy: str | None, allowed: list[str]) -> dict[str, Any]:
 def _classic_listeners(ctx: TaskContext, lb: _elb.LoadBalancer, params: ElbTlsPolicyParams) -> dict[str, Any]:
     """HTTPS/SSL listeners of a classic load balancer, each with the predefined policy its negotiation
     policy references (Reference-Security-Policy), or None for a custom cipher list."""
-    elb = ctx.client("elb")
-    (described,) = elb.describe_load_balancers(LoadBalancerNames=[lb.name])["LoadBalancerDescriptions"]
-    policies = {
-        p["PolicyName"]: next(
-            (
-                a["AttributeValue"]
-                for a in p.get("PolicyAttributeDescriptions", [])
-                if a["AttributeName"] == "Reference-Security-Policy"
-            ),
-            None,
-        )
-        for p in elb.describe_load_balancer_policies(LoadBalancerName=lb.name)["PolicyDescriptions"]
+    secure = [e for e in lb.listeners if e["Listener"].get("Protocol", "").upper() in ("HTTPS", "SSL")]
+    if not secure:
+        return {}
+    described = ctx.client("elb").describe_load_balancer_policies(LoadBalancerName=lb.name)[
+        "PolicyDescriptions"
+    ]
+    references = {
+        p["PolicyName"]: a["AttributeValue"]
+        for p in described
+        for a in p.get("PolicyAttributeDescriptions", [])
+        if a["AttributeName"] == "Reference-Security-Policy"
     }
     found: dict[str, Any] = {}
-    for entry in described.get("ListenerDescriptions", []):
-        listener = entry["Listener"]
-        if listener.get("Protocol", "").upper() in ("HTTPS", "SSL"):
-            referenced = [policies.get(n) for n in entry.get("PolicyNames", []) if policies.get(n)]
-            policy = referenced[0] if referenced else None
-            found[f"{lb.arn}/listener/{listener['LoadBalancerPort']}"] = _state(
-                policy, params.classic_allowed_policies
-            )
+    for entry in secure:
+        policy = next((references[n] for n in entry.get("PolicyNames", []) if n in references), None)
+        key = f"{lb.arn}/listener/{entry['Listener']['LoadBalancerPort']}"
+        found[key] = _state(policy, params.classic_allowed_policies)
     return found

@@ -102,8 +102,11 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         "cloud-trail-log-file-validation-enabled",
         "cloud-trail-encryption-enabled",
         "cloud-trail-cloud-watch-logs-enabled",
+        "cloudtrail-s3-dataevents-enabled",  # these three with s3_data_events
+        "cloudtrail-all-write-s3-data-event-check",
+        "cloudtrail-all-read-s3-data-event-check",
     )
-    securityhub_controls = ("CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5")
+    securityhub_controls = ("CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5", "S3.22", "S3.23")
     read_actions = (
         "cloudtrail:GetEventSelectors",
         "organizations:DescribeOrganization",

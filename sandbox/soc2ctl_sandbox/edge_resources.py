@@ -19,7 +19,11 @@ def subnets(ctx: SeedContext) -> list[str]:
 
 
 def certificate(ctx: SeedContext) -> str:
-    return ctx.client("acm").request_certificate(DomainName="app.example.com")["CertificateArn"]
+    """The account's sandbox certificate, requested once (moto makes a key pair for each: slow)."""
+    acm = ctx.client("acm")
+    found = acm.list_certificates()["CertificateSummaryList"]
+    mine = [c["CertificateArn"] for c in found if c.get("DomainName") == "app.example.com"]
+    return mine[0] if mine else acm.request_certificate(DomainName="app.example.com")["CertificateArn"]
 
 
 def log_bucket(ctx: SeedContext) -> str:
