@@ -60,10 +60,10 @@ for _var in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID"):
 import peers  # noqa: E402
 from fake_aws import FakeAws, botocore_floor  # noqa: E402
 
-from soc2ctl.cli import evidence as cli_evidence  # noqa: E402
 from soc2ctl.engine.plan import plan_document  # noqa: E402
 from soc2ctl.run import workers  # noqa: E402
 from soc2ctl.run.builder import prepare_run  # noqa: E402
+from soc2ctl.run.evidence import EvidenceSettings, RunEvidence  # noqa: E402
 
 ALL_REGIONS = [
     "us-east-1",
@@ -160,14 +160,16 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         WORK.mkdir(exist_ok=True)
         with tempfile.TemporaryDirectory(dir=WORK) as tmp:
             pb, inv = write_inputs(Path(tmp), args.regions)
-            cli_evidence.configure(str(Path(tmp) / "evidence"), 1)
+            evidence = RunEvidence(
+                EvidenceSettings(str(Path(tmp) / "evidence"), 1), lambda line: print(line, file=sys.stderr)
+            )
             cpu0, wall0 = _cpu(), time.perf_counter()
             run = prepare_run(pb, inv, parallelism=args.parallelism, on_sessions=setup)
-            cli_evidence.start(run, "plan")  # evidence included, as `soc2ctl plan` writes it
+            evidence.start(run, "plan")  # evidence included, as `soc2ctl plan` writes it
             n_workers = workers.effective_workers(args.workers, len(run.tasks))
             results = workers.plan(run, args.workers)
             doc = plan_document(results, run_id=run.run_id, **run.sources())
-            cli_evidence.finish(run, doc)
+            evidence.finish(run, doc.get("plan_sha256"))
             wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0
             evidence_files = sum(1 for _ in (Path(tmp) / "evidence").rglob("*.json"))
             peers_rows = run_peers(args, endpoint, Path(tmp), member_ids) if args.mode == "moto" else []

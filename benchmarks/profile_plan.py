@@ -65,7 +65,7 @@ def main() -> None:
     charge(sinks.LocalSink, "put_deferred", "evidence: creating the file")
     charge(plan_scale, "prepare_run", "discovery and task building")
     charge(plan_scale, "plan_document", "plan document")
-    charge(plan_scale.cli_evidence, "finish", "evidence: seal")
+    charge(plan_scale.RunEvidence, "finish", "evidence: seal")
     record = plan_scale.FakeAws.record
 
     def record_then_measure(self: Any, *a: Any) -> None:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from remediations._aws import paginate
+from remediations._aws import paginate, walk_organization
 
 SCP = "SERVICE_CONTROL_POLICY"
 _ROOT_ID = re.compile(r"^r-[0-9a-z]{4,32}$")
@@ -34,18 +34,17 @@ def wait_until_enabled(org: Any, attempts: int = 15, delay: float = 2.0) -> None
 
 
 def resolve_target(org: Any, root_id: str, target: str) -> str | None:
-    """A target id for `root`, an id (root, OU, account) or an OU path; None if the path does not exist."""
+    """A target id for `root`, an id (root, OU, account) or an OU path; None if the path does not exist.
+    The path is found on the organization walk (soc2ctl.aws.organizations, OUs only), which stops there."""
     if target == "root":
         return root_id
     if _ROOT_ID.match(target) or _OU_ID.match(target) or _ACCOUNT_ID.match(target):
         return target
-    parent: str | None = root_id
-    for name in [part for part in target.strip("/").split("/") if part]:
-        units = paginate(org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent)
-        parent = next((u["Id"] for u in units if u["Name"] == name), None)
-        if parent is None:
-            return None
-    return parent
+    path = "/".join(part for part in target.strip("/").split("/") if part)
+    if not path:
+        return root_id
+    units = walk_organization(org, root_id, accounts=False)
+    return next((unit.id for unit in units if unit.ou_path == path), None)
 
 
 def _accounts_under(org: Any, root_id: str, target: str) -> set[str]:
@@ -53,10 +52,7 @@ def _accounts_under(org: Any, root_id: str, target: str) -> set[str]:
         return {target}
     if target == root_id:
         return {a["Id"] for a in paginate(org, "list_accounts", "Accounts")}
-    found = {a["Id"] for a in paginate(org, "list_accounts_for_parent", "Accounts", ParentId=target)}
-    for unit in paginate(org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=target):
-        found |= _accounts_under(org, root_id, unit["Id"])
-    return found
+    return {node.id for node in walk_organization(org, target) if node.kind == "account"}
 
 
 class OrgView:

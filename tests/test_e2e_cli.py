@@ -180,12 +180,3 @@ def test_denied_account_is_reported_and_others_complete(organization, monkeypatc
     assert text.exit_code == 1
     assert f"account {denied}: cannot assume" in text.output
     assert "changed=1" in text.output  # the others were still fixed
-
-
-def test_unknown_remediation_is_one_line_error(organization, tmp_path):
-    bad = tmp_path / "bad.yml"
-    bad.write_text(PLAYBOOK.replace("remediation: guardduty-detector", "remediation: guardduty-magic"))
-    result = runner.invoke(app, ["plan", str(bad), "-i", organization["inv"]])
-    assert result.exit_code == 1
-    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and f"{bad}:7:" in errors[0] and "guardduty-magic" in errors[0]

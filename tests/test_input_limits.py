@@ -8,8 +8,8 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from soc2ctl.cli import validate as cli_validate
 from soc2ctl.cli.main import app
+from soc2ctl.config import playbook as config_playbook
 
 runner = CliRunner()
 GOOD = "name: ok\ncontrols:\n  - {id: ebs, remediation: ebs-default-encryption}\n"
@@ -114,7 +114,7 @@ def test_memory_error_is_one_line(tmp_path, monkeypatch):
     def explode(*_a, **_k):
         raise MemoryError
 
-    monkeypatch.setattr(cli_validate, "load_playbook", explode)
+    monkeypatch.setattr(config_playbook, "load_playbook", explode)
     one_error(validate(str(tmp_path / "pb.yml")), "too large")
 
 

@@ -7,6 +7,7 @@ Golden files live in tests/golden/; after an intended change of output, regenera
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -23,7 +24,7 @@ from typer.testing import CliRunner
 
 from soc2ctl.cli.main import app
 from soc2ctl.config.inventory import Account
-from soc2ctl.config.models import ControlSpec
+from soc2ctl.config.models import ControlSpec, Risk
 from soc2ctl.engine import plan as plan_module
 from soc2ctl.engine.executor import TaskResult
 from soc2ctl.engine.plan import plan_document
@@ -247,6 +248,9 @@ def test_secret_in_fixed_plan_is_masked(monkeypatch, tmp_path):
 
 def test_plan_sha256_is_the_canonical_hash(monkeypatch):
     doc = fixed_plan(monkeypatch)
+    assert doc == json.loads(json.dumps(doc))  # JSON data already: no round trip needed
+    odd = {"t": (1, 2), 1: "x", None: True, 1.5: [dt.date(2024, 1, 1)], "v": [b"b", {3}, Risk.HIGH]}
+    assert json.dumps(plan_module.plain(odd)) == json.dumps(json.loads(json.dumps(odd, default=str)))
     assert doc["plan_sha256"] == plan_module.canonical_sha256(json.loads(json.dumps(doc)))
     edited = {**doc, "tasks": doc["tasks"][1:]}
     assert plan_module.canonical_sha256(edited) != doc["plan_sha256"]

@@ -7,11 +7,13 @@ from typing import Annotated
 
 import typer
 
-from soc2ctl.cli.common import FormatOpt, Ui, check_format, user_errors
-from soc2ctl.cli.lazy import lazy
+from soc2ctl.cli.choices import CatalogFormat, one_of
+from soc2ctl.cli.ui import ui
 
-catalog = lazy("soc2ctl.engine.catalog")
-registry = lazy("soc2ctl.registry")
+CatalogFormatOpt = Annotated[
+    CatalogFormat,
+    typer.Option("--format", "-f", help="text, json or markdown.", parser=one_of(CatalogFormat, "--format")),
+]
 
 
 ByCriterionOpt = Annotated[
@@ -20,14 +22,17 @@ ByCriterionOpt = Annotated[
 ]
 
 
-@user_errors
-def controls(fmt: FormatOpt = "text", by_criterion: ByCriterionOpt = False) -> None:
+def controls(
+    ctx: typer.Context, fmt: CatalogFormatOpt = CatalogFormat.text, by_criterion: ByCriterionOpt = False
+) -> None:
     """The catalog of remediation modules: scope, SOC 2 criteria, the Prowler, AWS Config and Security Hub
     checks each one answers to, fix or detect, IAM actions.
 
     Example: soc2ctl controls --format json; soc2ctl controls --by-criterion
     """
-    check_format(fmt, ("text", "json", "markdown"))
+    from soc2ctl import registry
+    from soc2ctl.engine import catalog
+
     modules = registry.registry()
     if by_criterion:
         _print_matrix(catalog.by_criterion(modules.values()), fmt)
@@ -38,7 +43,7 @@ def controls(fmt: FormatOpt = "text", by_criterion: ByCriterionOpt = False) -> N
     if fmt == "json":
         typer.echo(json.dumps([catalog.module_json(m) for m in modules.values()], indent=2))
         return
-    out = Ui.out()
+    out = ui(ctx).out()
     for m in modules.values():
         kind = "detect" if m.detect_only else "fix"
         out.print(

@@ -1,81 +1,27 @@
-"""What every command shares: the consoles, the one error boundary, the options, building a run.
+"""What the commands share: the options (each defined once), extra-vars parsing, rendering a plan.
 
-Commands import from here, never from each other, so the CLI package has no import cycle.
+Commands import from here, never from each other, so the CLI package has no import cycle. The engine, rich
+and boto3 are imported inside the functions that use them: `soc2ctl --help`, `--version` and `controls`
+start fast (tests/test_startup.py), and the imports stay visible to the layer contracts.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from soc2ctl.cli.lazy import lazy
+from soc2ctl.cli.choices import FailOn, PlanFormat, TextOrJson, one_of
+from soc2ctl.cli.ui import Ui
 from soc2ctl.errors import UserError
+from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
 
 if TYPE_CHECKING:
-    from soc2ctl.run.builder import Run
-
-# Imported when a command uses them (soc2ctl.cli.lazy): --help, --version and controls start fast.
-Console = lazy("rich.console", "Console")
-escape = lazy("rich.markup", "escape")
-resources = lazy("soc2ctl.config.shipped")
-render_markdown = lazy("soc2ctl.render.markdown", "render_markdown")
-TerminalProgress = lazy("soc2ctl.render.progress", "TerminalProgress")
-render_plan = lazy("soc2ctl.render.text", "render_plan")
-prepare_run = lazy("soc2ctl.run.builder", "prepare_run")
-loads_json = lazy("soc2ctl.config.safe_input", "loads_json")
+    from soc2ctl.run.frontend import RunRequest
 
 MAX_EXTRA_VAR_CHARS = 1_000_000
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class Ui:
-    no_color: bool = False
-    quiet: bool = False
-
-    @classmethod
-    def out(cls) -> Console:
-        return Console(quiet=cls.quiet, **cls._style())
-
-    @classmethod
-    def err(cls) -> Console:
-        return Console(stderr=True, **cls._style())
-
-    @classmethod
-    def _style(cls) -> dict[str, Any]:
-        """--no-color means no escape codes at all: rich's no_color alone still prints bold."""
-        colors = {"no_color": True, "color_system": None} if cls.no_color else {}
-        return {**colors, "highlight": False, "soft_wrap": True}
-
-
-def user_errors(fn: F) -> F:
-    """Bad input is one clear line per problem and exit 1, never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except UserError as exc:
-            console = Ui.err()
-            for problem in exc.problems:
-                console.print(f"[red]error:[/red] {escape(str(problem))}", markup=True, highlight=False)
-            raise typer.Exit(1) from None
-        except (MemoryError, RecursionError) as exc:
-            Ui.err().print(
-                f"error: input too large to process ({type(exc).__name__}); see the limits in docs/"
-            )
-            raise typer.Exit(1) from None
-        except KeyboardInterrupt:
-            Ui.err().print("interrupted")
-            raise typer.Exit(130) from None
-
-    return wrapper  # type: ignore[return-value]
-
 
 PlaybookArg = Annotated[Path, typer.Argument(help="Playbook YAML (or the name of a shipped one).")]
 InventoryOpt = Annotated[Path, typer.Option("--inventory", "-i", help="Inventory YAML (or a shipped name).")]
@@ -94,9 +40,13 @@ LockOpt = Annotated[
 LockTimeoutOpt = Annotated[
     float, typer.Option("--lock-timeout", min=0, help="Seconds to wait for another apply to finish.")
 ]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
-PLAN_FORMATS = ("text", "markdown", "json")
-PlanFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")]
+FormatOpt = Annotated[
+    TextOrJson, typer.Option("--format", "-f", help="text or json.", parser=one_of(TextOrJson, "--format"))
+]
+PlanFormatOpt = Annotated[
+    PlanFormat,
+    typer.Option("--format", "-f", help="text, markdown or json.", parser=one_of(PlanFormat, "--format")),
+]
 ShardOpt = Annotated[
     str | None,
     typer.Option(
@@ -116,21 +66,52 @@ CompactOpt = Annotated[
     bool,
     typer.Option("--compact", help="Text: shorten long values to one line (JSON always has them whole)."),
 ]
-MARKDOWN_MAX_CHARS = 65_000  # soc2ctl.render.markdown.MAX_CHARS (a parameter default cannot be lazy)
+MARKDOWN_MAX_CHARS = 65_000  # soc2ctl.render.markdown.MAX_CHARS (a parameter default must be importable fast)
 MaxCharsOpt = Annotated[
     int,
     typer.Option("--max-chars", min=2000, help="Markdown: size limit (a GitHub comment holds 65,536)."),
 ]
 FailOnOpt = Annotated[
-    list[str] | None,
-    typer.Option("--fail-on", help="Exit 2 also for: changes, detect (open detect-only findings)."),
+    list[FailOn] | None,
+    typer.Option(
+        "--fail-on",
+        help="Exit 2 also for: changes, detect (open detect-only findings).",
+        parser=one_of(FailOn, "--fail-on"),
+    ),
 ]
 ApprovalOpt = Annotated[
     str | None, typer.Option("--approval-ref", help="Change ticket that approved this apply; recorded.")
 ]
+EvidenceOpt = Annotated[
+    str,
+    typer.Option(
+        "--evidence",
+        envvar="SOC2CTL_EVIDENCE",
+        help="Where the run's evidence goes: a directory, or s3://bucket/prefix (Object Lock required).",
+    ),
+]
+RetentionOpt = Annotated[
+    int,
+    typer.Option(
+        "--evidence-retention-days",
+        min=1,
+        help="S3 Object Lock COMPLIANCE retention of each evidence object.",
+    ),
+]
+SignKeyOpt = Annotated[
+    str | None,
+    typer.Option("--sign-key", help="KMS asymmetric key: sign the saved plan / require plans signed by it."),
+]
+PlanHashOpt = Annotated[
+    str | None, typer.Option("--plan-sha256", help="The approved plan's hash: refuse any other plan.")
+]
+
+__all__ = ["DEFAULT_LOCATION", "DEFAULT_RETENTION_DAYS"]
 
 
 def parse_extra_vars(items: list[str] | None) -> dict[str, Any]:
+    from soc2ctl.config.safe_input import loads_json
+
     merged: dict[str, Any] = {}
     for item in items or []:
         if len(item) > MAX_EXTRA_VAR_CHARS:
@@ -155,34 +136,33 @@ def controls_list(controls: str | None) -> list[str] | None:
     return [c.strip() for c in controls.split(",") if c.strip()] if controls else None
 
 
-def build_run(
+def run_request(
     playbook: Path,
-    inventory: Path,
+    inventory: Path | None,
     limit: str | None,
     controls: str | None,
     profile: str | None,
     parallelism: int,
     extra_vars: list[str] | None,
-) -> Run:
-    run = prepare_run(
-        resources.resolve(playbook, "playbooks"),
-        resources.resolve(inventory, "inventories"),
-        profile=profile,
+    evidence: tuple[str, int, str | None],
+) -> RunRequest:
+    """The run service's request from the options plan, apply and drift share."""
+    from soc2ctl.run.service import EvidenceSettings, RunRequest
+
+    return RunRequest(
+        playbook,
+        inventory,
         limit=limit,
         controls=controls_list(controls),
-        extra_vars=parse_extra_vars(extra_vars),
+        profile=profile,
         parallelism=parallelism,
+        extra_vars=parse_extra_vars(extra_vars),
+        evidence=EvidenceSettings(*evidence),
     )
-    TerminalProgress.attach(run.executor, f"{len(run.tasks)} tasks", quiet=Ui.quiet)
-    return run
-
-
-def check_format(fmt: str, allowed: tuple[str, ...]) -> None:
-    if fmt not in allowed:
-        raise UserError(f"--format {fmt!r}: choose one of {', '.join(allowed)}")
 
 
 def emit_plan(
+    ui: Ui,
     doc: dict[str, Any],
     fmt: str,
     *,
@@ -194,7 +174,11 @@ def emit_plan(
     if fmt == "json":
         typer.echo(json.dumps(doc, indent=2, default=str))
     elif fmt == "markdown":
+        from soc2ctl.render.markdown import render_markdown
+
         pointer = {"pointer": f"the saved plan (`soc2ctl show {source.name}`)"} if source else {}
         typer.echo(render_markdown(doc, max_chars=max_chars, **pointer), nl=False)
     else:
-        render_plan(doc, Ui.out(), header=header, compact=compact)
+        from soc2ctl.render.text import render_plan
+
+        render_plan(doc, ui.out(), header=header, compact=compact)

@@ -1,6 +1,5 @@
-"""`soc2ctl drift`: the scheduled mode. Plans, classifies drift, optionally remediates within limits, alerts.
+"""`soc2ctl drift`: the scheduled mode, a thin caller of the run service (soc2ctl.run.service.drift).
 
-Its own file so the command and its options live apart from plan/apply (cli.py registers it with one line).
 Output is for machines: the JSON summary on stdout, the evidence line and errors on stderr. Exit codes are
 the shared rule of docs/exit-codes.md: 0 all in state, 2 changes found out of state (drift or never
 compliant; open detect-only findings too with --fail-on detect), 1 error (including a blast-radius breach,
@@ -9,22 +8,27 @@ which applies nothing), 130 interrupted.
 
 from __future__ import annotations
 
-import contextlib
-import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from soc2ctl.cli.common import build_run
-from soc2ctl.cli.evidence import EvidenceOpt, RetentionOpt, announce
-from soc2ctl.cli.lazy import lazy
-from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS
-
-run_lock = lazy("soc2ctl.run.lock", "run_lock")
-DriftOptions = lazy("soc2ctl.drift", "DriftOptions")  # the engine loads when the command runs
-run_drift = lazy("soc2ctl.drift", "run_drift")
-check_fail_on = lazy("soc2ctl.engine.plan", "check_fail_on")
+from soc2ctl.cli.choices import FailOn, FindingsTarget, TextOrJson, one_of
+from soc2ctl.cli.common import (
+    DEFAULT_LOCATION,
+    DEFAULT_RETENTION_DAYS,
+    ControlsOpt,
+    EvidenceOpt,
+    ExtraVarsOpt,
+    InventoryOpt,
+    LimitOpt,
+    ParallelOpt,
+    PlaybookArg,
+    ProfileOpt,
+    RetentionOpt,
+    run_request,
+)
+from soc2ctl.cli.frontend import CliFrontend
+from soc2ctl.cli.ui import ui
 
 MaxOpt = Annotated[
     int | None,
@@ -41,13 +45,27 @@ NotifyOpt = Annotated[
     typer.Option("--notify", help="Publish the summary: sns:arn:aws:sns:REGION:ACCOUNT:TOPIC."),
 ]
 FindingsOpt = Annotated[
-    str | None, typer.Option("--findings", help="Import findings: securityhub (caller account, home region).")
+    FindingsTarget | None,
+    typer.Option(
+        "--findings",
+        help="Import findings: securityhub (caller account, home region).",
+        parser=one_of(FindingsTarget, "--findings"),
+    ),
+]
+DriftFailOnOpt = Annotated[
+    list[FailOn] | None,
+    typer.Option(
+        "--fail-on",
+        help="Exit 2 also for: detect (open detect-only findings).",
+        parser=one_of(FailOn, "--fail-on"),
+    ),
 ]
 
 
 def drift_command(
-    playbook: Annotated[Path, typer.Argument(help="Playbook YAML (or the name of a shipped one).")],
-    inventory: Annotated[Path, typer.Option("--inventory", "-i", help="Inventory YAML (or a shipped name).")],
+    ctx: typer.Context,
+    playbook: PlaybookArg,
+    inventory: InventoryOpt,
     remediate: Annotated[
         bool, typer.Option("--remediate", help="Apply auto_remediate controls, within the limits.")
     ] = False,
@@ -55,27 +73,14 @@ def drift_command(
     max_changes_per_account: MaxAccountOpt = None,
     notify: NotifyOpt = None,
     findings: FindingsOpt = None,
-    limit: Annotated[
-        str | None, typer.Option("--limit", "-l", help="Host pattern, e.g. 'prod:!legacy'.")
-    ] = None,
-    controls: Annotated[
-        str | None, typer.Option("--controls", help="Only these control ids, comma-separated.")
-    ] = None,
-    profile: Annotated[
-        str | None, typer.Option("--profile", help="AWS profile for the base credentials.")
-    ] = None,
-    parallelism: Annotated[
-        int, typer.Option("--parallelism", "-p", min=1, max=256, help="Concurrent tasks.")
-    ] = 16,
-    extra_vars: Annotated[
-        list[str] | None, typer.Option("--extra-vars", "-e", help="key=value or JSON; highest precedence.")
-    ] = None,
+    limit: LimitOpt = None,
+    controls: ControlsOpt = None,
+    profile: ProfileOpt = None,
+    parallelism: ParallelOpt = 16,
+    extra_vars: ExtraVarsOpt = None,
     evidence: EvidenceOpt = DEFAULT_LOCATION,
     evidence_retention_days: RetentionOpt = DEFAULT_RETENTION_DAYS,
-    fail_on: Annotated[
-        list[str] | None,
-        typer.Option("--fail-on", help="Exit 2 also for: detect (open detect-only findings)."),
-    ] = None,
+    fail_on: DriftFailOnOpt = None,
     lock: Annotated[
         str, typer.Option("--lock", help="With --remediate: 'local' or 'dynamodb:TABLE', as for apply.")
     ] = "local",
@@ -88,20 +93,17 @@ def drift_command(
 
     Example: soc2ctl drift playbooks/soc2-baseline.yml -i inventories/sandbox.yml --remediate --max-changes 10
     """
-    opts = DriftOptions(
+    from soc2ctl.run import service
+
+    where = (evidence, evidence_retention_days, None)
+    request = run_request(playbook, inventory, limit, controls, profile, parallelism, extra_vars, where)
+    opts = service.DriftOptions(
         remediate=remediate,
         max_changes=max_changes,
         max_per_account=max_changes_per_account,
         notify=list(notify or []),
-        findings=findings,
-        evidence=evidence,
-        retention_days=evidence_retention_days,
-        fail_on=check_fail_on(fail_on or []),
+        findings=findings.value if findings else None,
+        fail_on=frozenset(f.value for f in fail_on or []),
     )
-    run = build_run(playbook, inventory, limit, controls, profile, parallelism, extra_vars)
-    # --remediate writes, so it takes the organization's apply lock like apply does.
-    with run_lock(run, lock, lock_timeout) if remediate else contextlib.nullcontext():
-        outcome = run_drift(run, opts)
-    typer.echo(json.dumps(outcome.doc, indent=2, default=str))
-    announce(outcome.writer)
-    raise typer.Exit(outcome.exit_code)
+    frontend = CliFrontend(ui(ctx), TextOrJson.json)
+    raise typer.Exit(service.drift(request, frontend, opts, (lock, lock_timeout)))

@@ -1,47 +1,56 @@
-"""`soc2ctl iam-policy`: the least-privilege policy (or a StackSet template) for a playbook.
-
-Kept out of soc2ctl/cli.py so that several people can work on the CLI at once; cli.py registers the command
-with one line. Imports from cli.py happen at call time, because cli.py imports this module.
-"""
+"""`soc2ctl iam-policy`: the least-privilege policy (or a StackSet template) for a playbook."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from soc2ctl.cli.common import Ui, user_errors
-from soc2ctl.cli.lazy import lazy
+from soc2ctl.cli.choices import PolicyFormat, PolicyMode, PolicyRole, one_of
+from soc2ctl.cli.common import PlaybookArg
+from soc2ctl.cli.ui import Ui, ui
 from soc2ctl.config import shipped as resources
 from soc2ctl.errors import UserError
 
-iam_policy = lazy("soc2ctl.policy.iam_policy")  # the engine loads when the command runs
-iam_template = lazy("soc2ctl.policy.iam_template")
-
-FORMATS = ("json", "cloudformation")
+if TYPE_CHECKING:
+    from soc2ctl.policy.iam_policy import PolicyRequest
 
 
 def iam_policy_command(
-    playbook: Annotated[Path, typer.Argument(help="Playbook YAML (or the name of a shipped one).")],
+    ctx: typer.Context,
+    playbook: PlaybookArg,
     mode: Annotated[
-        str, typer.Option("--mode", "-m", help="plan: read actions only; apply: read and write.")
-    ] = "plan",
+        PolicyMode,
+        typer.Option(
+            "--mode",
+            "-m",
+            help="plan: read actions only; apply: read and write.",
+            parser=one_of(PolicyMode, "--mode"),
+        ),
+    ] = PolicyMode.plan,
     role: Annotated[
-        str,
+        PolicyRole,
         typer.Option(
             "--role",
             help="member: the execution role assumed in each account; caller: the principal running soc2ctl.",
+            parser=one_of(PolicyRole, "--role"),
         ),
-    ] = "member",
+    ] = PolicyRole.member,
     role_name: Annotated[
         str | None,
         typer.Option("--role-name", help="Execution role the caller may assume (default soc2ctl-<mode>)."),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="json (policy document) or cloudformation (StackSet).")
-    ] = "json",
+        PolicyFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json (policy document) or cloudformation (StackSet).",
+            parser=one_of(PolicyFormat, "--format"),
+        ),
+    ] = PolicyFormat.json,
     evidence: Annotated[
         str | None, typer.Option("--evidence", help="Caller: the run's s3://BUCKET/PREFIX evidence store.")
     ] = None,
@@ -64,13 +73,15 @@ def iam_policy_command(
     Example: soc2ctl iam-policy soc2-baseline --role caller --mode apply --evidence s3://acme-evidence/soc2
     Example: soc2ctl iam-policy soc2-baseline --format cloudformation > deploy/soc2ctl-roles.yaml
     """
-    request = iam_policy.PolicyRequest(mode, role, role_name, evidence, lock, notify, findings)
-    user_errors(_iam_policy)(playbook, request, fmt)
+    from soc2ctl.policy.iam_policy import PolicyRequest
+
+    request = PolicyRequest(mode.value, role.value, role_name, evidence, lock, notify, findings)
+    _iam_policy(ui(ctx), playbook, request, fmt)
 
 
-def _iam_policy(playbook: Path, request: iam_policy.PolicyRequest, fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise UserError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
+def _iam_policy(ui: Ui, playbook: Path, request: PolicyRequest, fmt: str) -> None:
+    from soc2ctl.policy import iam_policy, iam_template
+
     path = resources.resolve(playbook, "playbooks")
     if not path.is_file():
         shipped = ", ".join(p.stem for p in resources.shipped("playbooks"))
@@ -81,8 +92,9 @@ def _iam_policy(playbook: Path, request: iam_policy.PolicyRequest, fmt: str) -> 
     docs = iam_policy.build_policies(path, request)
     if len(docs) > 1:
         _warn(
+            ui,
             f"the policy exceeds {iam_policy.MANAGED_POLICY_MAX_CHARS} characters: printed as a list of "
-            f"{len(docs)} policy documents; attach each as its own managed policy"
+            f"{len(docs)} policy documents; attach each as its own managed policy",
         )
     typer.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
 
@@ -92,5 +104,5 @@ def _label(playbook: Path, path: Path) -> str:
     return str(playbook) if playbook.exists() else path.stem
 
 
-def _warn(message: str) -> None:
-    Ui.err().print(f"[yellow]warning:[/yellow] {message}", markup=True, highlight=False)
+def _warn(ui: Ui, message: str) -> None:
+    ui.err().print(f"[yellow]warning:[/yellow] {message}", markup=True, highlight=False)

@@ -6,28 +6,29 @@ import json
 
 import typer
 
-from soc2ctl.cli.common import FormatOpt, InventoryOpt, LimitOpt, ProfileOpt, Ui, check_format, user_errors
-from soc2ctl.cli.lazy import lazy
+from soc2ctl.cli.choices import TextOrJson
+from soc2ctl.cli.common import FormatOpt, InventoryOpt, LimitOpt, ProfileOpt
+from soc2ctl.cli.ui import ui
 from soc2ctl.errors import UserError
 
-escape = lazy("rich.markup", "escape")
-resources = lazy("soc2ctl.config.shipped")
-new_run_id = lazy("soc2ctl.engine.plan", "new_run_id")
-load_inventory = lazy("soc2ctl.run.builder", "load_inventory")
 
-
-@user_errors
 def inventory_cmd(
+    ctx: typer.Context,
     inventory: InventoryOpt,
     limit: LimitOpt = None,
-    fmt: FormatOpt = "text",
+    fmt: FormatOpt = TextOrJson.text,
     profile: ProfileOpt = None,
 ) -> None:
     """List the accounts, OUs, groups, regions and variables an inventory resolves to.
 
     Example: soc2ctl inventory -i inventories/sandbox.yml --limit 'prod:!legacy'
     """
-    check_format(fmt, ("text", "json"))
+    from rich.markup import escape
+
+    from soc2ctl.config import shipped as resources
+    from soc2ctl.engine.plan import new_run_id
+    from soc2ctl.run.builder import load_inventory
+
     inv, _ = load_inventory(resources.resolve(inventory, "inventories"), run_id=new_run_id(), profile=profile)
     if limit and (bad := inv.unknown_pattern_terms(limit)):
         raise UserError(f"--limit {limit!r}: {', '.join(bad)} match(es) no account or group")
@@ -53,7 +54,7 @@ def inventory_cmd(
         }
         typer.echo(json.dumps(doc, indent=2, default=str))
         return
-    out = Ui.out()
+    out = ui(ctx).out()
     out.print(f"management account {inv.management_account_id}, home region {inv.home_region}")
     for a in accounts:
         out.print(

@@ -1,7 +1,7 @@
 """`soc2ctl sandbox status|up|down|reset`: the built-in sandbox organization (the `sandbox` extra).
 
-Thin: the work is in the soc2ctl-sandbox distribution, reached through `soc2ctl.sandbox`. Imports from
-cli/main.py (error handling, output) happen at call time, because main.py imports this module.
+Thin: the work is in the soc2ctl-sandbox distribution, reached through `soc2ctl.sandbox`, imported when a
+command runs (the extra may not be installed).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from soc2ctl.cli.common import Ui, user_errors
+from soc2ctl.cli.ui import ui
 
 sandbox_app = typer.Typer(
     help="The built-in sandbox organization (a local moto server; needs the `sandbox` extra).\n\n"
@@ -25,17 +25,11 @@ EXIT_IN_TRANSITION = 4  # starting, stopping, or alive but not answering
 
 
 def _run(work: Callable[[], None]) -> None:
+    """A sandbox failure is a UserError: one line at the error boundary."""
     from soc2ctl.sandbox import user_errors as sandbox_errors
 
-    def guarded() -> None:
-        with sandbox_errors():
-            work()
-
-    user_errors(guarded)()
-
-
-def _say(text: str) -> None:
-    Ui.out().print(text, markup=False)
+    with sandbox_errors():
+        work()
 
 
 def _running(state: dict[str, Any]) -> str:
@@ -46,29 +40,29 @@ def _running(state: dict[str, Any]) -> str:
 
 
 @sandbox_app.command("up")
-def sandbox_up() -> None:
+def sandbox_up(ctx: typer.Context) -> None:
     """Start (and seed) the sandbox organization if it is not running; waits until it answers.
 
     Example: soc2ctl sandbox up
     """
     from soc2ctl.sandbox import sandbox
 
-    _run(lambda: _say(_running(sandbox().up())))
+    _run(lambda: ui(ctx).say(_running(sandbox().up())))
 
 
 @sandbox_app.command("down")
-def sandbox_down() -> None:
+def sandbox_down(ctx: typer.Context) -> None:
     """Stop the sandbox and wait until its process is gone; its state is lost (the account ids are kept).
 
     Example: soc2ctl sandbox down
     """
     from soc2ctl.sandbox import sandbox
 
-    _run(lambda: _say("sandbox stopped" if sandbox().down() else "sandbox was not running"))
+    _run(lambda: ui(ctx).say("sandbox stopped" if sandbox().down() else "sandbox was not running"))
 
 
 @sandbox_app.command("status")
-def sandbox_status() -> None:
+def sandbox_status(ctx: typer.Context) -> None:
     """Whether the sandbox runs, and where: JSON and exit 0 when it runs, exit 3 when it does not, exit 4
     while it starts or stops (or is alive but does not answer).
 
@@ -79,20 +73,20 @@ def sandbox_status() -> None:
     def work() -> None:
         current = sandbox().status()
         if current.running:
-            _say(json.dumps({"status": "running", **current.info}, indent=2))
+            ui(ctx).say(json.dumps({"status": "running", **current.info}, indent=2))
             return
-        _say(current.describe())
+        ui(ctx).say(current.describe())
         raise typer.Exit(EXIT_NOT_RUNNING if current.state == "stopped" else EXIT_IN_TRANSITION)
 
     _run(work)
 
 
 @sandbox_app.command("reset")
-def sandbox_reset() -> None:
+def sandbox_reset(ctx: typer.Context) -> None:
     """Stop the sandbox and start a freshly seeded one (same account ids).
 
     Example: soc2ctl sandbox reset
     """
     from soc2ctl.sandbox import sandbox
 
-    _run(lambda: _say(_running(sandbox().reset())))
+    _run(lambda: ui(ctx).say(_running(sandbox().reset())))

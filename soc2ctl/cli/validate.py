@@ -3,44 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from soc2ctl.cli.common import (
-    ExtraVarsOpt,
-    PlaybookArg,
-    ProfileOpt,
-    Ui,
-    parse_extra_vars,
-    user_errors,
-)
-from soc2ctl.cli.lazy import lazy
-from soc2ctl.errors import ProblemList
-
-if TYPE_CHECKING:
-    pass
-
-# Imported when a command uses them (soc2ctl.cli.lazy): --help, --version and controls start fast.
-escape = lazy("rich.markup", "escape")
-resources = lazy("soc2ctl.config.shipped")
-check_parameters = lazy("soc2ctl.config.playbook", "check_parameters")
-load_playbook = lazy("soc2ctl.config.playbook", "load_playbook")
-check_exceptions = lazy("soc2ctl.config.risk_exceptions", "check_exceptions")
-SignKeyOpt = Annotated[
-    str | None,
-    typer.Option("--sign-key", help="KMS asymmetric key: sign the saved plan / require plans signed by it."),
-]
-PlanHashOpt = Annotated[
-    str | None, typer.Option("--plan-sha256", help="The approved plan's hash: refuse any other plan.")
-]
-variable_sets = lazy("soc2ctl.run.validation", "variable_sets")
-designation_notes = lazy("soc2ctl.config.designated", "designation_notes")
-read_inventory_file = lazy("soc2ctl.config.inventory", "read_inventory_file")
+from soc2ctl.cli.common import ExtraVarsOpt, PlaybookArg, ProfileOpt, parse_extra_vars
+from soc2ctl.cli.ui import ui
 
 
-@user_errors
 def validate(
+    ctx: typer.Context,
     playbook: PlaybookArg,
     inventory: Annotated[
         Path | None, typer.Option("--inventory", "-i", help="Also check variables per account.")
@@ -52,6 +24,17 @@ def validate(
 
     Example: soc2ctl validate playbooks/soc2-baseline.yml -i inventories/example-static.yml
     """
+    from rich.markup import escape
+
+    from soc2ctl.config import shipped as resources
+    from soc2ctl.config.designated import designation_notes
+    from soc2ctl.config.inventory import read_inventory_file
+    from soc2ctl.config.playbook import check_parameters, load_playbook
+    from soc2ctl.config.risk_exceptions import check_exceptions
+    from soc2ctl.errors import ProblemList
+    from soc2ctl.run.validation import variable_sets
+
+    out = ui(ctx)
     path = resources.resolve(playbook, "playbooks")
     pb = load_playbook(path)
     problems = ProblemList()
@@ -61,7 +44,7 @@ def validate(
         found = variable_sets(pb, resources.resolve(inventory, "inventories"), extra, profile)
         sets = found.sets
         for note in found.notes:
-            Ui.err().print(f"note: {escape(note)}")
+            out.err().print(f"note: {escape(note)}")
     check_parameters(pb, problems, sets)
     check_exceptions(pb, problems)
     notes: list[str] = []
@@ -70,5 +53,5 @@ def validate(
         notes = designation_notes(inv_path, *read_inventory_file(inv_path), problems)
     problems.raise_if_any()
     for note in notes:
-        Ui.out().print(f"note: {escape(note)}", highlight=False)
-    Ui.out().print(f"[green]ok[/green] {escape(str(path))}: {len(pb.spec.controls)} controls valid")
+        out.out().print(f"note: {escape(note)}", highlight=False)
+    out.out().print(f"[green]ok[/green] {escape(str(path))}: {len(pb.spec.controls)} controls valid")

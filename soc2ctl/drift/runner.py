@@ -1,5 +1,5 @@
 """One drift run, in the order that keeps it safe: evidence first, read, classify, decide, apply within the
-limits, tell people, seal.
+limits, tell people, seal (the run service, soc2ctl.run.service.drift, opens the evidence and seals it).
 
 Why this order: the evidence sink is opened before anything is read (no evidence, no run); the history is
 read from that same store; nothing is changed until the whole organization has been read and the blast
@@ -16,16 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from soc2ctl import evidence
 from soc2ctl.aws.sessions import AccountAccessError
 from soc2ctl.drift import findings, history, notify, summary
 from soc2ctl.drift.classify import DriftItem, classify, out_of_state
 from soc2ctl.drift.policy import Decision, decide, resolve_limits
 from soc2ctl.engine.executor import TaskResult
-from soc2ctl.engine.plan import CHANGING, Outcome
-from soc2ctl.engine.plan import exit_code as plan_exit_code
-from soc2ctl.errors import UserError
-from soc2ctl.evidence import DEFAULT_LOCATION, DEFAULT_RETENTION_DAYS, chain
+from soc2ctl.evidence import chain
 from soc2ctl.evidence.sinks import SinkError
 
 if TYPE_CHECKING:
@@ -34,7 +30,6 @@ if TYPE_CHECKING:
     from soc2ctl.run.builder import Run
 
 log = logging.getLogger(__name__)
-FINDINGS_TARGETS = ("securityhub",)
 
 
 @dataclass
@@ -44,29 +39,18 @@ class DriftOptions:
     max_per_account: int | None = None
     notify: list[str] = field(default_factory=list)
     findings: str | None = None
-    evidence: str = DEFAULT_LOCATION
-    retention_days: int = DEFAULT_RETENTION_DAYS
     fail_on: frozenset[str] = frozenset()  # `--fail-on detect`: open detect-only findings exit 2 too
-
-
-@dataclass
-class DriftOutcome:
-    doc: dict[str, Any]
-    exit_code: int
-    writer: EvidenceWriter
 
 
 def check_options(opts: DriftOptions) -> list[str]:
     """Bad targets are refused before the run reads anything. Returns the SNS topic ARNs."""
-    if opts.findings is not None and opts.findings not in FINDINGS_TARGETS:
-        raise UserError(f"--findings {opts.findings!r}: choose one of {', '.join(FINDINGS_TARGETS)}")
     return [notify.parse_target(t) for t in opts.notify]
 
 
-def run_drift(run: Run, opts: DriftOptions) -> DriftOutcome:
-    topics = check_options(opts)
+def run_drift(run: Run, writer: EvidenceWriter, opts: DriftOptions, topics: list[str]) -> dict[str, Any]:
+    """The drift summary, stored as the run's `drift.json` in the evidence `writer` (which the run service
+    opened before this reads anything, and seals after)."""
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    writer = evidence.begin(run, kind="drift", location=opts.evidence, retention_days=opts.retention_days)
     planned = run.executor.plan()
     priors = history.last_known(writer.sink, {k for k, r in planned.items() if out_of_state(r)})
     items = classify(planned, priors)
@@ -75,8 +59,8 @@ def run_drift(run: Run, opts: DriftOptions) -> DriftOutcome:
     execute(run, writer, planned, items, decision)
     doc = summary.document(run, items, decision, limits, remediate=opts.remediate, started_at=started)
     doc["notifications"] = send(run, doc, items, topics, opts.findings)
-    doc["evidence"] = seal(run, writer, doc)
-    return DriftOutcome(doc, exit_code(run, doc, opts.fail_on), writer)
+    store(run, writer, doc)
+    return doc
 
 
 # ---------------------------------------------------------------- apply within the decision
@@ -156,36 +140,14 @@ def _sns(run: Run, arn: str, doc: dict[str, Any]) -> dict[str, Any]:
     return {"topic": arn, **_guard(publish)}
 
 
-# ---------------------------------------------------------------- evidence and exit code
+# ---------------------------------------------------------------- evidence
 
 
-def seal(run: Run, writer: EvidenceWriter, doc: dict[str, Any]) -> dict[str, Any]:
-    """Store the summary as the run's `drift.json` (the classifications the next run reads back), then seal.
-    EvidenceFailed propagates: a drift run whose evidence is incomplete must fail loudly."""
-    key = chain.run_key(run.run_id, history.DRIFT_FILE)
+def store(run: Run, writer: EvidenceWriter, doc: dict[str, Any]) -> None:
+    """Store the summary as the run's `drift.json` (the classifications the next run reads back). A failing
+    sink is recorded on the writer: sealing then raises EvidenceFailed, so a drift run whose evidence is
+    incomplete fails loudly."""
     try:
-        writer.add_document(key, doc)
+        writer.add_document(chain.run_key(run.run_id, history.DRIFT_FILE), doc)
     except SinkError as exc:
         writer.failure = writer.failure or str(exc)
-    sealed = writer.finish(interrupted=run.executor.interrupted)
-    return {"location": writer.sink.location, "seal": sealed}
-
-
-def notification_failed(doc: dict[str, Any]) -> bool:
-    sent = doc.get("notifications", {})
-    results = [sent.get("securityhub") or {}, *(sent.get("sns") or [])]
-    return any(r.get("error") or r.get("failed") for r in results)
-
-
-def exit_code(run: Run, doc: dict[str, Any], fail_on: frozenset[str] = frozenset()) -> int:
-    """The shared rule (docs/exit-codes.md) as `plan --detailed-exitcode`: 1 error (task errors, a limit
-    exceeded, a failed notification), 2 changes found out of state (fixed or not: the schedule's log must
-    show it), detect-only findings only with `--fail-on detect`, else 0."""
-    out = [t for t in doc["tasks"] if t["classification"] in ("drift", "never-compliant")]
-    outcome = Outcome(
-        interrupted=run.executor.interrupted,
-        errors=bool(doc["summary"]["errors"] or doc["blast_radius"]["breached"] or notification_failed(doc)),
-        changes=any(t["action"] in CHANGING for t in out),
-        detect=any(t["action"] == "detect" for t in out),
-    )
-    return plan_exit_code(outcome, {"changes", *fail_on})

@@ -23,7 +23,7 @@ def _now() -> str:
 
 
 def item_json(item: DriftItem) -> dict[str, Any]:
-    doc = task_json(item.result)
+    doc = dict(task_json(item.result))
     final = item.after or item.result
     doc.update(
         {

@@ -47,6 +47,11 @@ class TaskResult:
     verified: Any = None
     affected_accounts: list[str] | None = None  # organization scope: accounts the change reaches
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Any change drops the result's cached JSON view (soc2ctl.engine.plan.task_json builds it once)."""
+        self.__dict__.pop("_json_view", None)
+        object.__setattr__(self, name, value)
+
     @property
     def failed(self) -> bool:
         return self.status == "failed"

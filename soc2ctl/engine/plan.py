@@ -21,7 +21,6 @@ from soc2ctl import __version__
 from soc2ctl.config.risk_exceptions import exception_json
 from soc2ctl.config.secret_names import is_secret_key
 from soc2ctl.engine.executor import TaskResult
-from soc2ctl.errors import UserError
 from soc2ctl.remediation import Change
 
 FORMAT_VERSION = 1
@@ -79,8 +78,32 @@ def redact(value: Any, *, secret: bool = False, sensitive: frozenset[str] = froz
     return value
 
 
+def plain(value: Any) -> Any:
+    """JSON data only, in one walk: what `json.loads(json.dumps(value, default=str))` returns (tuples become
+    lists, str/int/float subclasses their base type, non-string keys strings, anything else `str()`)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if isinstance(value, dict):
+        return {_plain_key(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    for base in (str, bool, int, float):
+        if isinstance(value, base):
+            return base(value) if base is not str else str.__str__(value)
+    return str(value)
+
+
+def _plain_key(key: Any) -> str:
+    if isinstance(key, str):
+        return str.__str__(key)
+    if key is None or isinstance(key, int | float):
+        return json.dumps(key)  # as json writes a key: true, null, 1, 1.5
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
 def masked_change(change: Change, sensitive: frozenset[str]) -> dict[str, Any]:
-    keys, before, after = change.keys, change.before, change.after
+    keys, before, after = change.keys, plain(change.before), plain(change.after)
     if keys and keys[-1] in sensitive:
         return {
             "path": change.path,
@@ -99,6 +122,16 @@ def masked_change(change: Change, sensitive: frozenset[str]) -> dict[str, Any]:
 
 
 def task_json(result: TaskResult) -> dict[str, Any]:
+    """The task's JSON view (masked, JSON data only), built once per result and shared by the plan document,
+    evidence, drift and apply records: a caller that adds fields copies it first (`{**task_json(r), ...}`).
+    Assigning to any field of the result drops the view (TaskResult.__setattr__)."""
+    view = result.__dict__.get("_json_view")
+    if view is None:
+        view = result.__dict__["_json_view"] = _task_view(result)
+    return view
+
+
+def _task_view(result: TaskResult) -> dict[str, Any]:
     task = result.task
     sensitive = frozenset(task.module.sensitive_fields)
     changes = [masked_change(c, sensitive) for c in result.changes]
@@ -120,15 +153,15 @@ def task_json(result: TaskResult) -> dict[str, Any]:
         "fingerprint": result.fingerprint,
     }
     if result.action == "detect":
-        doc["human_step"] = task.module.human_step
+        doc["human_step"] = plain(task.module.human_step)
     if task.requirements:
         doc["requires"] = [
-            {"resource": str(r.resource), "satisfied_by": task.satisfied_by.get(r.resource)}
+            {"resource": str(r.resource), "satisfied_by": plain(task.satisfied_by.get(r.resource))}
             for r in task.requirements
         ]
     covering = task.exception.task or task.exception.expired
     if exception := exception_json(covering, expired=not task.exception.task):
-        doc["exception"] = exception  # why it is excepted, or that its exception ran out
+        doc["exception"] = plain(exception)  # why it is excepted, or that its exception ran out
     return doc
 
 
@@ -169,8 +202,8 @@ def plan_document(
     run: dict[str, Any] | None = None,
     created_at: str | None = None,
 ) -> dict[str, Any]:
-    """The plan as pure JSON data (round-tripped, so the hash of a saved file equals the hash computed
-    here). `run` holds what apply needs to re-create the run from a saved plan."""
+    """The plan as JSON data (each task's view is, and so is everything else here: the hash of a saved file
+    equals the hash computed here). `run` holds what apply needs to re-create the run from a saved plan."""
     tasks = [task_json(r) for r in results.values()]
     doc = {
         "format_version": FORMAT_VERSION,
@@ -179,12 +212,11 @@ def plan_document(
         "created_at": created_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "playbook": playbook,
         "inventory": inventory,
-        "run": run,
+        "run": plain(run),
         "interrupted": interrupted,
         "summary": summarize(tasks),
         "tasks": tasks,
     }
-    doc = json.loads(json.dumps(doc, default=str))
     doc["plan_sha256"] = canonical_sha256(doc)
     return doc
 
@@ -203,7 +235,6 @@ def has_errors(doc: dict[str, Any]) -> bool:
 # ---------------------------------------------------------------- the exit-code rule (docs/exit-codes.md)
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
-FAIL_ON = ("changes", "detect")
 
 
 @dataclass(frozen=True)
@@ -227,14 +258,6 @@ def exit_code(outcome: Outcome, fail_on: Iterable[str]) -> int:
     if (outcome.changes and "changes" in wanted) or (outcome.detect and "detect" in wanted):
         return EXIT_CHANGES
     return EXIT_OK
-
-
-def check_fail_on(values: Iterable[str]) -> frozenset[str]:
-    """`--fail-on` values, refused with one line when unknown."""
-    chosen = frozenset(values)
-    if unknown := sorted(chosen - set(FAIL_ON)):
-        raise UserError(f"--fail-on {', '.join(unknown)}: choose from {', '.join(FAIL_ON)}")
-    return chosen
 
 
 def plan_outcome(doc: dict[str, Any], *, interrupted: bool = False) -> Outcome:

@@ -14,7 +14,7 @@ from typing import Any
 from soc2ctl import __version__
 from soc2ctl.config.models import ControlSpec
 from soc2ctl.engine.executor import TaskResult
-from soc2ctl.engine.plan import CHANGING, redact, redact_text, task_json
+from soc2ctl.engine.plan import CHANGING, plain, redact, redact_text, task_json
 
 FORMAT = "soc2ctl-evidence/1"
 KINDS = ("plan", "apply", "drift")
@@ -115,7 +115,7 @@ def state_after(result: TaskResult) -> str:
 def task_record(seq: int, result: TaskResult, kind: str) -> dict[str, Any]:
     """One task as an auditor samples it: before, desired, what was done (with request ids), after."""
     sensitive = frozenset(result.task.module.sensitive_fields)
-    doc = task_json(result)  # masked changes and error, criteria, risk, fingerprint
+    doc = dict(task_json(result))  # masked changes and error, criteria, risk, fingerprint
     doc.update(
         {
             "format": FORMAT,
@@ -123,9 +123,9 @@ def task_record(seq: int, result: TaskResult, kind: str) -> dict[str, Any]:
             "kind": kind,
             "recorded_at": now_iso(),
             "status": result.status,
-            "observed": redact(_plain(result.observed), sensitive=sensitive),
-            "desired": redact(_plain(result.desired), sensitive=sensitive),
-            "verified": redact(_plain(result.verified), sensitive=sensitive),
+            "observed": redact(plain(result.observed), sensitive=sensitive),
+            "desired": redact(plain(result.desired), sensitive=sensitive),
+            "verified": redact(plain(result.verified), sensitive=sensitive),
             "actions": [c.to_json() for c in result.calls if c.is_write],
             "read_calls": sum(1 for c in result.calls if not c.is_write),
             "state_before": state_before(result.action),
@@ -153,8 +153,3 @@ def summary(
         "interrupted": interrupted,
         "stopped": stopped,
     }
-
-
-def _plain(value: Any) -> Any:
-    """JSON data only (models and datetimes become their JSON form)."""
-    return json.loads(json.dumps(value, default=str))

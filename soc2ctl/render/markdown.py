@@ -144,10 +144,19 @@ def group_block(g: review.Group, names: dict[str, str], *, full: bool = True) ->
         lines += [f"{code(review.ACCOUNT)} and {code(review.REGION)} stand for each target's own.", ""]
     if t.get("error"):
         lines += [f"> {text(t['error'])}", ""]
-    if g.changes and full:
-        lines += fenced([f"{s} {line}" for c in g.changes for s, line in valuediff.change_lines(c)])
-    elif g.changes:
-        lines += [", ".join(code(c["path"]) for c in g.changes), ""]
+    res = None if g.high else review.per_resource(g.changes)
+    if res:  # counts first, then the first resources only (the JSON plan has them all)
+        head, *rest = review.resource_lines(res, t["action"])
+        tally = [f"- {text(line.strip())}" for line in rest if line.startswith("  ")]
+        lines += [f"**{text(head)}**", "", *tally, "", *(text(x) for x in rest if not x.startswith("  "))]
+        lines += [""] if res.hidden else []
+    changes = res.shown if res else g.changes
+    if changes and full:
+        lines += fenced([f"{s} {line}" for c in changes for s, line in valuediff.change_lines(c)])
+    elif changes:
+        lines += [", ".join(code(c["path"]) for c in changes), ""]
+    if res and res.hidden:
+        lines += [text(review.hidden_line(res)), ""]
     if t.get("human_step"):
         lines += [f"**To do by hand:** {text(t['human_step'])}", ""]
     if exc := t.get("exception"):

@@ -7,6 +7,9 @@
   `<account>` and `<region>` (a key ARN differs per account, the change does not).
 - Sections: changes (create/update/delete), then detect-only findings (a person must act), then excepted
   tasks, then tasks that could not be evaluated.
+- Per-resource changes (paths `[arn].field` over two or more resources: every bucket of a region) are
+  counted first, by kind of change, and only the first `RESOURCES_SHOWN` resources are listed; the plan
+  JSON keeps every change. High-risk changes are always shown whole.
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from soc2ctl.render import valuediff
+
 CHANGING = ("create", "update", "delete")
+RESOURCES_SHOWN = 10  # resources listed change by change in one entry; the rest are counted
+TALLY_SHOWN = 5  # kinds of change counted by name; the rest in one number
+TALLY_VALUE = 40  # characters of a before/after value in a count line
 RISKS = ("high", "medium", "low")
 ACCOUNT, REGION = "<account>", "<region>"
 
@@ -159,3 +167,56 @@ def group_title(g: Group) -> str:
         return f"in {where(g.first)}"
     targets = f" ({len(g.tasks)} targets)" if len(g.tasks) != accounts else ""
     return f"the same change in {accounts} account{'s' if accounts != 1 else ''}{targets}"
+
+
+@dataclass
+class Resources:
+    """A task's changes grouped by resource: how many resources, how many of each kind of change (a field
+    and its before -> after), the changes of the resources listed, and how many resources are not."""
+
+    count: int
+    tally: list[tuple[str, int]]
+    shown: list[dict[str, Any]]
+    hidden: int
+
+
+def resource_of(path: str) -> str | None:
+    """The ARN a change belongs to (`[arn:...].field`), or None for a change of a plain setting."""
+    keys = valuediff.path_segments(path)
+    return keys[0] if len(keys) > 1 and keys[0].startswith("arn:") else None
+
+
+def per_resource(changes: list[dict[str, Any]], limit: int = RESOURCES_SHOWN) -> Resources | None:
+    """Counts first for a change set over two or more resources; None when it is not one."""
+    by: dict[str, list[dict[str, Any]]] = {}
+    for change in changes:
+        resource = resource_of(change["path"])
+        if resource is None:
+            return None
+        by.setdefault(resource, []).append(change)
+    if len(by) < 2:
+        return None
+    tally: Counter[str] = Counter()
+    for change in changes:
+        field_ = ".".join(valuediff.path_segments(change["path"])[1:])
+        before = valuediff.short(change["before"], TALLY_VALUE)
+        tally[f"{field_}: {before} -> {valuediff.short(change['after'], TALLY_VALUE)}"] += 1
+    shown = [c for resource in list(by)[:limit] for c in by[resource]]
+    return Resources(len(by), tally.most_common(), shown, max(0, len(by) - limit))
+
+
+def resource_lines(res: Resources, action: str) -> list[str]:
+    """`12 resources to update:` then one line per kind of change with its count, most frequent first."""
+    verb = {"create": "to create", "update": "to update", "delete": "to delete"}.get(action, "out of state")
+    lines = [f"{res.count} resources {verb}:"]
+    lines += [f"  {n} x {kind}" for kind, n in res.tally[:TALLY_SHOWN]]
+    if len(res.tally) > TALLY_SHOWN:
+        rest = sum(n for _, n in res.tally[TALLY_SHOWN:])
+        lines.append(f"  {rest} other change(s) of {len(res.tally) - TALLY_SHOWN} other kind(s)")
+    if res.hidden:
+        lines.append(f"the first {res.count - res.hidden} resources follow in full:")
+    return lines
+
+
+def hidden_line(res: Resources) -> str:
+    return f"... and {res.hidden} more resource(s): every change is in the JSON plan (--format json)"

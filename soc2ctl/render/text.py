@@ -97,8 +97,13 @@ def _group_lines(g: review.Group, names: dict[str, str], compact: bool) -> list[
         lines.append(reach)
     if t.get("error"):
         lines.append(f"      [red]{escape(t['error'])}[/red]")
-    for change in g.changes:
+    res = None if g.high else review.per_resource(g.changes)
+    for text in review.resource_lines(res, action) if res else []:
+        lines.append(f"      [bold]{escape(text)}[/bold]")
+    for change in res.shown if res else g.changes:
         lines.extend(_change_lines(change, compact))
+    if res and res.hidden:
+        lines.append(f"      [dim]{escape(review.hidden_line(res))}[/dim]")
     if action in ("create", "update", "delete"):
         for req in t.get("requires") or []:
             if req["satisfied_by"]:

@@ -1,6 +1,6 @@
 """Wiring of one run: playbook + inventory + sessions -> tasks -> graph -> executor.
 
-The CLI, the drift runner and the benchmarks all start a run here, so they cannot disagree on how a run is
+The run service (plan, apply, drift) and the benchmarks all start a run here, so they cannot disagree on how a run is
 set up.
 """
 
@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from soc2ctl.aws.sessions import AwsSessions
+from soc2ctl.config import shipped
 from soc2ctl.config.inventory import Inventory, read_inventory_file, resolve_inventory
 from soc2ctl.config.models import InventoryFile
 from soc2ctl.config.playbook import Playbook, file_sha256, load_playbook
@@ -21,6 +22,9 @@ from soc2ctl.engine.executor import Executor
 from soc2ctl.engine.plan import new_run_id
 from soc2ctl.engine.tasks import Task, build_graph, build_tasks
 from soc2ctl.errors import Problem, UserError
+
+if TYPE_CHECKING:
+    from soc2ctl.run.frontend import Frontend, RunRequest
 
 
 @dataclass
@@ -120,3 +124,20 @@ def prepare_run(
         management_account_id=inventory.management_account_id,
     )
     return Run(run_id, playbook, inventory, sessions, tasks, graph, executor)
+
+
+def build(request: RunRequest, frontend: Frontend) -> Run:
+    """A fresh run of the run service: the request's files (paths or shipped names), then `prepare_run`."""
+    if request.inventory is None:
+        raise UserError("--inventory/-i: an inventory is required")
+    run = prepare_run(
+        shipped.resolve(request.playbook, "playbooks"),
+        shipped.resolve(request.inventory, "inventories"),
+        profile=request.profile,
+        limit=request.limit,
+        controls=request.controls,
+        extra_vars=request.extra_vars,
+        parallelism=request.parallelism,
+    )
+    frontend.started(run)
+    return run

@@ -177,7 +177,7 @@ def prepare(doc: dict[str, Any], *, extra_vars: dict[str, Any], profile: str | N
 def stale_tasks(doc: dict[str, Any], fresh: dict[str, TaskResult]) -> list[str]:
     """One line per task that differs between the plan and what was just read, in plan order."""
     planned = {t["key"]: t for t in doc["tasks"]}
-    now = {key: json.loads(json.dumps(task_json(r), default=str)) for key, r in fresh.items()}
+    now = {key: task_json(r) for key, r in fresh.items()}
     lines = [f"{key}: in the plan, but no longer a task of this run" for key in planned if key not in now]
     lines += [f"{key}: a task of this run, but not in the plan" for key in now if key not in planned]
     for key, task in planned.items():

@@ -1,51 +1,91 @@
-"""The run service: what every command that runs the playbook shares, below the CLI.
+"""The run service: one run of the playbook end to end, for any front end (the CLI is one).
 
-`prepare_run` (builder.py) makes the run; this module turns its results into the plan document (with what a
-saved plan needs to re-create the run), the per-task result records and the exit-code
-policy. The CLI only parses options, prompts and prints.
+`plan`, `apply` and `drift` each take a `RunRequest` (the inputs), a `Frontend` (how to show progress, ask
+and report) and their own options, and return the exit code. Here, not in the front end: building the run
+(soc2ctl.run.builder), the evidence lifecycle (soc2ctl.run.evidence), saved plans and their phases
+(soc2ctl.run.apply), shards, the apply lock, approval, the result documents and the exit-code policy
+(soc2ctl.run.results).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
 
-from soc2ctl.engine.executor import TaskResult
-from soc2ctl.engine.plan import Outcome, exit_code, plan_document, task_json
-from soc2ctl.run import saved_plan
-from soc2ctl.run.builder import Run
+from soc2ctl import drift as drift_runs
+from soc2ctl.run import merge, plan_binding, saved_plan, shard, workers
+from soc2ctl.run.apply import ApplyOptions
+from soc2ctl.run.apply import apply as _apply
+from soc2ctl.run.builder import build
+from soc2ctl.run.evidence import EvidenceSettings, RunEvidence
+from soc2ctl.run.frontend import Frontend, RunReport, RunRequest
+from soc2ctl.run.lock import run_lock
+from soc2ctl.run.results import drift_exit_code, plan_doc, plan_exit_code
+
+DriftOptions = drift_runs.DriftOptions
+
+__all__ = [
+    "ApplyOptions",
+    "DriftOptions",
+    "EvidenceSettings",
+    "Frontend",
+    "PlanOptions",
+    "RunReport",
+    "RunRequest",
+    "apply",
+    "build",
+    "drift",
+    "plan",
+]
 
 
-def plan_doc(
-    run: Run,
-    results: dict[str, TaskResult],
-    *,
-    limit: str | None,
-    controls: list[str] | None,
-    extra_vars: dict[str, Any],
-) -> dict[str, Any]:
-    """The plan document of a fresh run, with what a saved plan needs to re-create the run."""
-    section = saved_plan.run_section(run, limit=limit, controls=controls, extra_vars=extra_vars)
-    return plan_document(
-        results, run_id=run.run_id, interrupted=run.executor.interrupted, run=section, **run.sources()
-    )
+@dataclass(frozen=True)
+class PlanOptions:
+    out: Path | None = None  # save the plan here (a shard's part: `{shard}` in the name)
+    shard: str | None = None
+    workers: int | None = None
+    fail_on: frozenset[str] = frozenset()
 
 
-def result_json(result: TaskResult) -> dict[str, Any]:
-    doc = task_json(result)
-    doc["status"] = result.status
-    doc["calls"] = [c.to_json() for c in result.calls if c.is_write]
-    return doc
+def plan(request: RunRequest, frontend: Frontend, opts: PlanOptions) -> int:
+    """Read every target, build the plan document once, save (and sign) it, report it, seal the evidence."""
+    share_of = shard.parse_shard(opts.shard)
+    run = build(request, frontend)
+    selection = shard.restrict(run, share_of) if share_of else None
+    evidence = RunEvidence(request.evidence, frontend.note)
+    evidence.start(run, "plan")
+    results = workers.plan(run, opts.workers)
+    if selection:
+        results = shard.own_results(results, selection)
+    doc = plan_doc(run, results, request)
+    if selection:
+        doc = merge.part_document(doc, shard.part_section(selection))
+    out = shard.out_path(opts.out, share_of)
+    if out and (key := plan_binding.run_key(run, request.evidence.sign_key)):
+        plan_binding.sign(doc, plan_binding.signer(run, key))
+    if out:
+        saved_plan.save(doc, out)
+    frontend.report(RunReport("plan", run.run_id, doc, saved=out))
+    evidence.finish(run, doc.get("plan_sha256"))
+    return plan_exit_code(doc, run.executor.interrupted, opts.fail_on)
 
 
-def apply_exit_code(
-    items: list[dict[str, Any]], interrupted: bool, doc: dict[str, Any], fail_on: frozenset[str] = frozenset()
-) -> int:
-    """The one exit-code rule (soc2ctl.engine.plan.exit_code, docs/exit-codes.md) for an apply: every change
-    was applied or failed (an error); detect-only findings stay open."""
-    outcome = Outcome(
-        interrupted=interrupted,
-        errors=any(i["status"] in ("failed", "skipped") for i in items),
-        changes=False,
-        detect=bool(doc["summary"]["detect"]),
-    )
-    return exit_code(outcome, fail_on)
+def apply(request: RunRequest, frontend: Frontend, opts: ApplyOptions) -> int:
+    """Plan, ask, apply; or, given a saved plan, re-read every task and apply only if nothing moved since."""
+    return _apply(request, frontend, opts)
+
+
+def drift(request: RunRequest, frontend: Frontend, opts: DriftOptions, lock: tuple[str, float]) -> int:
+    """Find drift since the last recorded run, fix what may be fixed within the limits, notify, seal.
+    `--remediate` writes, so it takes the organization's apply lock like apply does."""
+    run = build(request, frontend)
+    with run_lock(run, *lock) if opts.remediate else contextlib.nullcontext():
+        topics = drift_runs.check_options(opts)
+        evidence = RunEvidence(request.evidence, frontend.note)
+        writer = evidence.start(run, "drift", observe=False)
+        doc = drift_runs.run_drift(run, writer, opts, topics)
+        doc["evidence"] = evidence.finish(run)
+    code = drift_exit_code(doc, run.executor.interrupted, opts.fail_on)
+    frontend.report(RunReport("drift", run.run_id, doc))
+    return code

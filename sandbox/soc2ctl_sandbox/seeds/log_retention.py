@@ -1,3 +1,4 @@
+from soc2ctl_sandbox.data_seeds import encrypted_logs
 from soc2ctl_sandbox.seed import SeedContext
 
 SCOPE = "region"
@@ -11,7 +12,7 @@ def seed(ctx: SeedContext) -> None:
     if ctx.posture == "fresh":
         return
     logs = ctx.client("logs")
-    logs.create_log_group(logGroupName=GROUP)
-    logs.create_log_group(logGroupName="/soc2/forever")
+    logs.create_log_group(logGroupName=GROUP, **encrypted_logs(ctx))  # log-group-encryption
+    logs.create_log_group(logGroupName="/soc2/forever", **encrypted_logs(ctx))
     short = ctx.posture == "drifted" and ctx.region == "us-east-1"
     logs.put_retention_policy(logGroupName=GROUP, retentionInDays=30 if short else 365)

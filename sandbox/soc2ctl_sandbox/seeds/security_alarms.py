@@ -1,6 +1,7 @@
 from typing import Any
 
 from remediations.security_alarms import PATTERNS
+from soc2ctl_sandbox.data_seeds import encrypted_logs
 from soc2ctl_sandbox.seed import REGIONS, SeedContext
 
 SCOPE = "region"
@@ -18,9 +19,10 @@ def seed(ctx: SeedContext) -> None:
     if ctx.posture == "fresh" or ctx.region != REGIONS[0]:
         return
     logs, cloudwatch = ctx.client("logs"), ctx.client("cloudwatch")
-    logs.create_log_group(logGroupName=LOG_GROUP)
+    logs.create_log_group(logGroupName=LOG_GROUP, **encrypted_logs(ctx))
     logs.put_retention_policy(logGroupName=LOG_GROUP, retentionInDays=365)
-    topic = ctx.client("sns").create_topic(Name=TOPIC)["TopicArn"]
+    encrypted = {"Attributes": {"KmsMasterKeyId": "alias/soc2-alarms"}} if ctx.posture == "compliant" else {}
+    topic = ctx.client("sns").create_topic(Name=TOPIC, **encrypted)["TopicArn"]  # sns-topic-encryption
     for alarm, pattern in PATTERNS.items():
         name = f"soc2-{alarm}"
         if not (ctx.posture == "drifted" and alarm == "root-usage"):
