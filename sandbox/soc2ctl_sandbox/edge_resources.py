@@ -3,6 +3,8 @@ region, named by the seed so every module's seed owns its own resources."""
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime
 from typing import Any
 
 from soc2ctl_sandbox.seed import SeedContext
@@ -18,12 +20,45 @@ def subnets(ctx: SeedContext) -> list[str]:
     return [s["SubnetId"] for s in sorted(found, key=lambda s: s["AvailabilityZone"])[:2]]
 
 
+@functools.cache
+def _certificate_pem() -> tuple[bytes, bytes]:
+    """A self-signed P-256 certificate for app.example.com, valid 2025-2125, made once per process (an EC key
+    is cheap; nothing secret is kept in the repository)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "app.example.com")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(datetime(2025, 1, 1))
+        .not_valid_after(datetime(2125, 1, 1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("app.example.com")]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return cert.public_bytes(serialization.Encoding.PEM), private
+
+
 def certificate(ctx: SeedContext) -> str:
-    """The account's sandbox certificate, requested once (moto makes a key pair for each: slow)."""
+    """The account's sandbox certificate, imported once: ISSUED from the start and valid for a century, so
+    its state never changes between a plan and its apply (a requested one turns ISSUED after a delay in moto,
+    and acm-certificate-expiry would see it change)."""
     acm = ctx.client("acm")
-    found = acm.list_certificates()["CertificateSummaryList"]
+    found = acm.list_certificates(Includes={"keyTypes": ["EC_prime256v1"]})["CertificateSummaryList"]
     mine = [c["CertificateArn"] for c in found if c.get("DomainName") == "app.example.com"]
-    return mine[0] if mine else acm.request_certificate(DomainName="app.example.com")["CertificateArn"]
+    if mine:
+        return mine[0]
+    cert, key = _certificate_pem()
+    return acm.import_certificate(Certificate=cert, PrivateKey=key)["CertificateArn"]
 
 
 def log_bucket(ctx: SeedContext) -> str:
