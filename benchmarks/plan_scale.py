@@ -171,7 +171,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             doc = plan_document(results, run_id=run.run_id, **run.sources())
             evidence.finish(run, doc.get("plan_sha256"))
             wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0
-            evidence_files = sum(1 for _ in (Path(tmp) / "evidence").rglob("*.json"))
+            evidence_files = sum(1 for p in (Path(tmp) / "evidence").rglob("*") if p.is_file())
             peers_rows = run_peers(args, endpoint, Path(tmp), member_ids) if args.mode == "moto" else []
     finally:
         if proc:

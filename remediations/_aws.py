@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
+from soc2ctl.aws import partitions
 from soc2ctl.aws.lost_response import LOST_RESPONSE
 from soc2ctl.aws.organizations import OrgNode, walk_organization
 from soc2ctl.policy.documents import normalise_policy
@@ -34,6 +35,7 @@ __all__ = [
     "normalise_policy",
     "or_absent",
     "paginate",
+    "partitions",
     "tagged_key",
     "walk_organization",
 ]
@@ -59,9 +61,8 @@ def kms_arn(key: str | None, region: str, account_id: str) -> str | None:
     """Key ids and alias names as full ARNs, so `alias/x` and its ARN never show as a difference."""
     if not key or key.startswith("arn:"):
         return key
-    if key.startswith("alias/"):
-        return f"arn:aws:kms:{region}:{account_id}:{key}"
-    return f"arn:aws:kms:{region}:{account_id}:key/{key}"
+    resource = key if key.startswith("alias/") else f"key/{key}"
+    return partitions.arn(partitions.for_region(region), "kms", region, account_id, resource)
 
 
 def paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:

@@ -19,12 +19,12 @@ def classic_elb_arn(ctx: TaskContext, name: str) -> str:
 
 def regional_arn(ctx: TaskContext, service: str, resource: str) -> str:
     """An ARN with no account field (API Gateway's `arn:<partition>:apigateway:<region>::/restapis/...`)."""
-    return ctx.arn(service, resource).replace(f":{ctx.account_id}:", "::", 1)
+    return ctx.arn(service, resource, account_id="")
 
 
 def any_account_arn(ctx: TaskContext, service: str, resource: str) -> str:
     """`arn:<partition>:<service>:*:*:<resource>`: a pattern for every region and account (backup selections)."""
-    return ctx.arn(service, resource, region="*").replace(f":{ctx.account_id}:", ":*:", 1)
+    return ctx.arn(service, resource, region="*", account_id="*")
 
 
 def marker_pages(call: Any, key: str, **kwargs: Any) -> Iterator[Any]:

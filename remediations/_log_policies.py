@@ -1,4 +1,4 @@
-"""Bucket policies of the central log buckets: who may deliver what, and TLS only.
+"""Bucket policies of the central log buckets (who may deliver what, and TLS only), and the trail's key policy.
 
 One place for them, because two controls write them: org-cloudtrail when it keeps its own bucket, and
 central-log-buckets when the log archive keeps every bucket. Delivery is granted to the service principal,
@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from remediations._aws import partitions
+from soc2ctl.remediation import TaskContext
+
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 CONFIG = "config.amazonaws.com"
 LOG_DELIVERY = "delivery.logs.amazonaws.com"  # VPC flow logs to S3
@@ -17,7 +20,8 @@ LOG_DELIVERY = "delivery.logs.amazonaws.com"  # VPC flow logs to S3
 
 def cloudtrail_bucket_policy(bucket: str, prefix: str | None, trail: str, org_id: str) -> dict[str, Any]:
     """AWS's documented organization-trail bucket policy, pinned to this trail, plus TLS only."""
-    logs = f"arn:aws:s3:::{bucket}/{prefix.strip('/') + '/' if prefix else ''}AWSLogs"
+    partition = partitions.of_arn(trail) or partitions.DEFAULT  # the trail's partition is the bucket's
+    logs = partitions.s3_arn(partition, bucket, f"{prefix.strip('/') + '/' if prefix else ''}AWSLogs")
     account = trail.split(":")[4]
     source = {"aws:SourceArn": trail}
     write = {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", **source}}
@@ -30,7 +34,7 @@ def cloudtrail_bucket_policy(bucket: str, prefix: str | None, trail: str, org_id
                 "Effect": "Allow",
                 "Principal": cloudtrail,
                 "Action": "s3:GetBucketAcl",
-                "Resource": f"arn:aws:s3:::{bucket}",
+                "Resource": partitions.s3_arn(partition, bucket),
                 "Condition": {"StringEquals": source},
             },
             {
@@ -49,35 +53,28 @@ def cloudtrail_bucket_policy(bucket: str, prefix: str | None, trail: str, org_id
                 "Resource": f"{logs}/{org_id}/*",
                 "Condition": write,
             },
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
+            _deny_insecure(bucket, partition),
         ],
     }
 
 
-def _deny_insecure(bucket: str) -> dict[str, Any]:
+def _deny_insecure(bucket: str, partition: str) -> dict[str, Any]:
     return {
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
         "Principal": "*",
         "Action": "s3:*",
-        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        "Resource": [partitions.s3_arn(partition, bucket), partitions.s3_arn(partition, bucket, "*")],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
 
 
 def service_delivery_policy(
-    bucket: str, service: str, org_id: str, prefix: str | None = None
+    bucket: str, service: str, org_id: str, prefix: str | None = None, *, partition: str
 ) -> dict[str, Any]:
     """AWS's documented delivery policy for Config and for flow logs, for every account of the organization:
     the service checks the bucket (ACL, listing) and writes objects it hands to the bucket owner."""
-    logs = f"arn:aws:s3:::{bucket}/{prefix.strip('/') + '/' if prefix else ''}AWSLogs/*"
+    logs = partitions.s3_arn(partition, bucket, f"{prefix.strip('/') + '/' if prefix else ''}AWSLogs/*")
     org = {"aws:SourceOrgID": org_id}
     principal = {"Service": service}
     return {
@@ -88,7 +85,7 @@ def service_delivery_policy(
                 "Effect": "Allow",
                 "Principal": principal,
                 "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
-                "Resource": f"arn:aws:s3:::{bucket}",
+                "Resource": partitions.s3_arn(partition, bucket),
                 "Condition": {"StringEquals": org},
             },
             {
@@ -99,22 +96,23 @@ def service_delivery_policy(
                 "Resource": logs,
                 "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", **org}},
             },
-            _deny_insecure(bucket),
+            _deny_insecure(bucket, partition),
         ],
     }
 
 
-def cloudtrail_key_policy(account: str, trail: str) -> dict[str, Any]:
+def trail_key_policy(ctx: TaskContext, trail: str) -> dict[str, Any]:
     """The key policy the CloudTrail console creates: account admin, CloudTrail encrypts for this trail only,
     and principals of the management account may decrypt the log files."""
-    trails = f"arn:aws:cloudtrail:*:{account}:trail/*"
+    account = ctx.account_id
+    trails = ctx.arn("cloudtrail", "trail/*", region="*")
     return {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Sid": "EnableAccountAdministration",
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Principal": {"AWS": ctx.arn("iam", "root", region="")},
                 "Action": "kms:*",
                 "Resource": "*",
             },

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from botocore.exceptions import ClientError
 
-from remediations._aws import error_code, or_absent, paginate
+from remediations._aws import error_code, or_absent, paginate, partitions
 from soc2ctl.remediation import Requirement, Resource, TaskContext
 
 Check = Callable[[TaskContext], str | None]
@@ -44,7 +44,9 @@ def bucket(name: str, service: str) -> Requirement:
 
 def log_group_fed_by_trail(account_id: str, region: str, log_group: str) -> Requirement:
     """A logging CloudTrail trail delivers to this CloudWatch Logs group: metric filters see events."""
-    arn_prefix = f"arn:aws:logs:{region}:{account_id}:log-group:{log_group}:"
+    arn_prefix = partitions.arn(
+        partitions.for_region(region), "logs", region, account_id, f"log-group:{log_group}:"
+    )
 
     def check(ctx: TaskContext) -> str | None:
         cloudtrail = ctx.client("cloudtrail")

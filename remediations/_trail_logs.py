@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from remediations._aws import error_code, or_absent, paginate
+from remediations._aws import error_code, or_absent, paginate, partitions
 from remediations._s3 import normalize_policy
 from soc2ctl.remediation import TaskContext
 
@@ -25,11 +25,11 @@ ROLE_SETTLE_ATTEMPTS = 6  # a new IAM role takes seconds to become assumable by 
 
 def log_group_arn(region: str, account_id: str, name: str) -> str:
     """The ARN CloudTrail expects (and describe_trails reports): the group's, with `:*`."""
-    return f"arn:aws:logs:{region}:{account_id}:log-group:{name}:*"
+    return partitions.arn(partitions.for_region(region), "logs", region, account_id, f"log-group:{name}:*")
 
 
-def role_arn(account_id: str, role_name: str) -> str:
-    return f"arn:aws:iam::{account_id}:role/{role_name}"
+def role_arn(ctx: TaskContext, role_name: str) -> str:
+    return ctx.arn("iam", f"role/{role_name}", region="")
 
 
 def trust_policy() -> dict[str, Any]:
@@ -46,7 +46,8 @@ def trust_policy() -> dict[str, Any]:
 def role_policy(region: str, account_id: str, log_group: str) -> dict[str, Any]:
     """Create streams and put events in this one group; the organization trail writes one stream per
     account and region, all under the group."""
-    streams = f"arn:aws:logs:{region}:{account_id}:log-group:{log_group}:log-stream:*"
+    group = f"log-group:{log_group}:log-stream:*"
+    streams = partitions.arn(partitions.for_region(region), "logs", region, account_id, group)
     return normalize_policy(
         {
             "Version": "2012-10-17",

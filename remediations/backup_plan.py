@@ -36,7 +36,7 @@ class BackupPlanParams(Params):
     copy_retention_days: int | None = Field(None, ge=1)  # None: retention_days
     selection_name: str = Field("soc2-tagged", pattern=_NAME)
     selection_tags: dict[str, str] = Field(default_factory=lambda: {"backup": "true"}, min_length=1)
-    # None: arn:aws:iam::<account>:role/service-role/AWSBackupDefaultServiceRole
+    # None: the account's role/service-role/AWSBackupDefaultServiceRole
     selection_role_arn: str | None = None
     # A second selection by resource type: every EFS file system / DynamoDB table of the account, tagged or not
     resource_types: list[Literal["EFS", "DynamoDB"]] = Field(default_factory=list)
@@ -48,7 +48,7 @@ RESOURCE_PATTERNS = {"EFS": ("elasticfilesystem", "file-system/*"), "DynamoDB": 
 
 
 def role_arn(ctx: TaskContext, params: BackupPlanParams) -> str:
-    default = f"arn:aws:iam::{ctx.account_id}:role/service-role/AWSBackupDefaultServiceRole"
+    default = ctx.arn("iam", "role/service-role/AWSBackupDefaultServiceRole", region="")
     return params.selection_role_arn or default
 
 

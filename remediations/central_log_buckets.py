@@ -114,11 +114,16 @@ def _want_one(
     ctx: TaskContext, params: CentralLogBucketsParams, bucket: LogBucket, org_id: str
 ) -> dict[str, Any]:
     if bucket.kind == "cloudtrail":
-        trail = f"arn:aws:cloudtrail:{ctx.home_region}:{ctx.management_account_id}:trail/{params.cloudtrail_trail_name}"
+        trail = ctx.arn(
+            "cloudtrail",
+            f"trail/{params.cloudtrail_trail_name}",
+            region=ctx.home_region,
+            account_id=ctx.management_account_id,
+        )
         policy = cloudtrail_bucket_policy(bucket.name, bucket.prefix, trail, org_id)
     else:
         service = CONFIG if bucket.kind == "config" else LOG_DELIVERY
-        policy = service_delivery_policy(bucket.name, service, org_id, bucket.prefix)
+        policy = service_delivery_policy(bucket.name, service, org_id, bucket.prefix, partition=ctx.partition)
     return {
         "policy": normalize_policy(policy),
         "public_access_block": PUBLIC_ACCESS_BLOCK,

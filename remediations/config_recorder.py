@@ -29,14 +29,14 @@ class ConfigRecorderParams(Params):
     delivery_prefix: str | None = None
     sns_topic_arn: str | None = None
     snapshot_frequency: Frequency | None = None  # None: unmanaged
-    # None: the account's service-linked role, arn:aws:iam::<account>:role/aws-service-role/config.amazonaws.com/...
+    # None: the account's service-linked role, role/aws-service-role/config.amazonaws.com/...
     role_arn: str | None = None
     recorder_name: str = "default"  # used only when no recorder exists (AWS allows one per region)
     delivery_channel_name: str = "default"  # likewise
 
 
 def role_arn(ctx: TaskContext, params: ConfigRecorderParams) -> str:
-    return params.role_arn or f"arn:aws:iam::{ctx.account_id}:{SLR_PATH}{SERVICE_LINKED_ROLE}"
+    return params.role_arn or ctx.arn("iam", f"{SLR_PATH}{SERVICE_LINKED_ROLE}", region="")
 
 
 def summarise_recorder(recorder: dict[str, Any]) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 root access keys.
 
 Each key is a resource keyed `<user ARN>/accesskey/<key id>` (e.g.
-`arn:aws:iam::111122223333:user/ci/accesskey/AKIA...`): IAM gives keys no ARN of their own, and this one
-names the user and the key. The root user's keys are keyed by the root ARN, `arn:aws:iam::<account>:root`.
+`arn:<partition>:iam::111122223333:user/ci/accesskey/AKIA...`): IAM gives keys no ARN of their own, and this
+one names the user and the key. The root user's keys are keyed by the root ARN, `arn:<partition>:iam::<account>:root`.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ class IamAccessKeys(Remediation[IamAccessKeysParams]):
 
 
 def _root_arn(ctx: TaskContext) -> str:
-    return f"arn:aws:iam::{ctx.account_id}:root"
+    return ctx.arn("iam", "root", region="")
 
 
 def _key_state(iam: Any, key: dict[str, Any], params: IamAccessKeysParams, now: datetime) -> dict[str, Any]:

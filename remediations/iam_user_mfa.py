@@ -23,37 +23,42 @@ _SELF_SERVICE = [
     "iam:ResyncMFADevice",
     "sts:GetSessionToken",
 ]
-DENY_WITHOUT_MFA_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "AllowMfaSelfService",
-            "Effect": "Allow",
-            "Action": [
-                "iam:CreateVirtualMFADevice",
-                "iam:EnableMFADevice",
-                "iam:GetUser",
-                "iam:ChangePassword",
-                "iam:ListMFADevices",
-                "iam:ResyncMFADevice",
-            ],
-            "Resource": ["arn:aws:iam::*:mfa/*", "arn:aws:iam::*:user/${aws:username}"],
-        },
-        {
-            "Sid": "AllowListingDevicesAndPasswordPolicy",
-            "Effect": "Allow",
-            "Action": ["iam:ListVirtualMFADevices", "iam:GetAccountPasswordPolicy"],
-            "Resource": "*",
-        },
-        {
-            "Sid": "DenyAllExceptMfaSelfServiceWithoutMfa",
-            "Effect": "Deny",
-            "NotAction": _SELF_SERVICE,
-            "Resource": "*",
-            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
-        },
-    ],
-}
+
+
+def deny_without_mfa_policy(ctx: TaskContext) -> dict[str, Any]:
+    """Everything but MFA self-service is denied without MFA (in the account's partition)."""
+    mfa, user = ctx.arn("iam", "mfa/*", region="", account_id="*"), "user/${aws:username}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AllowMfaSelfService",
+                "Effect": "Allow",
+                "Action": [
+                    "iam:CreateVirtualMFADevice",
+                    "iam:EnableMFADevice",
+                    "iam:GetUser",
+                    "iam:ChangePassword",
+                    "iam:ListMFADevices",
+                    "iam:ResyncMFADevice",
+                ],
+                "Resource": [mfa, ctx.arn("iam", user, region="", account_id="*")],
+            },
+            {
+                "Sid": "AllowListingDevicesAndPasswordPolicy",
+                "Effect": "Allow",
+                "Action": ["iam:ListVirtualMFADevices", "iam:GetAccountPasswordPolicy"],
+                "Resource": "*",
+            },
+            {
+                "Sid": "DenyAllExceptMfaSelfServiceWithoutMfa",
+                "Effect": "Deny",
+                "NotAction": _SELF_SERVICE,
+                "Resource": "*",
+                "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+            },
+        ],
+    }
 
 
 class IamUserMfaParams(Params):
@@ -87,6 +92,7 @@ class IamUserMfa(Remediation[IamUserMfaParams]):
         "iam:GetPolicy",
     )
     write_actions = ("iam:CreatePolicy", "iam:AttachUserPolicy")
+    conditional_writes = {"enforce_deny_without_mfa": write_actions}  # detect-only otherwise
     detect_only = True
     human_step = (
         "Ask each listed user to enrol an MFA device (IAM console > Security credentials > Assign MFA device), "
@@ -132,7 +138,7 @@ class IamUserMfa(Remediation[IamUserMfaParams]):
 
 
 def _policy_arn(ctx: TaskContext, params: IamUserMfaParams) -> str:
-    return f"arn:aws:iam::{ctx.account_id}:policy/{params.policy_name}"
+    return ctx.arn("iam", f"policy/{params.policy_name}", region="")
 
 
 def _ensure_policy(iam: Any, ctx: TaskContext, params: IamUserMfaParams) -> str:
@@ -141,7 +147,7 @@ def _ensure_policy(iam: Any, ctx: TaskContext, params: IamUserMfaParams) -> str:
     if or_absent(lambda: iam.get_policy(PolicyArn=arn), "NoSuchEntity") is None:
         iam.create_policy(
             PolicyName=params.policy_name,
-            PolicyDocument=json.dumps(DENY_WITHOUT_MFA_POLICY),
+            PolicyDocument=json.dumps(deny_without_mfa_policy(ctx)),
             Description="soc2ctl iam-user-mfa: deny all but MFA self-service without MFA",
         )
     return arn

@@ -29,7 +29,7 @@ class LogRetentionParams(Params):
 
 
 def group_name(arn: str) -> str:
-    """`arn:aws:logs:<region>:<account>:log-group:<name>` -> name (log group names hold no colon)."""
+    """`arn:<partition>:logs:<region>:<account>:log-group:<name>` -> name (log group names hold no colon)."""
     return arn.split(":log-group:", 1)[1]
 
 

@@ -19,7 +19,7 @@ from remediations import _trail_events as events
 from remediations import _trail_logs as cwl
 from remediations._aws import create_aliased_key, kms_arn, or_absent, paginate
 from remediations._log_policies import cloudtrail_bucket_policy as bucket_policy
-from remediations._log_policies import cloudtrail_key_policy as key_policy
+from remediations._log_policies import trail_key_policy
 from remediations._s3 import (
     BLOCK_FIELDS,
     PUBLIC_ACCESS_BLOCK,
@@ -146,6 +146,18 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         "iam:PutRolePolicy",
         "iam:PassRole",
     )
+    conditional_writes = {
+        "manage_bucket": ("s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock"),
+        "create_kms_key": ("kms:CreateKey", "kms:TagResource", "kms:CreateAlias", "kms:EnableKeyRotation"),
+        "cloudwatch_logs_log_group": (
+            "logs:CreateLogGroup",
+            "logs:PutRetentionPolicy",
+            "iam:CreateRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:PutRolePolicy",
+            "iam:PassRole",
+        ),
+    }
 
     def provides(self, target: Target, params: OrgCloudTrailParams) -> list[Resource]:
         made = [pre.bucket_resource(bucket_name_for(target.management_account_id, params))]
@@ -204,7 +216,7 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
             )
         if group := params.cloudwatch_logs_log_group:
             trail["cloudwatch_logs_log_group_arn"] = cwl.log_group_arn(ctx.region, ctx.account_id, group)
-            trail["cloudwatch_logs_role_arn"] = cwl.role_arn(ctx.account_id, params.cloudwatch_logs_role_name)
+            trail["cloudwatch_logs_role_arn"] = cwl.role_arn(ctx, params.cloudwatch_logs_role_name)
             desired["cloudwatch_logs"] = cwl.desired_delivery(ctx, group)
         return desired
 
@@ -256,7 +268,7 @@ def bucket_name_for(management_account_id: str, params: OrgCloudTrailParams) -> 
 
 
 def trail_arn(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
-    return f"arn:aws:cloudtrail:{ctx.region}:{ctx.account_id}:trail/{params.trail_name}"
+    return ctx.arn("cloudtrail", f"trail/{params.trail_name}")
 
 
 def is_alias(key: str) -> bool:
@@ -314,7 +326,7 @@ def create_key(ctx: TaskContext, params: OrgCloudTrailParams) -> str:
         ctx.client("kms"),
         alias,
         Description=f"soc2ctl: CloudTrail organization trail {params.trail_name}",
-        Policy=json.dumps(key_policy(ctx.account_id, trail_arn(ctx, params))),
+        Policy=json.dumps(trail_key_policy(ctx, trail_arn(ctx, params))),
     )
     return meta["Arn"]
 

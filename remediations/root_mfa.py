@@ -58,7 +58,7 @@ class RootMfa(Remediation[RootMfaParams]):
 
 
 def _root_has_virtual_mfa(iam: Any, account_id: str) -> bool:
-    """AWS lists a root virtual device as assigned to the user `arn:aws:iam::<account>:root`; hardware
+    """AWS lists a root virtual device as assigned to the user `arn:<partition>:iam::<account>:root`; hardware
     devices of the root user are not listed anywhere, so 'MFA on and no virtual device' means hardware."""
     root = f":iam::{account_id}:root"  # any partition
     devices = paginate(iam, "list_virtual_mfa_devices", "VirtualMFADevices", AssignmentStatus="Assigned")

@@ -9,7 +9,14 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from remediations._aws import Denial, create_org_policy, effective_denials, normalise_policy, paginate
+from remediations._aws import (
+    Denial,
+    create_org_policy,
+    effective_denials,
+    normalise_policy,
+    paginate,
+    partitions,
+)
 from remediations._scp_lockout import lockout_message, needed_actions
 from remediations._scp_org import (
     OrgView,
@@ -31,7 +38,6 @@ from soc2ctl.remediation import (
 
 SCP = "SERVICE_CONTROL_POLICY"
 MAX_SCP_CHARS = 5120  # AWS Organizations quota on an SCP's size
-GLOBAL_REGION = "us-east-1"  # where calls to global services (IAM, Organizations, STS...) are made
 FUTURE_ACCOUNT = "000000000000"
 
 ALL_GUARDRAILS: list[Guardrail] = list(Guardrail.__args__)  # type: ignore[attr-defined]
@@ -262,7 +268,9 @@ class ScpGuardrails(Remediation[ScpGuardrailsParams]):
         roles = {executor: "executor role"}
         if ctx.vars.get("break_glass_role"):
             roles.setdefault(ctx.vars["break_glass_role"], "break-glass role")
-        regions = {ctx.home_region, GLOBAL_REGION, *params.executor_regions, *ctx.vars.get("run_regions", [])}
+        # calls to global services (IAM, Organizations) are made in the partition's global region
+        global_region = partitions.global_region(ctx.partition)
+        regions = {ctx.home_region, global_region, *params.executor_regions, *ctx.vars.get("run_regions", [])}
         found, accounts = self._path_denials(ctx, change, policy, roles, regions)
         if found:
             raise UnsafeChange(lockout_message(params.policy_name, found, roles, accounts))
@@ -292,10 +300,10 @@ class ScpGuardrails(Remediation[ScpGuardrailsParams]):
         needed = needed_actions(ctx.module_actions)
         found: list[Denial] = []
         for account in accounts:
-            principals = [f"arn:aws:iam::{account}:role/{r}" for r in roles]
+            principals = [ctx.arn("iam", f"role/{r}", region="", account_id=account) for r in roles]
             found += effective_denials(view.levels(account, ours, targets), principals, needed, regions)
         for target in sorted(t for t in targets if not _ACCOUNT_ID.match(t)):
-            principals = [f"arn:aws:iam::{FUTURE_ACCOUNT}:role/{r}" for r in roles]
+            principals = [ctx.arn("iam", f"role/{r}", region="", account_id=FUTURE_ACCOUNT) for r in roles]
             levels = view.levels(target, ours, targets, future=True)
             found += effective_denials(levels, principals, needed, regions)
         return found, len(accounts) + 1

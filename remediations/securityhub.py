@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from remediations._aws import or_absent, paginate
+from remediations._aws import or_absent, paginate, partitions
 from remediations._preconditions import hub_resource
 from soc2ctl.remediation import Params, PlannedChange, Remediation, Resource, Scope, Target, TaskContext
 
@@ -46,9 +46,10 @@ def standards_arn(standard: str, region: str) -> str:
     """Short ids as the region's ARN: playbook vars are shared by all regions, standards ARNs are not."""
     if standard.startswith("arn:"):
         return standard
-    if standard.startswith("ruleset/"):  # CIS 1.2.0, the one global ARN
-        return f"arn:aws:securityhub:::{standard}"
-    return f"arn:aws:securityhub:{region}::standards/{standard}"
+    partition = partitions.for_region(region)
+    if standard.startswith("ruleset/"):  # CIS 1.2.0, the one global ARN (of the partition)
+        return partitions.arn(partition, "securityhub", "", "", standard)
+    return partitions.arn(partition, "securityhub", region, "", f"standards/{standard}")
 
 
 class SecurityHub(Remediation[SecurityHubParams]):

@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 from pydantic import model_validator
 
 from remediations import _preconditions as pre
-from remediations._aws import client_token, paginate
+from remediations._aws import client_token, paginate, partitions
 from soc2ctl.remediation import Params, PlannedChange, Remediation, Requirement, Scope, Target, TaskContext
 
 _FILTER_VALUES = 100  # VPC ids per describe_flow_logs filter, well under EC2's limit on filter values
@@ -18,7 +18,9 @@ class VpcFlowLogsParams(Params):
     traffic_type: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
     # s3 by default: one central bucket needs no per-account IAM role, unlike cloud-watch-logs.
     destination_type: Literal["s3", "cloud-watch-logs"] = "s3"
-    s3_bucket_arn: str | None = None  # arn:aws:s3:::bucket or arn:aws:s3:::bucket/prefix
+    s3_bucket_arn: str | None = (
+        None  # arn:<partition>:s3:::bucket[/prefix] (playbooks: arn:{{ partition }}:...)
+    )
     log_group_name: str = "/soc2/vpc-flow-logs"  # may use {account_id}, {region}, {vpc_id}
     deliver_logs_permission_arn: str | None = None  # role that lets flow logs write to CloudWatch Logs
     max_aggregation_interval: Literal[60, 600] = 600
@@ -26,8 +28,10 @@ class VpcFlowLogsParams(Params):
     @model_validator(mode="after")
     def _destination_is_complete(self) -> VpcFlowLogsParams:
         """Fail at plan time, not at apply time with a half-created set of flow logs."""
-        if self.destination_type == "s3" and not (self.s3_bucket_arn or "").startswith("arn:aws:s3:::"):
-            raise ValueError("destination_type s3 needs s3_bucket_arn (arn:aws:s3:::<bucket>[/prefix])")
+        if self.destination_type == "s3" and not partitions.is_s3_arn(self.s3_bucket_arn or ""):
+            raise ValueError(
+                "destination_type s3 needs s3_bucket_arn (arn:<partition>:s3:::<bucket>[/prefix])"
+            )
         if self.destination_type == "cloud-watch-logs" and not self.deliver_logs_permission_arn:
             raise ValueError("destination_type cloud-watch-logs needs deliver_logs_permission_arn")
         return self
@@ -89,7 +93,7 @@ class VpcFlowLogs(Remediation[VpcFlowLogsParams]):
         """An S3 destination must exist and admit log delivery (a CloudWatch Logs group is created here)."""
         if params.destination_type != "s3" or not params.s3_bucket_arn:
             return []
-        bucket = params.s3_bucket_arn.removeprefix("arn:aws:s3:::").split("/", 1)[0]
+        bucket = partitions.s3_bucket_of(params.s3_bucket_arn)
         return [pre.bucket(bucket, "delivery.logs.amazonaws.com")]
 
     def read(self, ctx: TaskContext, params: VpcFlowLogsParams) -> dict[str, Any]:

@@ -17,9 +17,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+from soc2ctl.aws import partitions
 
 if TYPE_CHECKING:  # annotations only: `soc2ctl controls` lists the modules without loading botocore's clients
     from botocore.client import BaseClient
@@ -72,9 +75,11 @@ def same(a: Any, b: Any) -> bool:
     return canonical(a) == canonical(b)
 
 
+@lru_cache(maxsize=8192)
 def join_path(keys: tuple[str, ...]) -> str:
-    """`a.b` for plain keys, `[arn:aws:kms:...:key/1].rotation` for keys that hold dots, colons or slashes:
-    the form a reviewer reads in a plan. Code never parses it back; it uses `Change.keys`."""
+    """`a.b` for plain keys, `[arn:PARTITION:kms:...:key/1].rotation` for keys that hold dots, colons or slashes:
+    the form a reviewer reads in a plan. Code never parses it back; it uses `Change.keys`. Cached: every
+    account's task has the same few paths."""
     return ".".join(s if _PLAIN_SEGMENT.match(s) else f"[{s}]" for s in keys)
 
 
@@ -143,12 +148,21 @@ class TaskContext:
     # Resources a control of this run provides that may not exist yet (at plan time, before it applied): a
     # module does not refuse, or fail to read, for want of one of these. See `Requirement`.
     pending: frozenset[Resource] = frozenset()
+    # The run's AWS partition (soc2ctl.aws.partitions): every ARN a module writes is built in it.
+    partition: str = partitions.DEFAULT
 
     def client(self, service: str, *, region: str | None = None, account_id: str | None = None) -> BaseClient:
         return self.sessions.client(account_id or self.account_id, region or self.region, service)
 
-    def arn(self, service: str, resource: str, *, region: str | None = None) -> str:
-        return f"arn:aws:{service}:{self.region if region is None else region}:{self.account_id}:{resource}"
+    def arn(
+        self, service: str, resource: str, *, region: str | None = None, account_id: str | None = None
+    ) -> str:
+        """An ARN in the run's partition, in this task's region and account unless given (`""` for none:
+        IAM ARNs have no region, S3 ARNs neither region nor account)."""
+        region = self.region if region is None else region
+        return partitions.arn(
+            self.partition, service, region, self.account_id if account_id is None else account_id, resource
+        )
 
 
 @dataclass(frozen=True)
@@ -203,6 +217,11 @@ class Remediation(Generic[P]):
     securityhub_controls: ClassVar[tuple[str, ...]] = ()
     read_actions: ClassVar[tuple[str, ...]] = ()
     write_actions: ClassVar[tuple[str, ...]] = ()
+    # Writes made only when a parameter turns on the fix they serve ({parameter: actions}, each also in
+    # `write_actions`): `iam-policy` grants them only where a control sets that parameter (truthy), so an
+    # opt-in fix that is off (iam-user-mfa's deny policy) grants nothing that could escalate. The contract
+    # suite fails a call made under a parameter that no run of the test turned on.
+    conditional_writes: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     Params: ClassVar[type[BaseModel]] = Params
     detect_only: ClassVar[bool] = False
     home_region_only: ClassVar[bool] = False  # region-scope control evaluated in the home region only
@@ -221,6 +240,16 @@ class Remediation(Generic[P]):
         for base in getattr(cls, "__orig_bases__", ()):
             if get_origin(base) is Remediation and isinstance(model := get_args(base)[0], type):
                 cls.Params = model
+
+    @classmethod
+    def writes_for(cls, params: Any) -> frozenset[str]:
+        """The write actions `apply` may call with these parameters (a model, or any object with the
+        `conditional_writes` parameters as attributes); all of them when they are unknown (None)."""
+        if params is None:
+            return frozenset(cls.write_actions)
+        on = {a for p, acts in cls.conditional_writes.items() if getattr(params, p, None) for a in acts}
+        off = {a for acts in cls.conditional_writes.values() for a in acts} - on
+        return frozenset(cls.write_actions) - off
 
     @classmethod
     def summary(cls) -> str:

@@ -95,14 +95,16 @@ def test_plan_apply_drift_apply_report(orgfiles, server, tmp_path):
 def test_evidence_tampering_via_cli(orgfiles):
     o = orgfiles
     cli("plan", o["pb"], "-i", o["inv"], "--evidence", o["ev"], code=(0, 2))
-    records = sorted(Path(o["ev"]).glob("runs/*/tasks/*.json"))  # completion order varies: pick an update
-    record = next(r for r in records if json.loads(r.read_text()).get("action") == "update")
-    record.chmod(0o644)
-    forged = json.loads(record.read_text()) | {"action": "no-op"}  # the record now says nothing changed
-    record.write_text(json.dumps(forged))
+    # a plan's records are batched, one JSON record per line: forge one line of a batch
+    batch = next(Path(o["ev"]).glob("runs/*/tasks/*.jsonl"))
+    lines = batch.read_text().splitlines()
+    n = next(i for i, line in enumerate(lines) if json.loads(line).get("action") == "update")
+    lines[n] = json.dumps(json.loads(lines[n]) | {"action": "no-op"})  # now says nothing changed
+    batch.chmod(0o644)
+    batch.write_text("\n".join(lines) + "\n")
     result = runner.invoke(app, ["evidence", "verify", o["ev"]])
     assert result.exit_code == 1
-    assert record.relative_to(o["ev"]).as_posix() in result.output
+    assert batch.relative_to(o["ev"]).as_posix() in result.output
 
 
 def test_sink_failure_stops_apply_before_the_next_change(server, tmp_path, monkeypatch):
@@ -175,7 +177,9 @@ def test_s3_evidence_from_the_cli(orgfiles, server):
         code=(0, 2),
     )
     keys = [k["Key"] for k in s3.list_objects_v2(Bucket="soc2-evidence")["Contents"]]
-    assert "ev/chain/00000001.json" in keys and len(keys) == 2 + 4 + 1  # run, summary, 4 tasks, seal
+    assert "ev/chain/00000001.json" in keys and len(keys) == 2 + 1 + 1  # run, summary, seal, a batch:
+    (batch,) = [k for k in keys if "/tasks/" in k]  # the plan's 4 task records, one object
+    assert batch.endswith("/tasks/000001-000004.jsonl")
     head = s3.head_object(Bucket="soc2-evidence", Key="ev/chain/00000001.json")
     assert head["ObjectLockMode"] == "COMPLIANCE"
     assert cli("evidence", "verify", "s3://soc2-evidence/ev").startswith("ok: 1 run(s)")

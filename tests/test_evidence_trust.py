@@ -96,7 +96,8 @@ def reseal(store: LocalSink, seqs: list[int]) -> None:
         doc["seq"] = seq
         doc["files"] = {
             p.relative_to(store.root).as_posix(): chain.sha256(p.read_bytes())
-            for p in sorted(run_dir.rglob("*.json"))
+            for p in sorted(run_dir.rglob("*"))
+            if p.is_file()  # records, and a plan's batches of records (.jsonl)
         }
         prev = store.root / chain.seal_key(seq - 1)
         doc["previous"] = (

@@ -32,7 +32,8 @@ runner = CliRunner()
 
 
 def _actions(docs: list[dict]) -> set[str]:
-    return {a for d in docs for s in d["Statement"] for a in s["Action"]}
+    """What the policies allow (their denies are soc2ctl.policy.guards', tested in test_least_privilege)."""
+    return {a for d in docs for s in d["Statement"] if s["Effect"] == "Allow" for a in s["Action"]}
 
 
 def _baseline_modules() -> list:
@@ -50,11 +51,39 @@ def test_plan_policy_is_read_only_and_apply_adds_writes():
     modules = _baseline_modules()
     reads = {a for m in modules for a in m.read_actions}
     writes = {a for m in modules for a in m.write_actions} - reads
+    opt_in = {"iam:AttachUserPolicy", "iam:CreatePolicy"}  # iam-user-mfa's deny policy: off in the baseline
     plan = _actions(build_policies(BASELINE, PolicyRequest("plan")))
     apply = _actions(build_policies(BASELINE, PolicyRequest("apply")))
     assert plan == reads
     assert not plan & writes
-    assert apply == reads | writes
+    assert apply == reads | (writes - opt_in)
+    enforce = PolicyRequest("apply", variables={"iam_user_mfa_enforce_deny": True})
+    assert _actions(build_policies(BASELINE, enforce)) == reads | writes
+
+
+def test_a_conditional_write_follows_its_parameter(tmp_path):
+    """Granted where a control turns the parameter on, by value or by template; when the parameters cannot
+    be known without an account, every write is granted (a missing grant would fail the run)."""
+    path = tmp_path / "pb.yml"
+
+    def writes(desired) -> set[str]:
+        control = {"id": "mfa", "remediation": "iam-user-mfa", "desired": desired}
+        path.write_text(
+            yaml.safe_dump({"name": "t", "hosts": "all", "vars": {"on": False}, "controls": [control]})
+        )
+        return _actions(build_policies(path, PolicyRequest("apply"))) & {"iam:AttachUserPolicy"}
+
+    assert writes({}) == set()
+    assert writes({"enforce_deny_without_mfa": True}) == {"iam:AttachUserPolicy"}
+    assert writes({"enforce_deny_without_mfa": "{{ on }}"}) == set()
+    assert writes({"enforce_deny_without_mfa": "{{ 'no' }}"}) == set()
+    assert writes({"enforce_deny_without_mfa": "{{ 'yes' }}"}) == {"iam:AttachUserPolicy"}
+    on_for_one = {"iam:AttachUserPolicy"}  # true in some account: granted
+    assert writes({"enforce_deny_without_mfa": "{{ account_id == '111111111111' }}"}) == on_for_one
+    assert writes({"enforce_deny_without_mfa": "{{ on }}"}) == set()
+    result = runner.invoke(app, ["iam-policy", str(path), "-m", "apply", "-e", "on=true"])
+    assert result.exit_code == 0, result.output
+    assert "iam:AttachUserPolicy" in result.stdout
 
 
 def test_only_the_playbooks_modules_count(tmp_path):
@@ -79,7 +108,8 @@ def test_valid_iam_json_sorted_by_service(mode, role):
         sids = [s["Sid"] for s in doc["Statement"]]
         assert len(set(sids)) == len(sids) and all(re.fullmatch(r"[A-Za-z0-9]+", s) for s in sids)
         for stmt in doc["Statement"]:
-            assert stmt["Effect"] == "Allow" and stmt["Resource"]
+            assert stmt["Effect"] == "Allow" or stmt["Sid"].startswith(("Never", "No")), stmt
+            assert stmt["Resource"]
             assert stmt["Action"] == sorted(stmt["Action"]) and all(ACTION.match(a) for a in stmt["Action"])
             assert len({a.split(":")[0] for a in stmt["Action"]}) == 1
         assert policy_size(doc) <= iam_policy.MANAGED_POLICY_MAX_CHARS
@@ -87,7 +117,7 @@ def test_valid_iam_json_sorted_by_service(mode, role):
         s["Action"][0].split(":")[0]
         for d in docs
         for s in d["Statement"]
-        if s["Sid"] != "AssumeExecutionRole"
+        if s["Sid"] != "AssumeExecutionRole" and s["Effect"] == "Allow"
     ]
     assert services == sorted(services)
     assert docs == build_policies(BASELINE, PolicyRequest(mode, role))
@@ -103,6 +133,16 @@ def test_caller_assumes_only_the_execution_role_and_discovers():
     assert org_scope <= actions
     regional = {a for m in _baseline_modules() if m.scope.value == "region" for a in m.read_actions}
     assert not (regional - org_scope - set(iam_policy.ENGINE_CALLER_ACTIONS)) & actions
+
+
+def test_a_caller_outside_the_management_account_only_assumes_and_discovers():
+    request = PolicyRequest("apply", "caller", caller_in_management=False)
+    (doc,) = build_policies(BASELINE, request)
+    assert _actions([doc]) == set(iam_policy.ENGINE_CALLER_ACTIONS) | {"sts:AssumeRole"}
+    result = runner.invoke(
+        app, ["iam-policy", "soc2-baseline", "-m", "apply", "--role", "caller", "--caller-in", "other"]
+    )
+    assert result.exit_code == 0 and json.loads(result.stdout) == doc
 
 
 def test_large_policies_are_split_by_statement():

@@ -159,7 +159,7 @@ def test_validate_without_credentials_checks_group_vars_and_says_so(tmp_path, mo
     assert len(notes) == 1 and "could not discover the organization's accounts" in notes[0]
 
 
-def test_out_of_range_unicode_escape_is_one_line(tmp_path):
-    """PyYAML raises a bare ValueError (from chr()) for "\\U7fffffff"; found by the playbook fuzzer."""
-    (tmp_path / "pb.yml").write_text('name: x\nhosts: all\ncontrols: ["\\U7fffffff"]\n')
+@pytest.mark.parametrize("escape", ["7fffffff", "9" * 40])  # ValueError, OverflowError (found by the fuzzer)
+def test_out_of_range_unicode_escape_is_one_line(tmp_path, escape):
+    (tmp_path / "pb.yml").write_text(f'name: x\nhosts: all\ncontrols: ["\\U{escape}"]\n')
     one_error(validate(str(tmp_path / "pb.yml")), "invalid YAML")

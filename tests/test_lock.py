@@ -148,3 +148,91 @@ def test_drift_remediate_takes_the_apply_lock(org, tmp_path):
     plain = CliRunner().invoke(app, ["drift", pb, "-i", inv])  # detect-only drift takes no lock
     with apply_lock("local", _org_id(), holder_info("run-apply", "a"), 0, directory=machine_lock_dir()):
         assert CliRunner().invoke(app, ["drift", pb, "-i", inv]).exit_code == plain.exit_code
+
+
+# ---------------------------------------------------------------- shards (apply PLAN --shard I/N)
+
+
+def _shard_lock_semantics(take):
+    """Shards of one organization run together; a shard twice, or a whole apply beside any shard, is
+    refused; another organization is not touched. `take(key, run_id, shard)` is one lock backend."""
+    with take("org1", "shard-0", "shard-0-of-3"), take("org1", "shard-1", "shard-1-of-3"):
+        with pytest.raises(LockBusy) as twice:
+            with take("org1", "shard-0-again", "shard-0-of-3"):
+                pass
+        assert "run shard-0" in str(twice.value) and "org1-shard-0-of-3" in str(twice.value)
+        with pytest.raises(LockBusy, match="org1"):
+            with take("org1", "whole", None):  # an unsharded apply conflicts with any shard
+                pass
+        with take("org2", "other-org", None):
+            pass
+    with take("org1", "whole", None):
+        with pytest.raises(LockBusy) as err:
+            with take("org1", "shard-2", "shard-2-of-3"):  # and any shard with a whole apply
+                pass
+        assert "run whole" in str(err.value)
+    with take("org1", "shard-2", "shard-2-of-3"):  # all released
+        pass
+
+
+def test_local_shard_locks(tmp_path):
+    def take(key, run_id, shard):
+        return apply_lock("local", key, holder_info(run_id, "a"), 0, directory=tmp_path, shard=shard)
+
+    _shard_lock_semantics(take)
+    assert (tmp_path / "apply-org1-shard-0-of-3.lock").exists()  # shard I/N locks X-shard-I-of-N
+
+
+def test_dynamodb_shard_locks(aws, tmp_path):
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    ddb.create_table(
+        TableName="locks",
+        KeySchema=[{"AttributeName": "lock_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "lock_id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+    def take(key, run_id, shard):
+        holder = holder_info(run_id, "a")
+        return apply_lock("dynamodb:locks", key, holder, 0, dynamodb=ddb, directory=tmp_path, shard=shard)
+
+    _shard_lock_semantics(take)
+    assert "Item" not in ddb.get_item(TableName="locks", Key={"lock_id": {"S": "soc2ctl-apply-org1"}})
+
+
+def test_dynamodb_lock_rereads_when_another_run_writes_first(aws, tmp_path):
+    """The read-then-conditional-write race: a run that wrote the item between our read and our write
+    makes our write fail its condition; we read again and see it (never both holding)."""
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    ddb.create_table(
+        TableName="locks",
+        KeySchema=[{"AttributeName": "lock_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "lock_id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    original = ddb.get_item
+    raced = []
+
+    def racing_get_item(**kwargs):
+        found = original(**kwargs)
+        if not raced:  # between our read and our write, a whole apply takes the lock
+            raced.append(True)
+            holder = holder_info("racer", "b")
+            ctx = apply_lock("dynamodb:locks", "org1", holder, 0, dynamodb=ddb, directory=tmp_path)
+            ctx.__enter__()
+            raced.append(ctx)
+        return found
+
+    ddb.get_item = racing_get_item
+    with pytest.raises(LockBusy, match="run racer"):
+        with apply_lock(
+            "dynamodb:locks",
+            "org1",
+            holder_info("mine", "a"),
+            0,
+            dynamodb=ddb,
+            directory=tmp_path,
+            shard="shard-0-of-2",
+        ):
+            pass
+    raced[1].__exit__(None, None, None)

@@ -49,3 +49,23 @@ def test_profile_from_the_standard_chain(tmp_path, monkeypatch, aws):
     sessions = AwsSessions(run_id="t", profile="audit")
     assert sessions.default_region() == "eu-west-1"
     assert sessions.base.get_credentials().access_key == "a"
+
+
+def test_assumed_credentials_are_refreshed_before_they_expire(aws):
+    """Member credentials carry their expiry (checked against UTC at each signature) and are assumed
+    again when it nears: a long run never signs with expired keys."""
+    import datetime as dt
+
+    ids = create_org(None, ["alpha"])
+    sessions = AwsSessions(run_id="run-1")
+    calls = []
+    sessions.register("before-call.sts.AssumeRole", lambda params, **_: calls.append(params) and None)
+    credentials = sessions.credentials_for(ids["alpha"])
+    first = credentials.get_frozen_credentials()
+    assert len(calls) == 1 and credentials._expiry_time.tzinfo is not None
+    credentials._expiry_time = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)  # about to expire
+    renewed = credentials.get_frozen_credentials()
+    assert len(calls) == 2 and renewed.access_key
+    assert credentials._expiry_time > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
+    ident = sessions.client(ids["alpha"], "us-east-1", "sts").get_caller_identity()
+    assert ident["Account"] == ids["alpha"] and first.access_key

@@ -22,7 +22,7 @@ def bucket(ctx: SeedContext, name: str, *, drift: str | None = None, policy: lis
     is_log_bucket = name == log_bucket_name(ctx.account_id, ctx.region)
     target = None if is_log_bucket else log_bucket(ctx)  # there, ready for delivery, even when drifted
     _create(s3, name, ctx.region)
-    arn = f"arn:aws:s3:::{name}"
+    arn = ctx.arn("s3", name, region="", account_id="")
     if drift != "encryption":
         rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
         s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [rule]})
@@ -63,7 +63,7 @@ def log_bucket(ctx: SeedContext) -> str:
         "Effect": "Allow",
         "Principal": {"Service": "logging.s3.amazonaws.com"},
         "Action": "s3:PutObject",
-        "Resource": f"arn:aws:s3:::{name}/*",
+        "Resource": ctx.arn("s3", f"{name}/*", region="", account_id=""),
     }
     bucket(ctx, name, drift="access_logging", policy=[delivery])
     return name

@@ -25,6 +25,17 @@ MANAGEMENT_ACCOUNT = "123456789012"  # moto's account for the `testing` credenti
 REGIONS = ("us-east-1", "eu-west-1")
 RANDOM_SEED = 20240501  # moto's random generator: the same organization (ids of keys, OUs...) every start
 
+
+def partition(region: str) -> str:
+    """The AWS partition of a region (`us-gov-west-1` -> `aws-us-gov`), by botocore's endpoint data."""
+    return botocore.session.get_session().get_partition_for_region(region)
+
+
+def arn(region: str, service: str, arn_region: str, account_id: str, resource: str) -> str:
+    """An ARN in the partition of `region` (`arn_region` is the ARN's own region field, often empty)."""
+    return f"arn:{partition(region)}:{service}:{arn_region}:{account_id}:{resource}"
+
+
 # Progress of seeding: (units done, units in all, what is being seeded).
 Progress = Callable[[int, int, str], None]
 
@@ -66,6 +77,19 @@ class SeedContext:
     accounts: dict[str, str] = field(default_factory=dict)  # name -> id, for org-level seeds
     clients: SeedClients | None = None
 
+    @property
+    def partition(self) -> str:
+        return partition(self.region)
+
+    def arn(
+        self, service: str, resource: str, *, region: str | None = None, account_id: str | None = None
+    ) -> str:
+        """An ARN in the seeded region's partition: this region and account unless given (`""`: none)."""
+        arn_region = self.region if region is None else region
+        return arn(
+            self.region, service, arn_region, self.account_id if account_id is None else account_id, resource
+        )
+
     def client(self, service: str, region: str | None = None) -> Any:
         return self.client_in(self.account_id, service, region)
 
@@ -85,13 +109,14 @@ class SeedClients:
     clients serve the whole organization. Calls are sequential: seeding is single-threaded.
     """
 
-    def __init__(self, endpoint: str | None) -> None:
+    def __init__(self, endpoint: str | None, region: str = REGIONS[0]) -> None:
         self.endpoint = endpoint
+        self.region = region  # where the organization and STS calls go (the sandbox's home region)
         self.credentials = _SwitchedCredentials()
         core = botocore.session.Session()
         core.register("before-sign.s3-control", strip_loopback_account_prefix)
         core.get_component("credential_provider").insert_before("env", _SeedProvider(self.credentials))
-        self.session = boto3.Session(botocore_session=core, region_name="us-east-1")
+        self.session = boto3.Session(botocore_session=core, region_name=region)
         self._keys: dict[str, tuple[str, str, str | None]] = {
             MANAGEMENT_ACCOUNT: ("testing", "testing", None)
         }
@@ -105,8 +130,8 @@ class SeedClients:
 
     def _keys_of(self, account_id: str) -> tuple[str, str, str | None]:
         if account_id not in self._keys:
-            creds = self.client(MANAGEMENT_ACCOUNT, "sts", "us-east-1").assume_role(
-                RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole",
+            creds = self.client(MANAGEMENT_ACCOUNT, "sts", self.region).assume_role(
+                RoleArn=arn(self.region, "iam", "", account_id, "role/OrganizationAccountAccessRole"),
                 RoleSessionName="sandbox-seed",
             )["Credentials"]
             self._keys[account_id] = (creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
@@ -171,7 +196,8 @@ def create_organization(
 
     `wanted` (name -> id, in-process moto only): ids to give those accounts, e.g. those of an earlier start.
     """
-    org = (clients or SeedClients(endpoint)).client(MANAGEMENT_ACCOUNT, "organizations", "us-east-1")
+    clients = clients or SeedClients(endpoint)
+    org = clients.client(MANAGEMENT_ACCOUNT, "organizations", clients.region)
     org.create_organization(FeatureSet="ALL")
     root = org.list_roots()["Roots"][0]["Id"]
     ou_ids: dict[str, str] = {"": root}
@@ -220,7 +246,7 @@ def seed_settings(
     targets = [("management", MANAGEMENT_ACCOUNT, "compliant", True)]
     targets += [(name, account_id, postures[name], False) for name, account_id in ids.items()]
     seeders = _seeders()
-    clients = clients or SeedClients(endpoint)
+    clients = clients or SeedClients(endpoint, regions[0])
     for done, (name, account_id, posture, is_management) in enumerate(targets):
         if progress:
             progress(done, len(targets), name)

@@ -14,9 +14,11 @@ Why it looks like this:
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,7 +28,7 @@ from botocore.credentials import Credentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from soc2ctl import __version__
-from soc2ctl.aws import client_classes, log_redaction, shared_clients
+from soc2ctl.aws import client_classes, log_redaction, model_loader, partitions, shared_clients
 from soc2ctl.aws.recorder import CallRecorder
 from soc2ctl.aws.retry import RetryPolicy
 
@@ -96,6 +98,8 @@ class AwsSessions:
         self._clients: dict[tuple[str, str, str], BaseClient] = {}
         self._shared: dict[tuple[str, str], BaseClient] = {}
         self.base = botocore.session.Session(profile=profile)
+        data_path = self.base.get_config_variable("data_path")
+        self.base.register_component("data_loader", model_loader.create_loader(data_path))
         if credentials:
             self.base.set_credentials(**credentials)
         self._install_handlers(self.base)
@@ -106,6 +110,7 @@ class AwsSessions:
         self.recorder = CallRecorder()
         self.register("after-call", self.recorder.after_call)
         self._identity: dict[str, str] | None = None
+        self._partition: str | None = None
 
     # ------------------------------------------------------------ events
 
@@ -125,22 +130,27 @@ class AwsSessions:
         for event, handler in self._handlers:
             session.register(event, handler)
 
-    def warm(self, services: set[str], region: str) -> None:
-        """Load the models of these services (and build their client classes) now, e.g. before forking
-        workers that would otherwise each parse the same JSON. An unused client opens no connection."""
+    def warm(self, services: set[str], regions: str | Iterable[str]) -> None:
+        """Create the shared clients of these services in these regions now (their models parsed, their
+        client classes built), e.g. before forking workers that would otherwise each do it again. An
+        unused client opens no connection."""
         available = set(self.shared.get_available_services())
-        for service in sorted(services & available):
-            if (region, service) not in self._shared:
-                self._shared[(region, service)] = self._create_client(self.shared, service, region)
+        for region in sorted({regions} if isinstance(regions, str) else set(regions)):
+            for service in sorted(services & available):
+                if (region, service) not in self._shared:
+                    self._shared[(region, service)] = self._create_client(self.shared, service, region)
 
     def after_fork(self) -> None:
-        """In a forked worker: fresh locks (a thread of the parent may have held one at the fork) and none
-        of the parent's clients (their connection pools hold the parent's sockets). Sessions, credentials
-        and event handlers are kept: the worker calls AWS as the parent would."""
+        """In a forked worker: fresh locks (a thread of the parent may have held one at the fork), the
+        shared clients kept but with empty connection pools (the parent's pooled sockets are the parent's;
+        closing the child's copies leaves them open in the parent), per-account views rebuilt on use.
+        Sessions, credentials and event handlers are kept: the worker calls AWS as the parent would."""
         self._lock = threading.Lock()
         self._account_locks = {}
         self._clients = {}
-        self._shared = {}
+        for client in self._shared.values():
+            with contextlib.suppress(Exception):  # a pool that cannot close is dropped with its client
+                client._endpoint.http_session.close()
 
     # ------------------------------------------------------------ identity
 
@@ -215,10 +225,14 @@ class AwsSessions:
             except AccountAccessError as exc:
                 self._failures[account_id] = exc
                 raise
-            credentials = RefreshableCredentials.create_from_metadata(
-                metadata=metadata,
+            credentials = RefreshableCredentials(
+                metadata["access_key"],
+                metadata["secret_key"],
+                metadata["token"],
+                dt.datetime.fromisoformat(metadata["expiry_time"]),  # refreshes re-parse the string
                 refresh_using=lambda: self._assume(account_id),
                 method="sts-assume-role",
+                time_fetcher=_utc_now,
             )
             self._credentials[account_id] = credentials
             return credentials
@@ -239,8 +253,19 @@ class AwsSessions:
                 self._sessions[account_id] = session
             return session
 
+    @property
+    def partition(self) -> str:
+        """The run's AWS partition: the caller identity's (what AWS says), else the default region's."""
+        if self._partition is None:
+            try:
+                arn = self.caller_identity()["Arn"]
+            except AccountAccessError:
+                arn = ""
+            self._partition = partitions.of_arn(arn) or partitions.for_region(self.default_region())
+        return self._partition
+
     def role_arn(self, account_id: str) -> str:
-        return f"arn:aws:iam::{account_id}:role/{self.role_name}"
+        return partitions.iam_arn(self.partition, account_id, f"role/{self.role_name}")
 
     def _assume(self, account_id: str) -> dict[str, str]:
         params: dict[str, Any] = {
@@ -268,3 +293,9 @@ class AwsSessions:
             "token": creds["SessionToken"],
             "expiry_time": creds["Expiration"].isoformat(),
         }
+
+
+def _utc_now() -> dt.datetime:
+    """The clock credentials check their expiry with, at every signature: botocore's default builds a
+    `dateutil` local-time zone each time (~7 us a call, more than the rest of the check)."""
+    return dt.datetime.now(dt.UTC)

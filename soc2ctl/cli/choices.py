@@ -48,6 +48,11 @@ class PolicyRole(StrEnum):
     caller = "caller"
 
 
+class CallerIn(StrEnum):
+    management = "management"
+    other = "other"
+
+
 class ReportFormat(StrEnum):
     markdown = "markdown"
     html = "html"

@@ -42,7 +42,10 @@ MaxAccountOpt = Annotated[
 ]
 NotifyOpt = Annotated[
     list[str] | None,
-    typer.Option("--notify", help="Publish the summary: sns:arn:aws:sns:REGION:ACCOUNT:TOPIC."),
+    typer.Option(
+        "--notify",
+        help="Publish the summary: sns:TOPIC_ARN (e.g. sns:arn:aws-us-gov:sns:REGION:ACCOUNT:TOPIC).",
+    ),
 ]
 FindingsOpt = Annotated[
     FindingsTarget | None,

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from soc2ctl.cli.choices import PolicyFormat, PolicyMode, PolicyRole, one_of
-from soc2ctl.cli.common import PlaybookArg
+from soc2ctl.cli.choices import CallerIn, PolicyFormat, PolicyMode, PolicyRole, one_of
+from soc2ctl.cli.common import ExtraVarsOpt, PlaybookArg, parse_extra_vars
 from soc2ctl.cli.ui import Ui, ui
 from soc2ctl.config import shipped as resources
 from soc2ctl.errors import UserError
@@ -61,6 +61,23 @@ def iam_policy_command(
     findings: Annotated[
         str | None, typer.Option("--findings", help="Caller: drift's securityhub sink.")
     ] = None,
+    extra_vars: ExtraVarsOpt = None,
+    caller_in: Annotated[
+        CallerIn,
+        typer.Option(
+            "--caller-in",
+            help="Caller: management (it does organization tasks itself) or other (an automation "
+            "account: it only assumes roles).",
+            parser=one_of(CallerIn, "--caller-in"),
+        ),
+    ] = CallerIn.management,
+    partition: Annotated[
+        str | None,
+        typer.Option(
+            "--partition",
+            help="ARNs for this AWS partition (aws, aws-us-gov, aws-cn); default: the configured region's.",
+        ),
+    ] = None,
 ) -> None:
     """Print the least-privilege IAM policy a playbook needs, computed from its modules' declared actions.
 
@@ -68,6 +85,8 @@ def iam_policy_command(
     inventory); the caller policy on the user or role that runs soc2ctl. Policies larger than a managed
     policy (6,144 characters) are split by service and printed as a JSON list, with a warning. Give the
     caller the same --evidence/--lock/--notify/--findings values as the runs, to add those resources.
+    An opt-in fix's writes (iam-user-mfa's deny policy) are granted only when a control turns it on: give
+    the same --extra-vars as the runs (and any inventory var that turns one on) to include them.
 
     Example: soc2ctl iam-policy playbooks/soc2-baseline.yml --mode apply > soc2ctl-apply-policy.json
     Example: soc2ctl iam-policy soc2-baseline --role caller --mode apply --evidence s3://acme-evidence/soc2
@@ -75,7 +94,18 @@ def iam_policy_command(
     """
     from soc2ctl.policy.iam_policy import PolicyRequest
 
-    request = PolicyRequest(mode.value, role.value, role_name, evidence, lock, notify, findings)
+    request = PolicyRequest(
+        mode.value,
+        role.value,
+        role_name,
+        evidence,
+        lock,
+        notify,
+        findings,
+        variables=parse_extra_vars(extra_vars),
+        partition=partition or _configured_partition(),
+        caller_in_management=caller_in == CallerIn.management,
+    )
     _iam_policy(ui(ctx), playbook, request, fmt)
 
 
@@ -87,7 +117,7 @@ def _iam_policy(ui: Ui, playbook: Path, request: PolicyRequest, fmt: str) -> Non
         shipped = ", ".join(p.stem for p in resources.shipped("playbooks"))
         raise UserError(f"{playbook}: no such playbook; give a path to one, or a shipped name: {shipped}")
     if fmt == "cloudformation":
-        typer.echo(iam_template.render(path, _label(playbook, path)), nl=False)
+        typer.echo(iam_template.render(path, _label(playbook, path), request.variables), nl=False)
         return
     docs = iam_policy.build_policies(path, request)
     if len(docs) > 1:
@@ -97,6 +127,16 @@ def _iam_policy(ui: Ui, playbook: Path, request: PolicyRequest, fmt: str) -> Non
             f"{len(docs)} policy documents; attach each as its own managed policy",
         )
     typer.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
+
+
+def _configured_partition() -> str:
+    """The partition of the region the AWS configuration names (AWS_REGION, the profile); `aws` if none.
+    The CloudFormation template needs none: it uses ${AWS::Partition}."""
+    import botocore.session
+
+    from soc2ctl.aws import partitions
+
+    return partitions.for_region(botocore.session.get_session().get_config_variable("region"))
 
 
 def _label(playbook: Path, path: Path) -> str:

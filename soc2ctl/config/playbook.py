@@ -16,6 +16,7 @@ import networkx as nx
 from pydantic import ValidationError
 
 from soc2ctl import registry
+from soc2ctl.aws import partitions
 from soc2ctl.config.models import PlaybookFile, Risk, load_model, schema_problems
 from soc2ctl.config.templating import TemplateProblem, render, variables_used
 from soc2ctl.config.yamlsrc import line_of
@@ -38,6 +39,7 @@ BUILTIN_VARS = frozenset(
         "security_tooling_account_id",  # soc2ctl.config.designated
         "log_archive_account_id",
         "run_regions",
+        "partition",  # the run's AWS partition (aws, aws-us-gov, aws-cn): `arn:{{ partition }}:...`
     }
 )
 
@@ -179,5 +181,6 @@ def _sample_builtins(variables: dict[str, Any]) -> dict[str, Any]:
         "security_tooling_account_id": "000000000000",
         "log_archive_account_id": "000000000000",
         "run_regions": ["us-east-1"],
+        "partition": partitions.DEFAULT,
     }
     return {k: variables.get(k, v) for k, v in defaults.items()}

@@ -148,7 +148,7 @@ def load_yaml(path: Path) -> Any:
         raise UserError(Problem(f"invalid YAML: {' '.join(str(exc).split())}", str(path))) from None
     except RecursionError:
         raise UserError(Problem(f"invalid YAML: nested deeper than {MAX_DEPTH} levels", str(path))) from None
-    except ValueError as exc:  # PyYAML's own, e.g. chr() of an escape such as "\U7fffffff" out of range
+    except (ValueError, OverflowError) as exc:  # PyYAML's own: chr() of an out-of-range "\U" escape
         raise UserError(Problem(f"invalid YAML: {' '.join(str(exc).split())[:200]}", str(path))) from None
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from soc2ctl.aws import partitions
 from soc2ctl.drift.classify import DriftItem
 
 GENERATOR_PREFIX = "soc2ctl/"
@@ -51,7 +52,10 @@ def finding_id(task_key: str) -> str:
 
 
 def product_arn(account: str, region: str) -> str:
-    return f"arn:aws:securityhub:{region}:{account}:product/{account}/default"
+    """The account's own product (soc2ctl imports as the account), in the region's partition."""
+    return partitions.arn(
+        partitions.for_region(region), "securityhub", region, account, f"product/{account}/default"
+    )
 
 
 def _now() -> str:
@@ -94,7 +98,7 @@ def asff(
             {
                 "Type": "AwsAccount",
                 "Id": f"AWS::::Account:{task.account.id}",
-                "Partition": "aws",
+                "Partition": partitions.for_region(region),
                 "Region": task.call_region,
             }
         ],

@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from soc2ctl.evidence import chain
+from soc2ctl.evidence import batches, chain
 from soc2ctl.evidence.sinks import Sink, SinkError
 
 MAX_RUNS = 200
@@ -40,6 +40,14 @@ def _read_json(sink: Sink, key: str) -> Any:
         return json.loads(sink.get(key))
     except (SinkError, ValueError):
         return None  # unreadable: `evidence verify` names it; history just knows less
+
+
+def _read_records(sink: Sink, key: str) -> list[Any]:
+    """The records of one task file (one record, or a plan's batch); none if unreadable."""
+    try:
+        return batches.read_records(sink, key)
+    except (SinkError, ValueError):
+        return []
 
 
 def _sealed_runs(sink: Sink, max_runs: int) -> list[dict[str, Any]]:
@@ -63,12 +71,12 @@ def _observed(record: dict[str, Any]) -> str | None:
 def _run_states(sink: Sink, seal: dict[str, Any], keys: set[str]) -> dict[str, tuple[str, str]]:
     """key -> (state, recorded_at) of the run's latest record of each asked-about task."""
     found: dict[str, tuple[str, str]] = {}
-    for name in sorted(f for f in seal.get("files", {}) if "/tasks/" in f):
-        record = _read_json(sink, name)
-        if not isinstance(record, dict) or record.get("key") not in keys:
-            continue
-        if state := _observed(record):
-            found[record["key"]] = (state, record.get("recorded_at", ""))
+    for name in sorted(f for f in seal.get("files", {}) if batches.is_task_file(f)):
+        for record in _read_records(sink, name):
+            if not isinstance(record, dict) or record.get("key") not in keys:
+                continue
+            if state := _observed(record):
+                found[record["key"]] = (state, record.get("recorded_at", ""))
     return found
 
 

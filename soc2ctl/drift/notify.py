@@ -17,10 +17,12 @@ MAX_SUBJECT = 100
 
 
 def parse_target(target: str) -> str:
-    """`sns:arn:aws:sns:region:account:topic` -> the topic ARN."""
+    """`sns:arn:PARTITION:sns:region:account:topic` -> the topic ARN (any partition)."""
     scheme, _, arn = target.partition(":")
     if scheme != "sns" or not arn.startswith("arn:") or arn.count(":") < 5:
-        raise UserError(f"--notify {target!r}: expected sns:arn:aws:sns:REGION:ACCOUNT:TOPIC")
+        raise UserError(
+            f"--notify {target!r}: expected sns:<topic ARN>, e.g. sns:arn:aws-us-gov:sns:REGION:ACCOUNT:TOPIC"
+        )
     return arn
 
 

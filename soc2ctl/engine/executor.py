@@ -8,10 +8,11 @@ reports every task that did not run as skipped.
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from queue import SimpleQueue
 from typing import Any
 
 import networkx as nx
@@ -88,6 +89,8 @@ class Executor:
     ) -> None:
         self.sessions = sessions
         self.graph = graph
+        # Known before any task runs, so the caller-identity call (if not made yet) is no task's call.
+        self.partition = sessions.partition
         self.parallelism = max(1, parallelism)
         self.max_per_account = max(1, max_per_account)
         self._stop_reason: str | None = None
@@ -114,6 +117,7 @@ class Executor:
             vars=task.variables,
             pending=pending,
             module_actions=registry.declared_actions(),
+            partition=self.partition,
         )
 
     def evaluate(self, task: Task, *, check_provided: bool = False) -> TaskResult:
@@ -273,8 +277,9 @@ class Executor:
         graph = self.graph
         results: dict[str, TaskResult] = {}
         waiting = {node: graph.in_degree(node) for node in graph}
-        ready = [node for node, count in waiting.items() if count == 0]
+        ready = deque(node for node, count in waiting.items() if count == 0)
         running: dict[Future[TaskResult], str] = {}
+        completed: SimpleQueue[Future[TaskResult]] = SimpleQueue()  # futures as they finish
         per_account: Counter[str] = Counter()
         self._stop_reason = None
 
@@ -294,21 +299,30 @@ class Executor:
                 )
 
         def schedule() -> None:
-            """Submit ready tasks, at most `max_per_account` at a time in any one account, so one
-            throttled account backing off cannot occupy the whole pool."""
-            for node in list(ready):
-                if self._stop_reason is not None:
-                    return
-                if per_account[account_of(node)] < self.max_per_account:
-                    ready.remove(node)
-                    per_account[account_of(node)] += 1
-                    running[pool.submit(self._unless_stopped, work, graph.nodes[node]["task"])] = node
+            """Submit ready tasks while fewer than `parallelism` run, at most `max_per_account` at a time
+            in any one account (so one throttled account backing off cannot occupy the whole pool). Only
+            running tasks are submitted: the pool never holds a backlog, and a completion costs the same
+            whether the run has 50 tasks or 6,000 (a backlog of futures made each `wait` walk all of them)."""
+            blocked: list[str] = []
+            while ready and len(running) < self.parallelism and self._stop_reason is None:
+                node = ready.popleft()
+                account = account_of(node)
+                if per_account[account] >= self.max_per_account:
+                    blocked.append(node)
+                    continue
+                per_account[account] += 1
+                future = pool.submit(self._unless_stopped, work, graph.nodes[node]["task"])
+                running[future] = node
+                future.add_done_callback(completed.put)
+            ready.extendleft(reversed(blocked))
 
         pool = ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="soc2ctl")
         try:
             schedule()
             while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                done = [completed.get()]
+                while not completed.empty():
+                    done.append(completed.get_nowait())
                 for future in done:
                     node = running.pop(future)
                     per_account[account_of(node)] -= 1

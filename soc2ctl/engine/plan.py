@@ -15,6 +15,7 @@ import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from soc2ctl import __version__
@@ -54,8 +55,13 @@ def _looks_like_secret_key(match: re.Match[str]) -> bool:
     )
 
 
+_SCALARS = frozenset({bool, int, float})
+
+
+@lru_cache(maxsize=8192)
 def redact_text(text: str) -> str:
-    """Mask secret-looking substrings of free text (values, error messages)."""
+    """Mask secret-looking substrings of free text (values, error messages). Cached: the plan and the
+    evidence mask the same values (regions, settings, ARNs) for every task, two expressions each."""
     text = _SECRET_VALUES.sub(SENSITIVE_MASK, text)
     return _AWS_SECRET_KEY.sub(lambda m: SENSITIVE_MASK if _looks_like_secret_key(m) else m.group(0), text)
 
@@ -64,6 +70,8 @@ def redact(value: Any, *, secret: bool = False, sensitive: frozenset[str] = froz
     """Mask secrets in a JSON value. `secret`: the value sits under a secret-named key, so its strings are
     masked (booleans and numbers such as `allow_users_to_change_password: true` stay readable). Keys in
     `sensitive` (declared by the module) are masked whatever their type."""
+    if value is None or type(value) in _SCALARS:  # most values: no ABC checks for them
+        return value
     if isinstance(value, Mapping):
         return {
             k: (SENSITIVE_MASK if v is not None else None)

@@ -16,6 +16,7 @@ import networkx as nx
 from pydantic import ValidationError
 
 from soc2ctl import registry
+from soc2ctl.aws import partitions
 from soc2ctl.config import patterns
 from soc2ctl.config.designated import Designation, by_keyword, designate
 from soc2ctl.config.inventory import Account, Inventory
@@ -111,6 +112,7 @@ def build_tasks(
                 "break_glass_role": inventory.spec.organization.break_glass_role,
                 "account_ids": account_ids,
                 "run_regions": run_regions,
+                "partition": partitions.for_region(inventory.home_region),
                 **designated_ids,
             }
             task = Task(

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from soc2ctl.evidence import anchor as anchors
-from soc2ctl.evidence import chain
+from soc2ctl.evidence import batches, chain
 from soc2ctl.evidence.records import now_iso
 from soc2ctl.evidence.sinks import Sink, SinkError
 
@@ -95,7 +95,7 @@ def recover(
             "closed_by": by_run_id,
             "closed_at": now_iso(),
             "reason": "the run died before it was sealed (killed, crashed or lost its connection)",
-            "tasks_recorded": sum(1 for f in files if "/tasks/" in f),
+            "tasks_recorded": sum(batches.count_records(f) for f in files if batches.is_task_file(f)),
             "intents": intent_keys(sink, files),
             "summary_written": chain.run_key(run_id, "summary.json") in files,
         }

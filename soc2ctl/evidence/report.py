@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from soc2ctl.evidence import batches
 from soc2ctl.evidence.chain import run_key
 from soc2ctl.evidence.sinks import Sink, SinkError
 from soc2ctl.evidence.verify import Verification, verify
@@ -103,9 +104,9 @@ def load_runs(sink: Sink, integrity: Verification) -> list[dict[str, Any]]:
         except (SinkError, ValueError):
             continue
         records = []
-        for key in sorted(k for k in files if "/tasks/" in k):
+        for key in sorted(k for k in files if batches.is_task_file(k)):
             try:
-                records.append(json.loads(sink.get(key)))
+                records += batches.read_records(sink, key)
             except (SinkError, ValueError):
                 continue
         runs.append({"seq": seq, "meta": meta, "records": records})

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from soc2ctl.evidence import anchor as anchors
+from soc2ctl.evidence.batches import count_records, is_task_file
 from soc2ctl.evidence.chain import RUN_FILE_RE, SEAL_RE, SIG_RE, seal_key, sha256, sig_key
 from soc2ctl.evidence.signing import Verifier, seal_message
 from soc2ctl.evidence.sinks import Sink, SinkError
@@ -204,7 +205,7 @@ def _unsealed_problem(sink: Sink, run_id: str, files: set[str]) -> str:
     from soc2ctl.evidence.recovery import intent_keys
 
     intents = intent_keys(sink, files)
-    tasks = sum(1 for f in files if "/tasks/" in f)
+    tasks = sum(count_records(f) for f in files if is_task_file(f))
     what = f"{tasks} task record(s), {len(intents)} intent record(s)"
     if intents:
         what += ": " + ", ".join(intents[:5]) + (" …" if len(intents) > 5 else "")

@@ -3,8 +3,8 @@ the summary and the seal.
 
 Why records are written as tasks complete (and not at the end): an apply that dies half-way must still leave
 the record of every change it made. A plan changes nothing, so its records are written off the hot path: a
-background thread writes them (compact, not synced one by one) while the run goes on, and everything is
-synced to disk once, before the seal. Why a failing sink stops an apply: a change without evidence is exactly
+background thread writes them (compact, many to a file: soc2ctl.evidence.batches, not synced one by one)
+while the run goes on, and everything is synced to disk once, before the seal. Why a failing sink stops an apply: a change without evidence is exactly
 what an audit must never find, so the executor is told to start no further task, and the run ends in error.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 from soc2ctl.engine.executor import Executor, TaskResult
 from soc2ctl.errors import UserError
 from soc2ctl.evidence import anchor as anchors
-from soc2ctl.evidence import chain
+from soc2ctl.evidence import batches, chain
 from soc2ctl.evidence.records import canonical_bytes, summary, task_record
 from soc2ctl.evidence.sinks import Sink, SinkError
 
@@ -61,10 +61,9 @@ class EvidenceWriter:
         """Store a document of the run (drift's summary) so the seal covers it like every task record."""
         self._write(key, doc)
 
-    def _write(self, key: str, doc: dict[str, Any], *, compact: bool = False, deferred: bool = False) -> None:
+    def _write(self, key: str, doc: dict[str, Any], *, compact: bool = False) -> None:
         data = canonical_bytes(doc, compact=compact)
-        put = getattr(self.sink, "put_deferred", self.sink.put) if deferred else self.sink.put
-        put(key, data)
+        self.sink.put(key, data)
         self.files[key] = chain.sha256(data)
 
     def begin(self, metadata: dict[str, Any]) -> None:
@@ -82,11 +81,33 @@ class EvidenceWriter:
         self._record(result)
 
     def _drain(self) -> None:
+        """A plan's records, a batch to a file (soc2ctl.evidence.batches), until the run ends."""
         assert self._queue is not None
-        while (result := self._queue.get()) is not None:
-            self._record(result, deferred=True)
+        ended = False
+        while not ended:
+            results, ended = batches.gather(self._queue)
+            if results:
+                self._record_batch(results)
 
-    def _record(self, result: TaskResult, *, deferred: bool = False) -> None:
+    def _record_batch(self, results: list[TaskResult]) -> None:
+        with self._lock:
+            if self.failure is not None:
+                self.unrecorded += [r.task.key for r in results]
+                return
+            first = len(self.records) + 1
+            try:
+                records = [task_record(first + i, r, self.kind) for i, r in enumerate(results)]
+                data = b"".join(canonical_bytes(record, compact=True) for record in records)
+                key = chain.run_key(self.run_id, batches.batch_name(first, first + len(records) - 1))
+                getattr(self.sink, "put_deferred", self.sink.put)(key, data)
+            except Exception as exc:  # the thread must not die silently: the seal would lack records
+                self.failure = str(exc) if isinstance(exc, SinkError) else f"cannot record tasks: {exc!r}"
+                self.unrecorded += [r.task.key for r in results]
+                return
+            self.files[key] = chain.sha256(data)
+            self.records += records
+
+    def _record(self, result: TaskResult) -> None:
         with self._lock:
             if self.failure is not None:
                 self.unrecorded.append(result.task.key)
@@ -94,7 +115,7 @@ class EvidenceWriter:
             record = task_record(len(self.records) + 1, result, self.kind)
             try:
                 key = chain.task_key(self.run_id, record["seq"])
-                self._write(key, record, compact=True, deferred=deferred)
+                self._write(key, record, compact=True)
             except SinkError as exc:
                 self.failure = str(exc)
                 self.unrecorded.append(result.task.key)

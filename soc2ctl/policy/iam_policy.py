@@ -24,10 +24,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
-from soc2ctl.config.playbook import load_playbook
+from soc2ctl.aws import partitions
+from soc2ctl.config.playbook import BUILTIN_VARS, load_playbook
+from soc2ctl.config.templating import TemplateProblem, render, variables_used
 from soc2ctl.errors import UserError
+from soc2ctl.policy import guards
 from soc2ctl.registry import get
 from soc2ctl.remediation import Remediation, Scope
 
@@ -60,10 +64,23 @@ class PolicyRequest:
     lock: str | None = None  # --lock dynamodb:TABLE
     notify: str | None = None  # drift --notify sns:ARN
     findings: str | None = None  # drift --findings securityhub
+    variables: dict[str, Any] | None = None  # --extra-vars: what turns an opt-in fix on for some account
+    partition: str = partitions.DEFAULT  # --partition: aws, aws-us-gov, aws-cn, ...
+    # --caller-in other: the caller runs outside the management account, so organization-scope tasks run
+    # through the execution role there too, and the caller needs none of the modules' actions.
+    caller_in_management: bool = True
 
     @property
     def execution_role_name(self) -> str:
         return self.role_name or DEFAULT_ROLE_NAMES[self.mode]
+
+
+@dataclass(frozen=True)
+class ControlUse:
+    """One playbook control's module and the write actions its parameters need (`writes_for`)."""
+
+    module: Remediation
+    writes: frozenset[str]
 
 
 def playbook_modules(playbook_path: Any) -> list[Remediation]:
@@ -73,14 +90,50 @@ def playbook_modules(playbook_path: Any) -> list[Remediation]:
     return [m for m in (get(n) for n in names) if m is not None]
 
 
-def module_actions(modules: Iterable[Remediation], mode: str, *, org_only: bool = False) -> set[str]:
+def playbook_uses(playbook_path: Any, variables: dict[str, Any] | None = None) -> list[ControlUse]:
+    """Each control's module and writes, its parameters rendered with the playbook's vars and `variables`
+    (--extra-vars): an opt-in write is granted only where a control turns it on, every write where the
+    parameters cannot be known without an account."""
+    pb = load_playbook(playbook_path)
+    merged = {**pb.spec.vars, **(variables or {})}
+    uses = []
+    for control in pb.spec.controls:
+        module = get(control.remediation)
+        if module is not None:
+            switches = {p: _switch(module, control.desired, p, merged) for p in module.conditional_writes}
+            uses.append(ControlUse(module, module.writes_for(SimpleNamespace(**switches))))
+    return uses
+
+
+_FALSE_WORDS = frozenset({"", "0", "false", "f", "n", "no", "off"})
+
+
+def _switch(module: Remediation, desired: dict[str, Any], parameter: str, variables: dict[str, Any]) -> bool:
+    """Whether a control turns this parameter on: its value, or the module's default when unset. A value
+    that depends on the account (a built-in variable) or does not render counts as on: a missing grant
+    fails the run, a needless one is only what the module declares anyway."""
+    if parameter not in desired:
+        return bool(module.Params.model_fields[parameter].default)
+    value = desired[parameter]
+    try:
+        if variables_used(value) & BUILTIN_VARS:
+            return True
+        value = render(value, variables, parameter)
+    except TemplateProblem:
+        return True
+    if isinstance(value, str) and isinstance(module.Params.model_fields[parameter].default, bool):
+        return value.strip().lower() not in _FALSE_WORDS  # pydantic's reading of "false", "no", "off"
+    return bool(value)
+
+
+def module_actions(uses: Iterable[ControlUse], mode: str, *, org_only: bool = False) -> set[str]:
     actions: set[str] = set()
-    for m in modules:
-        if org_only and m.scope is not Scope.ORG:
+    for use in uses:
+        if org_only and use.module.scope is not Scope.ORG:
             continue
-        actions.update(m.read_actions)
+        actions.update(use.module.read_actions)
         if mode == "apply":
-            actions.update(m.write_actions)
+            actions.update(use.writes)
     return actions
 
 
@@ -89,39 +142,53 @@ def _sid(prefix: str, service: str) -> str:
 
 
 # Actions that could grant more than soc2ctl needs (pass a role, write a policy, attach one, open a bucket):
-# each is allowed only on what soc2ctl manages, by name prefix and condition, never on `*`.
+# each is allowed only on what soc2ctl manages, by name prefix and condition, never on `*`. Resources are
+# written `arn:{p}:...`: the policy's partition goes in when a policy is built (`_in_partition`).
 MANAGED_PREFIX = "soc2ctl-"
 SCOPED_GRANTS: dict[str, tuple[str, list[str], dict[str, Any] | None]] = {
     "iam:PassRole": (
         "PassManagedRolesToBackupAndCloudTrail",
         [
-            "arn:aws:iam::*:role/service-role/AWSBackupDefaultServiceRole",
-            f"arn:aws:iam::*:role/{MANAGED_PREFIX}*",
+            "arn:{p}:iam::*:role/service-role/AWSBackupDefaultServiceRole",
+            f"arn:{{p}}:iam::*:role/{MANAGED_PREFIX}*",
         ],
         {"StringEquals": {"iam:PassedToService": ["backup.amazonaws.com", "cloudtrail.amazonaws.com"]}},
     ),
     # org-cloudtrail's CloudWatch Logs delivery role (#19): soc2ctl creates and keeps only its own roles.
-    "iam:CreateRole": ("CreateManagedRoles", [f"arn:aws:iam::*:role/{MANAGED_PREFIX}*"], None),
-    "iam:PutRolePolicy": ("ManagedRoleInlinePolicies", [f"arn:aws:iam::*:role/{MANAGED_PREFIX}*"], None),
-    "iam:UpdateAssumeRolePolicy": ("ManagedRoleTrust", [f"arn:aws:iam::*:role/{MANAGED_PREFIX}*"], None),
-    "iam:CreatePolicy": ("CreateManagedPolicies", [f"arn:aws:iam::*:policy/{MANAGED_PREFIX}*"], None),
+    "iam:CreateRole": ("CreateManagedRoles", [f"arn:{{p}}:iam::*:role/{MANAGED_PREFIX}*"], None),
+    "iam:PutRolePolicy": ("ManagedRoleInlinePolicies", [f"arn:{{p}}:iam::*:role/{MANAGED_PREFIX}*"], None),
+    "iam:UpdateAssumeRolePolicy": ("ManagedRoleTrust", [f"arn:{{p}}:iam::*:role/{MANAGED_PREFIX}*"], None),
+    "iam:CreatePolicy": ("CreateManagedPolicies", [f"arn:{{p}}:iam::*:policy/{MANAGED_PREFIX}*"], None),
     "iam:AttachUserPolicy": (
         "AttachManagedPoliciesOnly",
-        ["arn:aws:iam::*:user/*"],
-        {"ArnLike": {"iam:PolicyARN": f"arn:aws:iam::*:policy/{MANAGED_PREFIX}*"}},
+        ["arn:{p}:iam::*:user/*"],
+        {"ArnLike": {"iam:PolicyARN": f"arn:{{p}}:iam::*:policy/{MANAGED_PREFIX}*"}},
     ),
-    "s3:PutBucketPolicy": ("ManagedBucketPolicies", [f"arn:aws:s3:::{MANAGED_PREFIX}*"], None),
+    "s3:PutBucketPolicy": ("ManagedBucketPolicies", [f"arn:{{p}}:s3:::{MANAGED_PREFIX}*"], None),
 }
 
 
-def statements(actions: Iterable[str], *, sid_prefix: str = "") -> list[dict[str, Any]]:
+def _in_partition(value: Any, partition: str) -> Any:
+    """A grant's resources and conditions with the partition put in."""
+    if isinstance(value, str):
+        return value.replace("arn:{p}:", f"arn:{partition}:")
+    if isinstance(value, list | tuple):
+        return type(value)(_in_partition(v, partition) for v in value)
+    if isinstance(value, dict):
+        return {k: _in_partition(v, partition) for k, v in value.items()}
+    return value
+
+
+def statements(
+    actions: Iterable[str], *, sid_prefix: str = "", partition: str = partitions.DEFAULT
+) -> list[dict[str, Any]]:
     """One Allow statement per service, actions sorted, on every resource; the actions in
-    `SCOPED_GRANTS` get a statement of their own, on soc2ctl's resources only."""
+    `SCOPED_GRANTS` get a statement of their own, on soc2ctl's resources only (in `partition`)."""
     by_service: dict[str, set[str]] = defaultdict(set)
     scoped: list[dict[str, Any]] = []
     for action in sorted(set(actions)):
         if action in SCOPED_GRANTS:
-            sid, resources, condition = SCOPED_GRANTS[action]
+            sid, resources, condition = _in_partition(SCOPED_GRANTS[action], partition)
             stmt: dict[str, Any] = {"Sid": sid_prefix + sid, "Effect": "Allow", "Action": [action]}
             stmt["Resource"] = resources
             if condition:
@@ -136,13 +203,13 @@ def statements(actions: Iterable[str], *, sid_prefix: str = "") -> list[dict[str
     return sorted(plain + scoped, key=lambda st: st["Action"][0].split(":", 1)[0])
 
 
-def assume_role_statement(role_name: str) -> dict[str, Any]:
+def assume_role_statement(role_name: str, partition: str = partitions.DEFAULT) -> dict[str, Any]:
     """The caller may assume the execution role, by name, in any account, and nothing else."""
     return {
         "Sid": "AssumeExecutionRole",
         "Effect": "Allow",
         "Action": ["sts:AssumeRole"],
-        "Resource": f"arn:aws:iam::*:role/{role_name}",
+        "Resource": partitions.iam_arn(partition, "*", f"role/{role_name}"),
     }
 
 
@@ -157,7 +224,7 @@ def _allow(sid: str, actions: list[str], resource: str | list[str]) -> dict[str,
 def run_option_statements(request: PolicyRequest) -> list[dict[str, Any]]:
     """What the caller needs for the evidence bucket, the shared apply lock and drift notifications, each
     on its own resource only (soc2ctl/evidence/sinks.py, soc2ctl/lock.py, soc2ctl/drift/)."""
-    stmts = []
+    stmts, partition = [], request.partition
     if request.evidence:
         bucket, _, prefix = request.evidence.removeprefix("s3://").partition("/")
         if not request.evidence.startswith("s3://") or not bucket:
@@ -166,10 +233,12 @@ def run_option_statements(request: PolicyRequest) -> list[dict[str, Any]]:
             _allow(
                 "EvidenceBucket",
                 ["s3:GetBucketObjectLockConfiguration", "s3:ListBucket"],
-                f"arn:aws:s3:::{bucket}",
+                partitions.s3_arn(partition, bucket),
             )
         )
-        objects = f"arn:aws:s3:::{bucket}/{prefix.strip('/') + '/' if prefix.strip('/') else ''}*"
+        objects = partitions.s3_arn(
+            partition, bucket, f"{prefix.strip('/') + '/' if prefix.strip('/') else ''}*"
+        )
         stmts.append(
             _allow("EvidenceObjects", ["s3:GetObject", "s3:PutObject", "s3:PutObjectRetention"], objects)
         )
@@ -178,10 +247,11 @@ def run_option_statements(request: PolicyRequest) -> list[dict[str, Any]]:
         if not request.lock.startswith("dynamodb:") or not table:
             raise UserError(f"--lock {request.lock!r}: use 'local' or 'dynamodb:TABLE'")
         lock_actions = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"]
-        stmts.append(_allow("ApplyLock", lock_actions, f"arn:aws:dynamodb:*:*:table/{table}"))
+        table_arn = partitions.arn(partition, "dynamodb", "*", "*", f"table/{table}")
+        stmts.append(_allow("ApplyLock", lock_actions, table_arn))
     if request.notify:
         if not request.notify.startswith("sns:arn:"):
-            raise UserError(f"--notify {request.notify!r}: use sns:arn:aws:sns:REGION:ACCOUNT:TOPIC")
+            raise UserError(f"--notify {request.notify!r}: use sns:TOPIC_ARN")
         stmts.append(_allow("DriftNotify", ["sns:Publish"], request.notify.removeprefix("sns:")))
     if request.findings:
         if request.findings != "securityhub":
@@ -195,14 +265,24 @@ def run_option_statements(request: PolicyRequest) -> list[dict[str, Any]]:
     return stmts
 
 
-def policy_statements(modules: list[Remediation], request: PolicyRequest) -> list[dict[str, Any]]:
-    if request.role == "member":
+def policy_statements(uses: list[ControlUse], request: PolicyRequest) -> list[dict[str, Any]]:
+    """The statements of one policy: its grants, then the denies those grants need (soc2ctl.policy.guards)."""
+    member = request.role == "member"
+    execution_roles = {*DEFAULT_ROLE_NAMES.values(), request.execution_role_name}
+    if member:
         if run_option_statements(request):
             raise UserError("--evidence, --lock, --notify and --findings are the caller's: add --role caller")
-        return statements(module_actions(modules, request.mode))
-    actions = set(ENGINE_CALLER_ACTIONS) | module_actions(modules, request.mode, org_only=True)
-    assume = assume_role_statement(request.execution_role_name)
-    return [assume, *run_option_statements(request), *statements(actions)]
+        actions = module_actions(uses, request.mode)
+        grants = statements(actions, partition=request.partition)
+    else:
+        own = module_actions(uses, request.mode, org_only=True) if request.caller_in_management else set()
+        actions = set(ENGINE_CALLER_ACTIONS) | own
+        assume = assume_role_statement(request.execution_role_name, request.partition)
+        grants = [assume, *run_option_statements(request), *statements(actions, partition=request.partition)]
+    denies = guards.deny_statements(
+        actions, execution_roles, partition=request.partition, member=member, prefix=MANAGED_PREFIX
+    )
+    return grants + denies
 
 
 def policy_size(doc: dict[str, Any]) -> int:
@@ -226,4 +306,8 @@ def build_policies(playbook_path: Any, request: PolicyRequest) -> list[dict[str,
         raise UserError(f"--mode {request.mode!r}: choose one of {', '.join(MODES)}")
     if request.role not in ROLES:
         raise UserError(f"--role {request.role!r}: choose one of {', '.join(ROLES)}")
-    return split_policy(policy_statements(playbook_modules(playbook_path), request))
+    if request.partition not in partitions.known_partitions():
+        known = ", ".join(sorted(partitions.known_partitions()))
+        raise UserError(f"--partition {request.partition!r}: choose one of {known}")
+    uses = playbook_uses(playbook_path, request.variables)
+    return split_policy(policy_statements(uses, request))

@@ -27,7 +27,7 @@ def fmt(value: Any) -> str:
 
 
 def path_segments(path: str) -> list[str]:
-    """The keys of a saved plan's display path (`[arn:aws:...].db_password` -> [arn:aws:..., db_password]):
+    """The keys of a saved plan's display path (`[arn:PARTITION:...].db_password` -> [arn:PARTITION:..., db_password]):
     a plan document carries only the path a reviewer reads (soc2ctl.remediation.join_path)."""
     return [bracketed or plain for bracketed, plain in _PATH_SEGMENT.findall(path)]
 

@@ -90,7 +90,7 @@ def _apply_saved(
     )
     bound = plan_binding.authenticate(doc, path, run, request.evidence.sign_key, opts.plan_sha256)
     selection = shard.restrict(run, share_of) if share_of else None
-    with run_lock(run, opts.lock, opts.lock_timeout):
+    with run_lock(run, opts.lock, opts.lock_timeout, share_of):  # a share: `<org>-shard-I-of-N`
         if selection:
             share.ensure_current(doc, run, path, selection)
         else:

@@ -8,6 +8,13 @@ local lock lives in one machine-wide directory (`$SOC2CTL_LOCK_DIR`, default `<s
 never under `SOC2CTL_HOME`: two runs with different homes must still exclude each other. `apply` and
 `drift --remediate` take the same lock. The DynamoDB lock expires (`expires_at`) so a killed
 run cannot block the organization for ever.
+
+Shards (`apply PLAN --shard I/N`): shard I of N of organization X holds `X-shard-I-of-N` alone, so the
+shares of one plan run at the same time while a share run twice excludes itself; every shard also holds X
+shared, so a whole (unsharded) apply, which holds X exclusively, conflicts with any shard and any shard
+with it. Locally: `flock` shared and exclusive on X's file, exclusive on the shard's. On DynamoDB: one item
+per organization lists its live holders (`all` or `shard-I-of-N`, each with its expiry), rewritten only
+with a conditional write on the version read, so two machines never both see the lock free.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import re
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -69,7 +77,27 @@ def _open_lock_file(path: Path) -> TextIO:
 
 
 @contextlib.contextmanager
-def local_lock(key: str, holder: dict[str, Any], timeout: float, directory: Path) -> Iterator[None]:
+def local_lock(
+    key: str, holder: dict[str, Any], timeout: float, directory: Path, shard: str | None = None
+) -> Iterator[None]:
+    """The organization's file exclusively; a shard: that file shared and the shard's own exclusively."""
+    if shard is None:
+        with _flock(key, holder, timeout, directory, exclusive=True):
+            yield
+        return
+    deadline = time.monotonic() + timeout
+    with _flock(key, None, timeout, directory, exclusive=False):
+        remaining = max(0.0, deadline - time.monotonic())
+        with _flock(f"{key}-{shard}", holder, remaining, directory, exclusive=True):
+            yield
+
+
+@contextlib.contextmanager
+def _flock(
+    key: str, holder: dict[str, Any] | None, timeout: float, directory: Path, *, exclusive: bool
+) -> Iterator[None]:
+    """An exclusive holder writes who it is into the file (and clears it when done); shared holders,
+    the shards, write nothing there (their own shard file names them)."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"apply-{re.sub(r'[^A-Za-z0-9_.-]', '_', key)}.lock"
     try:
@@ -80,7 +108,7 @@ def local_lock(key: str, holder: dict[str, Any], timeout: float, directory: Path
     try:
         while True:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(handle, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
@@ -91,58 +119,140 @@ def local_lock(key: str, holder: dict[str, Any], timeout: float, directory: Path
                         current = None
                     raise _busy(key, current, str(path)) from None
                 time.sleep(POLL_SECONDS)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(json.dumps(holder))
-        handle.flush()
+        if holder is not None:
+            _rewrite(handle, json.dumps(holder))
         yield
+        if holder is not None:
+            _rewrite(handle, "")  # no stale name for whoever finds the file held by shards next
     finally:
         handle.close()  # closing releases the flock
 
 
+def _rewrite(handle: TextIO, text: str) -> None:
+    handle.seek(0)
+    handle.truncate()
+    handle.write(text)
+    handle.flush()
+
+
 @contextlib.contextmanager
 def dynamodb_lock(
-    dynamodb: Any, table: str, key: str, holder: dict[str, Any], timeout: float, ttl_seconds: int = 6 * 3600
+    dynamodb: Any,
+    table: str,
+    key: str,
+    holder: dict[str, Any],
+    timeout: float,
+    ttl_seconds: int = 6 * 3600,
+    shard: str | None = None,
 ) -> Iterator[None]:
+    """Take the slot `all` (a whole apply) or `shard-I-of-N` in the organization's item: read it, and
+    write it back with this holder only if nobody rewrote it since (its version), else read again."""
     deadline = time.monotonic() + timeout
-    lock_id = f"soc2ctl-apply-{key}"
+    lock_id, slot = f"soc2ctl-apply-{key}", shard or "all"
     while True:
+        item = _read_item(dynamodb, table, lock_id)
         now = int(time.time())
-        item = {
-            "lock_id": {"S": lock_id},
-            "owner": {"S": holder["run_id"]},
-            "holder": {"S": json.dumps(holder)},
-            "expires_at": {"N": str(now + ttl_seconds)},
-        }
-        try:
-            dynamodb.put_item(
-                TableName=table,
-                Item=item,
-                ConditionExpression="attribute_not_exists(lock_id) OR expires_at < :now",
-                ExpressionAttributeValues={":now": {"N": str(now)}},
-            )
-            break
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise UserError(f"apply lock table {table}: {exc}") from None
-            if time.monotonic() >= deadline:
-                current = dynamodb.get_item(
-                    TableName=table, Key={"lock_id": {"S": lock_id}}, ConsistentRead=True
-                )
-                raw = current.get("Item", {}).get("holder", {}).get("S")
-                raise _busy(key, json.loads(raw) if raw else None, f"dynamodb table {table}") from None
-            time.sleep(POLL_SECONDS)
+        holders = {s: h for s, h in item.holders.items() if h.get("expires_at", 0) >= now}
+        blocker = _blocker(holders, slot)
+        if blocker is None:
+            holders[slot] = {"holder": holder, "expires_at": now + ttl_seconds}
+            if _write_item(dynamodb, table, lock_id, item, holders):
+                break
+            continue  # another run wrote the item first: read it again
+        if time.monotonic() >= deadline:
+            name = key if blocker == "all" else f"{key}-{blocker}"
+            raise _busy(name, holders[blocker].get("holder"), f"dynamodb table {table}")
+        time.sleep(POLL_SECONDS)
     try:
         yield
     finally:
-        with contextlib.suppress(ClientError):
-            dynamodb.delete_item(
-                TableName=table,
-                Key={"lock_id": {"S": lock_id}},
-                ConditionExpression="#o = :me",
-                ExpressionAttributeNames={"#o": "owner"},
-                ExpressionAttributeValues={":me": {"S": holder["run_id"]}},
-            )
+        _release(dynamodb, table, lock_id, slot, holder["run_id"])
+
+
+@dataclass
+class _Item:
+    exists: bool
+    version: int | None  # None: absent, or written by a version of soc2ctl without shard slots
+    holders: dict[str, dict[str, Any]]
+    expires_at: str | None = None  # the old single-holder form's expiry (its write condition)
+
+
+def _read_item(dynamodb: Any, table: str, lock_id: str) -> _Item:
+    try:
+        found = dynamodb.get_item(TableName=table, Key={"lock_id": {"S": lock_id}}, ConsistentRead=True)
+    except ClientError as exc:
+        raise UserError(f"apply lock table {table}: {exc}") from None
+    raw = found.get("Item")
+    if raw is None:
+        return _Item(False, None, {})
+    try:
+        if "version" in raw:
+            return _Item(True, int(raw["version"]["N"]), json.loads(raw["holders"]["S"]))
+        old = {"holder": json.loads(raw["holder"]["S"]), "expires_at": int(raw["expires_at"]["N"])}
+        return _Item(True, None, {"all": old}, raw["expires_at"]["N"])
+    except (KeyError, ValueError, TypeError):
+        raise UserError(f"apply lock table {table}: item {lock_id} is not a soc2ctl lock") from None
+
+
+def _blocker(holders: dict[str, dict[str, Any]], slot: str) -> str | None:
+    """The slot in the way: a whole apply waits for everyone; a shard for a whole apply and itself."""
+    if slot == "all":
+        return next(iter(sorted(holders)), None)
+    return next((s for s in ("all", slot) if s in holders), None)
+
+
+def _write_item(
+    dynamodb: Any, table: str, lock_id: str, item: _Item, holders: dict[str, dict[str, Any]]
+) -> bool:
+    """Write (or delete, when nobody holds it) the item if it is still the one read; False if not."""
+    values: dict[str, Any] = {}
+    if not item.exists:
+        condition = "attribute_not_exists(lock_id)"
+    elif item.version is None:
+        condition, values = (
+            "attribute_not_exists(version) AND expires_at = :e",
+            {":e": {"N": item.expires_at}},
+        )
+    else:
+        condition, values = "version = :v", {":v": {"N": str(item.version)}}
+    conditional = {
+        "ConditionExpression": condition,
+        **({"ExpressionAttributeValues": values} if values else {}),
+    }
+    try:
+        if not holders:
+            dynamodb.delete_item(TableName=table, Key={"lock_id": {"S": lock_id}}, **conditional)
+            return True
+        version = (item.version or 0) + 1
+        dynamodb.put_item(
+            TableName=table,
+            Item={
+                "lock_id": {"S": lock_id},
+                "version": {"N": str(version)},
+                "holders": {"S": json.dumps(holders, sort_keys=True)},
+                "expires_at": {"N": str(max(h["expires_at"] for h in holders.values()))},
+            },
+            **conditional,
+        )
+        return True
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise UserError(f"apply lock table {table}: {exc}") from None
+
+
+def _release(dynamodb: Any, table: str, lock_id: str, slot: str, run_id: str) -> None:
+    """Remove this run's slot (only if it still holds it); a lock it cannot release expires."""
+    with contextlib.suppress(ClientError, UserError):
+        for _ in range(20):
+            item = _read_item(dynamodb, table, lock_id)
+            mine = item.holders.get(slot, {}).get("holder", {})
+            if mine.get("run_id") != run_id:
+                return
+            now = int(time.time())
+            rest = {s: h for s, h in item.holders.items() if s != slot and h.get("expires_at", 0) >= now}
+            if _write_item(dynamodb, table, lock_id, item, rest):
+                return
 
 
 def holder_info(run_id: str, caller: str) -> dict[str, Any]:
@@ -155,13 +265,21 @@ def holder_info(run_id: str, caller: str) -> dict[str, Any]:
 
 
 def apply_lock(
-    spec: str, key: str, holder: dict[str, Any], timeout: float, *, dynamodb: Any = None, directory: Path
+    spec: str,
+    key: str,
+    holder: dict[str, Any],
+    timeout: float,
+    *,
+    dynamodb: Any = None,
+    directory: Path,
+    shard: str | None = None,
 ) -> contextlib.AbstractContextManager[None]:
-    """`local` (default) or `dynamodb:TABLE` (a table with string hash key `lock_id`)."""
+    """`local` (default) or `dynamodb:TABLE` (a table with string hash key `lock_id`). `shard`
+    (`shard-I-of-N`): hold only that share of the organization (see the module's docstring)."""
     if spec == "local":
-        return local_lock(key, holder, timeout, directory)
+        return local_lock(key, holder, timeout, directory, shard)
     if spec.startswith("dynamodb:") and dynamodb is not None:
-        return dynamodb_lock(dynamodb, spec.split(":", 1)[1], key, holder, timeout)
+        return dynamodb_lock(dynamodb, spec.split(":", 1)[1], key, holder, timeout, shard=shard)
     raise UserError(f"--lock {spec!r}: use 'local' or 'dynamodb:TABLE'")
 
 
@@ -175,11 +293,21 @@ def organization_key(sessions: Any, region: str, fallback: str) -> str:
         return fallback
 
 
-def run_lock(run: Any, spec: str, timeout: float) -> contextlib.AbstractContextManager[None]:
-    """The lock for one writing run (`apply`, `drift --remediate`), keyed by its organization."""
+def shard_slot(shard: Any) -> str | None:
+    """`shard-I-of-N` for a soc2ctl.run.shard.Shard (None: the whole organization)."""
+    return f"shard-{shard.index}-of-{shard.count}" if shard is not None else None
+
+
+def run_lock(
+    run: Any, spec: str, timeout: float, shard: Any = None
+) -> contextlib.AbstractContextManager[None]:
+    """The lock for one writing run (`apply`, `drift --remediate`), keyed by its organization; an apply
+    of one share (`shard`, a soc2ctl.run.shard.Shard) holds `<org>-shard-I-of-N`."""
     dynamodb = None
     if spec.startswith("dynamodb:"):
         dynamodb = run.sessions.client(run.sessions.caller_account, run.inventory.home_region, "dynamodb")
     holder = holder_info(run.run_id, run.sessions.caller_identity()["Arn"])
     key = organization_key(run.sessions, run.inventory.home_region, run.inventory.management_account_id)
-    return apply_lock(spec, key, holder, timeout, dynamodb=dynamodb, directory=machine_lock_dir())
+    return apply_lock(
+        spec, key, holder, timeout, dynamodb=dynamodb, directory=machine_lock_dir(), shard=shard_slot(shard)
+    )

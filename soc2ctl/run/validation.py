@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from soc2ctl.aws import partitions
 from soc2ctl.aws.sessions import AccountAccessError
 from soc2ctl.config.inventory import Inventory, read_inventory_file, resolve_inventory
 from soc2ctl.config.models import InventoryFile
@@ -43,6 +44,7 @@ def _account_sets(pb: Playbook, inv: Inventory, extra: dict[str, Any]) -> list[V
             "groups": list(a.groups),
             "region": a.regions[0] if a.regions else inv.home_region,
             "home_region": inv.home_region,
+            "partition": partitions.for_region(inv.home_region),
             "management_account_id": inv.management_account_id,
             "account_ids": ids,
             "executor_role_name": inv.spec.organization.role_name,

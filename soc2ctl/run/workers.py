@@ -6,10 +6,11 @@ run (playbook, inventory, tasks, event handlers) instead of discovering the orga
 
 Each worker plans one shard of the run (soc2ctl.run.shard: a stable hash of the account id, organization
 tasks in worker 0, with the organization tasks a shard depends on read as context), so a failed
-organization task skips its dependents in every worker, as in one process. Workers send each result as
-they finish it; the parent alone tells the observers (evidence, progress), while the workers go on, and
-returns the results in the one-process order. Service models are loaded in the parent before the fork,
-so the workers share them instead of each parsing the same JSON.
+organization task skips its dependents in every worker, as in one process. Workers send results in small batches as
+they finish them; the parent alone tells the observers (evidence, progress), while the workers go on, and
+returns the results in the one-process order. The shared clients (one per region and service) are created
+in the parent before the fork, so the workers share them instead of each parsing the same models and
+building the same clients (soc2ctl.aws.sessions.after_fork empties their connection pools).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import gc
 import math
 import multiprocessing
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import fields
 from multiprocessing.connection import Connection, wait
@@ -29,6 +31,7 @@ from soc2ctl.run.shard import Shard, restrict, select
 
 # A worker below this many tasks costs more to start than it saves (only for the default worker count).
 MIN_TASKS_PER_WORKER = 48
+SEND_MAX, SEND_EVERY_S = 64, 0.2  # a worker's batch of results: at most this many, this old
 _RESULT_FIELDS = [f.name for f in fields(TaskResult) if f.name != "task"]
 _run: Any = None  # the run a forked worker plans (set just before forking)
 
@@ -81,7 +84,8 @@ def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
     per_worker = max(1, math.ceil(executor.parallelism / n))  # -p stays the total concurrency
     context = multiprocessing.get_context("fork")
     shares = [select(run.tasks, run.graph, Shard(i, n)) for i in range(n)]
-    run.sessions.warm(_services(run.tasks), run.inventory.home_region)  # load models once, not per worker
+    regions = {t.call_region for t in run.tasks} | {run.inventory.home_region}
+    run.sessions.warm(_services(run.tasks), regions)  # clients made once, not once per worker
     _run = run
     processes, pipes, plain = [], {}, {}
     try:
@@ -131,11 +135,11 @@ def _collect(run: Any, pipes: dict[Connection, int], shares: list[Any], plain: d
             except (EOFError, OSError) as exc:
                 message = ("died", f"worker process ended without results ({exc.__class__.__name__})")
             kind, payload = message
-            if kind == "result":
-                key, values = payload
-                result = plain[key] = TaskResult(tasks[key], **values)
-                for observer in observers:
-                    observer(result)
+            if kind == "results":
+                for key, values in payload:
+                    result = plain[key] = TaskResult(tasks[key], **values)
+                    for observer in observers:
+                        observer(result)
                 continue
             del pipes[pipe]
             pipe.close()
@@ -175,12 +179,25 @@ def _worker(index: int, count: int, parallelism: int, pipe: Connection) -> None:
         run.executor.parallelism = parallelism
         run.executor.observers = []  # the parent alone records evidence and shows progress
 
+        outbox: list[tuple[str, dict[str, Any]]] = []
+        last = [time.monotonic()]
+
         def send(result: TaskResult) -> None:
+            """Results go in batches (at most SEND_EVERY_S old, SEND_MAX long): one pickle and one
+            write per batch, not per task, which the parent reads while the workers go on."""
             if result.task.key not in selection.context:
-                values = {name: getattr(result, name) for name in _RESULT_FIELDS}
-                pipe.send(("result", (result.task.key, values)))
+                outbox.append((result.task.key, {name: getattr(result, name) for name in _RESULT_FIELDS}))
+            if len(outbox) >= SEND_MAX or time.monotonic() - last[0] >= SEND_EVERY_S:
+                flush()
+
+        def flush() -> None:
+            if outbox:
+                pipe.send(("results", list(outbox)))
+                outbox.clear()
+            last[0] = time.monotonic()
 
         run.executor.plan(on_done=send)
+        flush()
         pipe.send(("done", run.executor.interrupted))
     except BaseException as exc:  # anything: the parent must hear of it
         code = 1

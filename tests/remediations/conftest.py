@@ -5,7 +5,9 @@ there would be an AccessDenied in a real account that no moto test can see. So, 
 each `ModuleRun`'s sessions get a `before-parameter-build` recorder: it fires for every call the module
 makes, before any fault hook answers it, so calls that a test denies or throttles still count. Each call is
 mapped to its IAM action (`<signing name>:<Operation>`, with the exceptions table in soc2ctl.aws.iam_actions);
-the engine's own STS calls are not the module's to declare.
+the engine's own STS calls are not the module's to declare. A write a module declares under a parameter
+(`conditional_writes`) counts only when some run on those sessions turned that parameter on: `iam-policy`
+grants it only then, so a call made with the parameter off would be an AccessDenied too.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class ActionRecorder:
 
     def __init__(self) -> None:
         self.modules: dict[str, Any] = {}
+        self.params: dict[str, list[Any]] = {}  # module name -> the parameters of each run
         self.actions: set[str] = set()
         self._lock = threading.Lock()
 
@@ -37,7 +40,10 @@ class ActionRecorder:
             self.actions.add(action)
 
     def undeclared(self) -> list[str]:
-        declared = {a for m in self.modules.values() for a in (*m.read_actions, *m.write_actions)}
+        declared = {a for m in self.modules.values() for a in m.read_actions}
+        for name, module in self.modules.items():
+            for params in self.params.get(name) or [None]:
+                declared |= module.writes_for(params)
         return sorted(self.actions - declared)
 
 
@@ -54,6 +60,11 @@ def declared_actions_cover_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[di
             recorder = recorders[id(run.sessions)] = ActionRecorder()
             run.sessions.register("before-parameter-build", recorder)
         recorder.modules[run.remediation.name] = run.remediation
+        try:
+            params = run.remediation.Params.model_validate(run.desired)
+        except ValueError:
+            params = None  # a test of invalid parameters: the engine rejects them before any write
+        recorder.params.setdefault(run.remediation.name, []).append(params)
 
     monkeypatch.setattr(ModuleRun, "__post_init__", post_init)
     yield recorders  # by id(sessions), live

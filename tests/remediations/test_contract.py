@@ -94,3 +94,14 @@ def test_postures_plan_as_seeded_and_apply_converges_in_one_write(module, aws, m
     assert write_calls(applied)
     assert drifted.plan().action == "no-op"
     assert write_calls(drifted.apply()) == []
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_conditional_writes_name_a_parameter_and_declared_writes(module):
+    """`iam-policy` leaves a conditional write out when its parameter is off: the parameter must exist
+    and the action must be a declared write, or the policy and the contract check would disagree."""
+    remediation = registry.get(module)
+    fields = remediation.Params.model_fields
+    for parameter, actions in remediation.conditional_writes.items():
+        assert parameter in fields, f"{module}: no parameter {parameter!r}"
+        assert set(actions) <= set(remediation.write_actions), f"{module}: {parameter}"

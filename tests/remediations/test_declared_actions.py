@@ -22,3 +22,14 @@ def test_an_undeclared_call_is_reported(org, declared_actions_cover_calls):
     stray.modules["iam-password-policy"] = registry.get("iam-password-policy")
     stray.actions = {"iam:GetAccountPasswordPolicy", "iam:ListUsers"}
     assert stray.undeclared() == ["iam:ListUsers"]
+
+
+def test_a_conditional_write_counts_only_when_a_run_turned_its_parameter_on():
+    module = registry.get("iam-user-mfa")
+    recorder = ActionRecorder()
+    recorder.modules["iam-user-mfa"] = module
+    recorder.actions = {"iam:ListUsers", "iam:AttachUserPolicy"}
+    recorder.params["iam-user-mfa"] = [module.Params(enforce_deny_without_mfa=False)]
+    assert recorder.undeclared() == ["iam:AttachUserPolicy"]
+    recorder.params["iam-user-mfa"].append(module.Params(enforce_deny_without_mfa=True))
+    assert recorder.undeclared() == []

@@ -10,7 +10,10 @@ def apply() -> None:
     from moto.ec2.responses.settings import Settings
 
     def aws_managed_default(backend: Any) -> str:
-        return f"arn:aws:kms:{backend.region_name}:{backend.account_id}:alias/aws/ebs"
+        from moto.utilities.utils import get_partition
+
+        partition = get_partition(backend.region_name)
+        return f"arn:{partition}:kms:{backend.region_name}:{backend.account_id}:alias/aws/ebs"
 
     def get_ebs_default_kms_key_id(self: Any) -> ActionResult:
         backend = self.ec2_backend

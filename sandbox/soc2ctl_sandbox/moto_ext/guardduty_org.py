@@ -44,10 +44,12 @@ def _config(backend: Any) -> dict[str, Any]:
 def _require_admin(backend: Any, detector_id: str) -> None:
     from moto.guardduty.models import guardduty_backends
     from moto.organizations.models import organizations_backends
+    from moto.utilities.utils import get_partition
 
     backend.get_detector(detector_id)  # DetectorNotFoundException as AWS
     try:
-        org = organizations_backends[backend.account_id]["aws"].describe_organization()["Organization"]
+        partition = get_partition(backend.region_name)
+        org = organizations_backends[backend.account_id][partition].describe_organization()["Organization"]
     except Exception:
         raise _bad_request(
             "The request is rejected because the account is not part of an organization."

@@ -7,7 +7,8 @@ and sandbox seeds (same process as moto): `set_root_mfa(account, "virtual" | "ha
 `set_root_access_keys(account, True)`; `backdate_access_key` ages a key (moto stamps keys with the creation
 time and no API can change it). `GetAccountSummary` then reports them as AWS does, and a virtual root
 device is listed by `ListVirtualMFADevices` as AWS lists it: serial `...:mfa/root-account-mfa-device`,
-assigned to the user `arn:aws:iam::<account>:root`.
+assigned to the user `arn:<partition>:iam::<account>:root`. Each takes the region whose partition's IAM
+backend to change (moto keeps one per partition): `us-east-1` unless given.
 """
 
 from __future__ import annotations
@@ -19,20 +20,22 @@ RootMfa = Literal["virtual", "hardware"] | None
 _ROOT_DEVICE = "/root-account-mfa-device"
 
 
-def _backend(account_id: str) -> Any:
+def _backend(account_id: str, region: str) -> Any:
     from moto.iam.models import iam_backends
+    from moto.utilities.utils import get_partition
 
-    return iam_backends[account_id]["aws"]
+    return iam_backends[account_id][get_partition(region)]
 
 
-def set_root_mfa(account_id: str, kind: RootMfa) -> None:
+def set_root_mfa(account_id: str, kind: RootMfa, region: str = "us-east-1") -> None:
     """Enrol (or remove, with None) the root user's MFA device of the given kind."""
     from moto.core.utils import utcnow
     from moto.iam.models import VirtualMfaDevice
+    from moto.utilities.utils import get_partition
 
-    backend = _backend(account_id)
+    backend = _backend(account_id, region)
     backend.root_mfa = kind
-    device = VirtualMfaDevice(account_id, "us-east-1", _ROOT_DEVICE)
+    device = VirtualMfaDevice(account_id, region, _ROOT_DEVICE)
     backend.virtual_mfa_devices.pop(device.serial_number, None)
     if kind == "virtual":
         device.enable_date = utcnow()
@@ -40,7 +43,7 @@ def set_root_mfa(account_id: str, kind: RootMfa) -> None:
             path="/",
             user_name=account_id,
             user_id=account_id,
-            arn=f"arn:aws:iam::{account_id}:root",
+            arn=f"arn:{get_partition(region)}:iam::{account_id}:root",
             create_date=device.enable_date,
             password_last_used=None,
             permissions_boundary=None,
@@ -49,16 +52,16 @@ def set_root_mfa(account_id: str, kind: RootMfa) -> None:
         backend.virtual_mfa_devices[device.serial_number] = device
 
 
-def set_root_access_keys(account_id: str, present: bool) -> None:
+def set_root_access_keys(account_id: str, present: bool, region: str = "us-east-1") -> None:
     """Whether the root user has access keys (AWS: created by a person signed in as root)."""
-    _backend(account_id).root_access_keys = present
+    _backend(account_id, region).root_access_keys = present
 
 
-def backdate_access_key(account_id: str, access_key_id: str, days: int) -> None:
+def backdate_access_key(account_id: str, access_key_id: str, days: int, region: str = "us-east-1") -> None:
     """Make a key `days` old (AWS cannot backdate either; seeds need keys that are due for rotation)."""
     from datetime import timedelta
 
-    key = _backend(account_id).access_keys[access_key_id]
+    key = _backend(account_id, region).access_keys[access_key_id]
     key.create_date = key.create_date - timedelta(days=days)
 
 

@@ -17,17 +17,19 @@ from typing import Any
 _EXTRA_DELEGATABLE = ("config.amazonaws.com", "securityhub.amazonaws.com")
 
 
-def _org_backend(account_id: str) -> Any:
+def _org_backend(account_id: str, region: str) -> Any:
+    """The account's Organizations backend in the region's partition (moto keeps one per partition)."""
     from moto.organizations.models import organizations_backends
+    from moto.utilities.utils import get_partition
 
-    return organizations_backends[account_id]["aws"]
+    return organizations_backends[account_id][get_partition(region)]
 
 
-def _register(management_account_id: str, principal: str, admin_account_id: str) -> None:
+def _register(management_account_id: str, principal: str, admin_account_id: str, region: str) -> None:
     """What AWS does on the service's behalf: trusted access plus the delegated-administrator record."""
     from moto.organizations.exceptions import AccountAlreadyRegisteredException
 
-    org = _org_backend(management_account_id)
+    org = _org_backend(management_account_id, region)
     org.enable_aws_service_access(ServicePrincipal=principal)
     if admin_account_id == management_account_id:
         return  # the management account administers natively; Organizations never lists it as delegated
@@ -47,11 +49,11 @@ def _guardduty_error(message: str) -> Exception:
     return BadRequest("BadRequestException", message)
 
 
-def _require_management_and_member(account_id: str, admin_account_id: str) -> None:
+def _require_management_and_member(account_id: str, admin_account_id: str, region: str) -> None:
     """AWS refuses the designation from anyone but the management account, and for non-members."""
     from moto.organizations.exceptions import AccountNotFoundException
 
-    org = _org_backend(account_id)
+    org = _org_backend(account_id, region)
     if org.org is None:
         raise _guardduty_error(
             "The request is rejected because the current account is not the management account."
@@ -68,10 +70,10 @@ def _patch_guardduty() -> None:
     from moto.guardduty.models import GuardDutyBackend
 
     def enable_organization_admin_account(self: Any, admin_account_id: str) -> None:
-        _require_management_and_member(self.account_id, admin_account_id)
+        _require_management_and_member(self.account_id, admin_account_id, self.region_name)
         if admin_account_id not in self.admin_account_ids:
             self.admin_account_ids.append(admin_account_id)
-        _register(self.account_id, "guardduty.amazonaws.com", admin_account_id)
+        _register(self.account_id, "guardduty.amazonaws.com", admin_account_id, self.region_name)
 
     GuardDutyBackend.enable_organization_admin_account = enable_organization_admin_account
 
@@ -83,7 +85,7 @@ def _patch_securityhub() -> None:
 
     def enable_organization_admin_account(self: Any, admin_account_id: str) -> None:
         original(self, admin_account_id)  # validates management caller and membership
-        _register(self.account_id, "securityhub.amazonaws.com", admin_account_id)
+        _register(self.account_id, "securityhub.amazonaws.com", admin_account_id, self.region_name)
 
     SecurityHubBackend.enable_organization_admin_account = enable_organization_admin_account
 
@@ -95,7 +97,7 @@ def _patch_macie() -> None:
 
     def enable_organization_admin_account(self: Any, admin_account_id: str) -> None:
         original(self, admin_account_id)
-        _register(self.account_id, "macie.amazonaws.com", admin_account_id)
+        _register(self.account_id, "macie.amazonaws.com", admin_account_id, self.region_name)
 
     MacieBackend.enable_organization_admin_account = enable_organization_admin_account
 

@@ -19,21 +19,27 @@ _STANDARDS = (
     "pci-dss/v/3.2.1",
     "pci-dss/v/4.0.1",
 )
-_CIS_120 = "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0"
+_CIS_120 = "ruleset/cis-aws-foundations-benchmark/v/1.2.0"
+
+
+def _arn(region: str, arn_region: str, account_id: str, resource: str) -> str:
+    from moto.utilities.utils import get_partition
+
+    return f"arn:{get_partition(region)}:securityhub:{arn_region}:{account_id}:{resource}"
 
 
 def _standards_arns(region: str) -> list[str]:
-    return [_CIS_120] + [f"arn:aws:securityhub:{region}::standards/{s}" for s in _STANDARDS]
+    return [_arn(region, "", "", _CIS_120)] + [_arn(region, region, "", f"standards/{s}") for s in _STANDARDS]
 
 
 def _default_arns(region: str) -> list[str]:
     """What `EnableSecurityHub` turns on when `EnableDefaultStandards` is true (or omitted)."""
-    return [_CIS_120, f"arn:aws:securityhub:{region}::standards/{_STANDARDS[0]}"]
+    return [_arn(region, "", "", _CIS_120), _arn(region, region, "", f"standards/{_STANDARDS[0]}")]
 
 
 def _subscription_arn(standards_arn: str, region: str, account_id: str) -> str:
     suffix = standards_arn.split(":standards/", 1)[-1].split(":ruleset/", 1)[-1]
-    return f"arn:aws:securityhub:{region}:{account_id}:subscription/{suffix}"
+    return _arn(region, region, account_id, f"subscription/{suffix}")
 
 
 def _subscriptions(backend: Any) -> dict[str, dict[str, Any]]:

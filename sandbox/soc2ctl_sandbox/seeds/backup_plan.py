@@ -25,7 +25,7 @@ def seed(ctx: SeedContext) -> None:
         BackupPlanId=plan_id,
         BackupSelection={
             "SelectionName": "soc2-tagged",
-            "IamRoleArn": f"arn:aws:iam::{ctx.account_id}:role/service-role/AWSBackupDefaultServiceRole",
+            "IamRoleArn": ctx.arn("iam", "role/service-role/AWSBackupDefaultServiceRole", region=""),
             "ListOfTags": [
                 {"ConditionType": "STRINGEQUALS", "ConditionKey": "backup", "ConditionValue": "true"}
             ],

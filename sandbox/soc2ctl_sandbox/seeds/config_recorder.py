@@ -26,7 +26,7 @@ def seed(ctx: SeedContext) -> None:
 
 
 def _recorder(ctx: SeedContext) -> dict[str, Any]:
-    role = f"arn:aws:iam::{ctx.account_id}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+    role = ctx.arn("iam", "role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig", region="")
     return {
         "name": "default",
         "roleARN": role,

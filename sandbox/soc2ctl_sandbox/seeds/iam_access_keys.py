@@ -17,5 +17,5 @@ def seed(ctx: SeedContext) -> None:
     if ctx.posture == "drifted":
         iam.create_user(UserName="legacy-etl")
         old = iam.create_access_key(UserName="legacy-etl")["AccessKey"]["AccessKeyId"]
-        backdate_access_key(ctx.account_id, old, days=200)
-        set_root_access_keys(ctx.account_id, True)
+        backdate_access_key(ctx.account_id, old, days=200, region=ctx.region)
+        set_root_access_keys(ctx.account_id, True, ctx.region)

@@ -16,7 +16,7 @@ TRAIL = "soc2ctl-organization-trail"
 def seed(ctx: SeedContext) -> None:
     bucket = f"soc2ctl-cloudtrail-{MANAGEMENT_ACCOUNT}"
     org_id = ctx.client("organizations").describe_organization()["Organization"]["Id"]
-    trail_arn = f"arn:aws:cloudtrail:{ctx.region}:{MANAGEMENT_ACCOUNT}:trail/{TRAIL}"
+    trail_arn = ctx.arn("cloudtrail", f"trail/{TRAIL}", account_id=MANAGEMENT_ACCOUNT)
     ctx.client("organizations").enable_aws_service_access(ServicePrincipal="cloudtrail.amazonaws.com")
     s3 = ctx.client("s3")
     settings = (

@@ -10,4 +10,4 @@ SCOPE = "account"
 
 def seed(ctx: SeedContext) -> None:
     if ctx.posture == "compliant":
-        set_root_mfa(ctx.account_id, "hardware" if ctx.is_management else "virtual")
+        set_root_mfa(ctx.account_id, "hardware" if ctx.is_management else "virtual", ctx.region)

@@ -19,7 +19,7 @@ def _reader(ctx: SeedContext) -> dict:
     return {
         "Sid": "AppRoleReads",
         "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{ctx.account_id}:role/app"},
+        "Principal": {"AWS": ctx.arn("iam", "role/app", region="")},
         "Action": "s3:GetObject",
-        "Resource": f"arn:aws:s3:::app-tls-only-{ctx.account_id}-{ctx.region}/*",
+        "Resource": ctx.arn("s3", f"app-tls-only-{ctx.account_id}-{ctx.region}/*", region="", account_id=""),
     }

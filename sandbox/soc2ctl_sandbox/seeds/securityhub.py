@@ -15,6 +15,6 @@ def seed(ctx: SeedContext) -> None:
     sh.enable_security_hub(EnableDefaultStandards=False)
     sh.batch_enable_standards(
         StandardsSubscriptionRequests=[
-            {"StandardsArn": f"arn:aws:securityhub:{ctx.region}::standards/{s}"} for s in standards
+            {"StandardsArn": ctx.arn("securityhub", f"standards/{s}", account_id="")} for s in standards
         ]
     )

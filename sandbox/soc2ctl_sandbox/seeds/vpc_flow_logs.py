@@ -20,7 +20,7 @@ def seed(ctx: SeedContext) -> None:
             ResourceIds=[vpc["VpcId"]],
             TrafficType="ALL",
             LogDestinationType="s3",
-            LogDestination=f"arn:aws:s3:::{BUCKET}",
+            LogDestination=ctx.arn("s3", BUCKET, region="", account_id=""),
             MaxAggregationInterval=600,
         )
     if ctx.posture == "drifted" and ctx.region == "us-east-1":

@@ -14,6 +14,7 @@ from typing import Any
 
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.utils import utcnow
+from moto.utilities.utils import get_partition
 
 from .exceptions import (
     ConflictException,
@@ -39,7 +40,10 @@ class Analyzer:
     def __init__(self, backend: AccessAnalyzerBackend, name: str, type_: str, **extra: Any) -> None:
         self.name = name
         self.type = type_
-        self.arn = f"arn:aws:access-analyzer:{backend.region_name}:{backend.account_id}:analyzer/{name}"
+        partition = get_partition(backend.region_name)
+        self.arn = (
+            f"arn:{partition}:access-analyzer:{backend.region_name}:{backend.account_id}:analyzer/{name}"
+        )
         self.created_at: datetime = utcnow()
         self.status = "ACTIVE"
         self.tags: dict[str, str] = extra.get("tags") or {}
@@ -99,7 +103,9 @@ class AccessAnalyzerBackend(BaseBackend):
         from moto.organizations.models import organizations_backends
 
         try:
-            org = organizations_backends[self.account_id]["aws"].describe_organization()["Organization"]
+            org = organizations_backends[self.account_id][self.partition].describe_organization()[
+                "Organization"
+            ]
         except Exception:
             raise ValidationException(
                 "You must be a member of an organization to create an organization analyzer.",
@@ -108,7 +114,7 @@ class AccessAnalyzerBackend(BaseBackend):
         management = org["MasterAccountId"]
         if self.account_id == management:
             return
-        admins = organizations_backends[management]["aws"].admins
+        admins = organizations_backends[management][self.partition].admins
         if not any(a.account.id == self.account_id and _PRINCIPAL in a.services for a in admins):
             raise ValidationException(
                 "You must be the management account or the delegated administrator of the organization "
