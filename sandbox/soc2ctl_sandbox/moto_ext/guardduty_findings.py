@@ -45,7 +45,9 @@ def add_finding(
     backend = guardduty_backends[account_id][region]
     finding_id = uuid.uuid4().hex
     now = datetime.now(UTC).isoformat()
-    partition = "aws-cn" if region.startswith("cn-") else "aws"
+    from soc2ctl_sandbox.seed import partition as partition_of
+
+    partition = partition_of(region)
     _findings(backend, detector_id).append(
         {
             "accountId": account_id,

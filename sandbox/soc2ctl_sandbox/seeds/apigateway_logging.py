@@ -11,7 +11,7 @@ def seed(ctx: SeedContext) -> None:
     if ctx.posture == "fresh" or ctx.region != "us-east-1":
         return
     drifted = ctx.posture == "drifted"
-    group = f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:/soc2/api-access"
+    group = ctx.arn("logs", "log-group:/soc2/api-access")
     rest = ctx.client("apigateway")
     api = rest.create_rest_api(name="soc2-orders")["id"]
     root = rest.get_resources(restApiId=api)["items"][0]["id"]

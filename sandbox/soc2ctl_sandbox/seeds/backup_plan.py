@@ -35,8 +35,11 @@ def seed(ctx: SeedContext) -> None:
         BackupPlanId=plan_id,
         BackupSelection={
             "SelectionName": "soc2-resource-types",
-            "IamRoleArn": f"arn:aws:iam::{ctx.account_id}:role/service-role/AWSBackupDefaultServiceRole",
-            "Resources": ["arn:aws:dynamodb:*:*:table/*", "arn:aws:elasticfilesystem:*:*:file-system/*"],
+            "IamRoleArn": ctx.arn("iam", "role/service-role/AWSBackupDefaultServiceRole", region=""),
+            "Resources": [
+                ctx.arn("dynamodb", "table/*", region="*", account_id="*"),
+                ctx.arn("elasticfilesystem", "file-system/*", region="*", account_id="*"),
+            ],
         },
     )
 

@@ -16,17 +16,17 @@ def seed(ctx: SeedContext) -> None:
     iam = ctx.client("iam")
     iam.create_user(UserName="operator")
     iam.create_login_profile(UserName="operator", Password="Soc2-sandbox-Passw0rd!")
-    set_password_last_used(ctx.account_id, "operator", days_ago=3)
+    set_password_last_used(ctx.account_id, "operator", days_ago=3, region=ctx.region)
     _enrol_mfa(iam, ctx.account_id, "operator")  # console users have MFA (iam-user-mfa's control)
     iam.create_user(UserName="deployer")
     iam.create_access_key(UserName="deployer")
     if ctx.posture == "drifted":
         iam.create_user(UserName="former-staff")
         iam.create_login_profile(UserName="former-staff", Password="Soc2-sandbox-Passw0rd!")
-        set_password_last_used(ctx.account_id, "former-staff", days_ago=120)
+        set_password_last_used(ctx.account_id, "former-staff", days_ago=120, region=ctx.region)
         _enrol_mfa(iam, ctx.account_id, "former-staff")
         key = iam.create_access_key(UserName="former-staff")["AccessKey"]["AccessKeyId"]
-        backdate_access_key(ctx.account_id, key, days=100)
+        backdate_access_key(ctx.account_id, key, days=100, region=ctx.region)
 
 
 def _enrol_mfa(iam: Any, account_id: str, user: str) -> None:

@@ -11,7 +11,7 @@ def seed(ctx: SeedContext) -> None:
     if ctx.posture == "fresh" or ctx.region != "us-east-1":
         return
     waf = ctx.client("wafv2")
-    group = f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:aws-waf-logs-soc2"
+    group = ctx.arn("logs", "log-group:aws-waf-logs-soc2")
     for name, scope in (("soc2-api-acl", "REGIONAL"), ("soc2-cdn-acl", "CLOUDFRONT")):
         acl = waf.create_web_acl(
             Name=name, Scope=scope, DefaultAction={"Allow": {}}, VisibilityConfig=VISIBILITY
