@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 from pydantic import Field
 
 from remediations import _preconditions as pre
 from remediations._aws import client_token, error_code, paginate
+from remediations._edge import any_account_arn
 from soc2ctl.remediation import (
     Params,
     PlannedChange,
@@ -37,6 +38,13 @@ class BackupPlanParams(Params):
     selection_tags: dict[str, str] = Field(default_factory=lambda: {"backup": "true"}, min_length=1)
     # None: the account's role/service-role/AWSBackupDefaultServiceRole
     selection_role_arn: str | None = None
+    # A second selection by resource type: every EFS file system / DynamoDB table of the account, tagged or not
+    resource_types: list[Literal["EFS", "DynamoDB"]] = Field(default_factory=list)
+    resource_selection_name: str = Field("soc2-resource-types", pattern=_NAME)
+
+
+# resource type -> (ARN service, resource pattern) of the selection's `arn:<partition>:<service>:*:*:<pattern>`
+RESOURCE_PATTERNS = {"EFS": ("elasticfilesystem", "file-system/*"), "DynamoDB": ("dynamodb", "table/*")}
 
 
 def role_arn(ctx: TaskContext, params: BackupPlanParams) -> str:
@@ -74,7 +82,8 @@ def summarise_selection(selection: dict[str, Any]) -> dict[str, Any]:
 
 
 class BackupPlan(Remediation[BackupPlanParams]):
-    """Resources tagged for backup are backed up daily into the vault, kept `retention_days`, optionally copied.
+    """Resources tagged for backup (and, by `resource_types`, every EFS file system and DynamoDB table) are
+    backed up daily into the vault, kept `retention_days`, optionally copied.
 
     The plan and selection are found by name. Other rules of the plan are kept when its rule is updated; a
     selection, which AWS cannot update, is replaced (deleted and created again) when it differs."""
@@ -83,8 +92,15 @@ class BackupPlan(Remediation[BackupPlanParams]):
     scope = Scope.REGION
     risk = "medium"  # new backup jobs cost storage; changing the rules changes what is kept
     criteria = ("A1.2", "A1.3", "CC9.1")
-    prowler_checks = ("backup_plans_exist",)
-    config_rules = ("backup-plan-min-frequency-and-min-retention-check",)
+    # the DynamoDB ones hold with resource_types [DynamoDB]. (Prowler's efs_have_backup_enabled tests EFS's own
+    # automatic-backup policy, not a plan selection: not named.)
+    prowler_checks = ("backup_plans_exist", "dynamodb_table_protected_by_backup_plan")
+    config_rules = (
+        "backup-plan-min-frequency-and-min-retention-check",
+        "dynamodb-in-backup-plan",
+        "efs-in-backup-plan",
+    )
+    securityhub_controls = ("DynamoDB.4",)
     read_actions = (
         "backup:ListBackupPlans",
         "backup:GetBackupPlan",
@@ -110,7 +126,7 @@ class BackupPlan(Remediation[BackupPlanParams]):
             (p["BackupPlanId"] for p in plans if p.get("BackupPlanName") == params.plan_name), None
         )
         if plan_id is None:
-            return {"plan_id": None, "selection_id": None, "rule": None, "selection": None}
+            return {"plan_id": None, "selection_id": None, "rule": None, "selection": None, "resources": None}
         rules = backup.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]["Rules"]
         rule = next((r for r in rules if r["RuleName"] == params.rule_name), None)
         selections = paginate(backup, "list_backup_selections", "BackupSelectionsList", BackupPlanId=plan_id)
@@ -122,11 +138,13 @@ class BackupPlan(Remediation[BackupPlanParams]):
             if selection_id
             else None
         )
+        by_type = next((s for s in selections if s["SelectionName"] == params.resource_selection_name), None)
         return {
             "plan_id": plan_id,
             "selection_id": selection_id,
             "rule": summarise_rule(rule) if rule else None,
             "selection": summarise_selection(selection) if selection else None,
+            "resources": _resources(backup, plan_id, by_type["SelectionId"]) if by_type else None,
         }
 
     def desired(self, ctx: TaskContext, params: BackupPlanParams, observed: Any) -> dict[str, Any]:
@@ -141,7 +159,11 @@ class BackupPlan(Remediation[BackupPlanParams]):
             days = params.copy_retention_days or params.retention_days
             rule["copy_to"] = [{"vault_arn": params.copy_to_vault_arn, "delete_after_days": days}]
         selection = {"iam_role_arn": role_arn(ctx, params), "tags": dict(params.selection_tags)}
-        return {"rule": rule, "selection": selection}
+        want = {"rule": rule, "selection": selection}
+        if params.resource_types:
+            patterns = sorted(any_account_arn(ctx, *RESOURCE_PATTERNS[t]) for t in set(params.resource_types))
+            want["resources"] = {"iam_role_arn": role_arn(ctx, params), "arns": patterns}
+        return want
 
     def apply(self, ctx: TaskContext, change: PlannedChange[BackupPlanParams]) -> None:
         """Plan (rule) first: a selection belongs to a plan."""
@@ -161,6 +183,15 @@ class BackupPlan(Remediation[BackupPlanParams]):
             backup.create_backup_selection(
                 BackupPlanId=plan_id, BackupSelection=self._selection(params, want)
             )
+        if "resources" in want and not self._same(observed["resources"], want["resources"]):
+            if observed["resources"]:
+                backup.delete_backup_selection(BackupPlanId=plan_id, SelectionId=observed["resources"]["id"])
+            selection = {
+                "SelectionName": params.resource_selection_name,
+                "IamRoleArn": want["resources"]["iam_role_arn"],
+                "Resources": want["resources"]["arns"],
+            }
+            backup.create_backup_selection(BackupPlanId=plan_id, BackupSelection=selection)
 
     def _create_plan(
         self, ctx: TaskContext, backup: Any, params: BackupPlanParams, want: dict[str, Any]
@@ -229,3 +260,10 @@ class BackupPlan(Remediation[BackupPlanParams]):
                 for k, v in sorted(want["selection"]["tags"].items())
             ],
         }
+
+
+def _resources(backup: Any, plan_id: str, selection_id: str) -> dict[str, Any]:
+    """The by-type selection: its role and ARN patterns (and id, to replace it; not compared)."""
+    found = backup.get_backup_selection(BackupPlanId=plan_id, SelectionId=selection_id)["BackupSelection"]
+    arns = sorted(found.get("Resources", []))
+    return {"id": selection_id, "iam_role_arn": found.get("IamRoleArn"), "arns": arns}

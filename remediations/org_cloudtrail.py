@@ -17,6 +17,7 @@ from pydantic import Field
 
 from remediations import _control_tower as ct
 from remediations import _preconditions as pre
+from remediations import _trail_events as events
 from remediations import _trail_logs as cwl
 from remediations._aws import create_aliased_key, kms_arn, or_absent, paginate
 from remediations._log_policies import cloudtrail_bucket_policy as bucket_policy
@@ -71,6 +72,9 @@ class OrgCloudTrailParams(Params):
         description="The delivery role; soc2ctl's execution role may create and change soc2ctl-* roles only.",
     )
     cloudwatch_logs_retention_days: int = Field(default=365, description="Only when the group is created.")
+    s3_data_events: events.S3Events | None = Field(
+        default=None, description="Log S3 object reads, writes or all in every bucket; null: unmanaged."
+    )
 
 
 class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
@@ -87,15 +91,21 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         "cloudtrail_log_file_validation_enabled",
         "cloudtrail_kms_encryption_enabled",
         "cloudtrail_cloudwatch_logging_enabled",
+        "cloudtrail_s3_dataevents_read_enabled",  # with s3_data_events: read or all
+        "cloudtrail_s3_dataevents_write_enabled",  # with s3_data_events: write or all
     )
     config_rules = (
         "multi-region-cloudtrail-enabled",
         "cloud-trail-log-file-validation-enabled",
         "cloud-trail-encryption-enabled",
         "cloud-trail-cloud-watch-logs-enabled",
+        "cloudtrail-s3-dataevents-enabled",  # these three with s3_data_events
+        "cloudtrail-all-write-s3-data-event-check",
+        "cloudtrail-all-read-s3-data-event-check",
     )
-    securityhub_controls = ("CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5")
+    securityhub_controls = ("CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5", "S3.22", "S3.23")
     read_actions = (
+        "cloudtrail:GetEventSelectors",
         "organizations:DescribeOrganization",
         "organizations:ListAWSServiceAccessForOrganization",
         "cloudtrail:DescribeTrails",
@@ -112,6 +122,7 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
         "cloudformation:ListStackSets",  # and its landing zone by its StackSets
     )
     write_actions = (
+        "cloudtrail:PutEventSelectors",
         "organizations:EnableAWSServiceAccess",
         "kms:CreateKey",
         "kms:TagResource",
@@ -208,6 +219,10 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
                 "public_access_block": PUBLIC_ACCESS_BLOCK,
             }
         desired["trail"] = trail
+        if params.s3_data_events:
+            trail["s3_data_events"] = events.wanted(
+                (observed["trail"] or {}).get("s3_data_events"), params.s3_data_events
+            )
         if group := params.cloudwatch_logs_log_group:
             trail["cloudwatch_logs_log_group_arn"] = cwl.log_group_arn(ctx.region, ctx.account_id, group)
             trail["cloudwatch_logs_role_arn"] = cwl.role_arn(ctx, params.cloudwatch_logs_role_name)
@@ -308,6 +323,7 @@ def read_trail(ctx: TaskContext, name: str) -> dict[str, Any] | None:
         "logging": bool(status.get("IsLogging")),
         "cloudwatch_logs_log_group_arn": found.get("CloudWatchLogsLogGroupArn") or None,
         "cloudwatch_logs_role_arn": found.get("CloudWatchLogsRoleArn") or None,
+        "s3_data_events": events.read_s3(ctx.client("cloudtrail"), found["TrailARN"]),
     }
 
 
@@ -351,7 +367,9 @@ def ensure_trail(
         settings["S3KeyPrefix"] = desired["s3_key_prefix"] or ""  # "" removes a prefix on update
     if current is None:
         cwl.with_new_role(cloudtrail.create_trail, new_role=new_role, **settings)
-    elif any(current.get(k) != v for k, v in desired.items() if k != "logging"):
+    elif any(current.get(k) != v for k, v in desired.items() if k not in ("logging", "s3_data_events")):
         cwl.with_new_role(cloudtrail.update_trail, new_role=new_role, **settings)
     if current is None or not current["logging"]:
         cloudtrail.start_logging(Name=params.trail_name)
+    if "s3_data_events" in desired and (current or {}).get("s3_data_events") != desired["s3_data_events"]:
+        events.put_s3(cloudtrail, params.trail_name, desired["s3_data_events"])

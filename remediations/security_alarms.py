@@ -19,7 +19,7 @@ from soc2ctl.remediation import (
     same,
 )
 
-# CIS AWS Foundations Benchmark (section 4 / Security Hub CloudWatch.1-15) metric filter patterns; the
+# CIS AWS Foundations Benchmark (section 4 / Security Hub CloudWatch.1-14) metric filter patterns; the
 # Organizations one lists CIS v3.0's events (CancelHandshake, CreateOrganization, EnableAllFeatures too),
 # which Prowler requires.
 PATTERNS: dict[str, str] = {
@@ -64,6 +64,53 @@ PATTERNS: dict[str, str] = {
         ' || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy")'
         ' || ($.eventName = "UpdateOrganizationalUnit")) }'
     ),
+    "authentication-failures": (
+        '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }'
+    ),
+    "kms-key-disable-or-deletion": (
+        "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey)"
+        " || ($.eventName = ScheduleKeyDeletion)) }"
+    ),
+    "s3-bucket-policy-changes": (
+        "{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl)"
+        " || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors)"
+        " || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication)"
+        " || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors)"
+        " || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }"
+    ),
+    "security-group-changes": (
+        "{ ($.eventName = AuthorizeSecurityGroupIngress)"
+        " || ($.eventName = AuthorizeSecurityGroupEgress)"
+        " || ($.eventName = RevokeSecurityGroupIngress)"
+        " || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup)"
+        " || ($.eventName = DeleteSecurityGroup) }"
+    ),
+    "network-acl-changes": (
+        "{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry)"
+        " || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry)"
+        " || ($.eventName = ReplaceNetworkAclEntry)"
+        " || ($.eventName = ReplaceNetworkAclAssociation) }"
+    ),
+    "network-gateway-changes": (
+        "{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway)"
+        " || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway)"
+        " || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }"
+    ),
+    "route-table-changes": (
+        "{ ($.eventSource = ec2.amazonaws.com) && (($.eventName = CreateRoute)"
+        " || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute)"
+        " || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable)"
+        " || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable)) }"
+    ),
+    "vpc-changes": (
+        "{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc)"
+        " || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection)"
+        " || ($.eventName = CreateVpcPeeringConnection)"
+        " || ($.eventName = DeleteVpcPeeringConnection)"
+        " || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc)"
+        " || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink)"
+        " || ($.eventName = EnableVpcClassicLink) }"
+    ),
 }
 AlarmName = Literal[
     "root-usage",
@@ -73,6 +120,14 @@ AlarmName = Literal[
     "cloudtrail-changes",
     "config-changes",
     "organizations-changes",
+    "authentication-failures",
+    "kms-key-disable-or-deletion",
+    "s3-bucket-policy-changes",
+    "security-group-changes",
+    "network-acl-changes",
+    "network-gateway-changes",
+    "route-table-changes",
+    "vpc-changes",
 ]
 
 
@@ -115,8 +170,9 @@ def summarise_alarm(found: dict[str, Any]) -> dict[str, Any]:
 
 
 class SecurityAlarms(Remediation[SecurityAlarmsParams]):
-    """Security-relevant API activity (root use, denied calls, console sign-in without MFA, IAM, CloudTrail,
-    Config and Organizations changes) raises a CloudWatch alarm that notifies an SNS topic.
+    """Security-relevant API activity (root use, denied calls, console sign-in without MFA or failing, IAM,
+    CloudTrail, Config, Organizations, KMS key, S3 bucket policy, security group, NACL, gateway, route table
+    and VPC changes) raises a CloudWatch alarm that notifies an SNS topic (CIS section 4, all of it).
 
     Runs in the home region, where the trail delivers to CloudWatch Logs. Filters and alarms are named
     `<prefix><alarm>` and overwritten in place when they drift; other actions on an alarm are kept. A missing
@@ -136,6 +192,14 @@ class SecurityAlarms(Remediation[SecurityAlarmsParams]):
         "cloudwatch_log_metric_filter_and_alarm_for_cloudtrail_configuration_changes_enabled",
         "cloudwatch_log_metric_filter_and_alarm_for_aws_config_configuration_changes_enabled",
         "cloudwatch_log_metric_filter_aws_organizations_changes",
+        "cloudwatch_log_metric_filter_authentication_failures",
+        "cloudwatch_log_metric_filter_disable_or_scheduled_deletion_of_kms_cmk",
+        "cloudwatch_log_metric_filter_for_s3_bucket_policy_changes",
+        "cloudwatch_log_metric_filter_security_group_changes",
+        "cloudwatch_changes_to_network_acls_alarm_configured",
+        "cloudwatch_changes_to_network_gateways_alarm_configured",
+        "cloudwatch_changes_to_network_route_tables_alarm_configured",
+        "cloudwatch_changes_to_vpcs_alarm_configured",
     )
     securityhub_controls = (
         "CloudWatch.1",
@@ -143,7 +207,15 @@ class SecurityAlarms(Remediation[SecurityAlarmsParams]):
         "CloudWatch.3",
         "CloudWatch.4",
         "CloudWatch.5",
+        "CloudWatch.6",
+        "CloudWatch.7",
+        "CloudWatch.8",
         "CloudWatch.9",
+        "CloudWatch.10",
+        "CloudWatch.11",
+        "CloudWatch.12",
+        "CloudWatch.13",
+        "CloudWatch.14",
     )
     read_actions = (
         "logs:DescribeLogGroups",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from remediations.security_alarms import PATTERNS
 from soc2ctl.config import shipped
 from soc2ctl.config.inventory import read_inventory_file, resolve_inventory
 from soc2ctl.config.playbook import load_playbook
@@ -60,7 +61,7 @@ def test_baseline_plans_applies_and_is_effective_without_an_audit_account(org_wi
     (trail,) = member_client("cloudtrail", MANAGEMENT_ACCOUNT).describe_trails()["trailList"]
     group = trail["CloudWatchLogsLogGroupArn"].split(":log-group:", 1)[1].removesuffix(":*")
     filters = member_client("logs", MANAGEMENT_ACCOUNT).describe_metric_filters(logGroupName=group)
-    assert len(filters["metricFilters"]) == 7
+    assert len(filters["metricFilters"]) == len(PATTERNS)
 
     named = set()
     for account in [MANAGEMENT_ACCOUNT, *ids.values()]:

@@ -33,6 +33,13 @@ IAM_ACTION_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("s3", "PutBucketReplication"): "s3:PutReplicationConfiguration",
     ("s3", "GetBucketCors"): "s3:GetBucketCORS",
     ("s3", "PutBucketCors"): "s3:PutBucketCORS",
+    # API Gateway authorizes by HTTP method on the resource path, for both its APIs (signing name apigateway)
+    ("apigateway", "GetRestApis"): "apigateway:GET",
+    ("apigateway", "GetStages"): "apigateway:GET",
+    ("apigateway", "UpdateStage"): "apigateway:PATCH",
+    ("apigatewayv2", "GetApis"): "apigateway:GET",
+    ("apigatewayv2", "GetStages"): "apigateway:GET",
+    ("apigatewayv2", "UpdateStage"): "apigateway:PATCH",
 }
 
 # Services whose IAM prefix is not their signing name (botocore service name -> IAM prefix).

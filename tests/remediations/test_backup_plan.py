@@ -144,3 +144,26 @@ def test_missing_selection_only(org):
     run = ModuleRun(MODULE, {}, account)
     assert [(c.path, c.before) for c in run.plan().changes] == [("selection", None)]
     assert write_calls(run.apply()) == ["backup:CreateBackupSelection"]
+
+
+def test_resource_types_add_a_selection_of_every_efs_and_dynamodb_resource(org):
+    """A second selection by ARN pattern, in the form Prowler and AWS Config recognise (`arn:<partition>:
+    dynamodb:*:*:table/*`); changing the types replaces it, the tag selection is untouched."""
+    account = org["alpha"]
+    run = ModuleRun(MODULE, {"resource_types": ["EFS", "DynamoDB"]}, account)
+    assert run.apply().status == "changed"
+    _, selections = plan_of(account)
+    by_type = next(s for s in selections if s["SelectionName"] == "soc2-resource-types")
+    assert sorted(by_type["Resources"]) == [
+        "arn:aws:dynamodb:*:*:table/*",
+        "arn:aws:elasticfilesystem:*:*:file-system/*",
+    ]
+    assert run.plan().action == "no-op"
+    assert write_calls(run.apply()) == []
+    narrowed = ModuleRun(MODULE, {"resource_types": ["DynamoDB"]}, account)
+    planned = narrowed.plan()
+    assert [c.path for c in planned.changes] == ["resources.arns"]
+    assert write_calls(narrowed.apply()) == ["backup:DeleteBackupSelection", "backup:CreateBackupSelection"]
+    _, selections = plan_of(account)
+    assert sorted(s["SelectionName"] for s in selections) == ["soc2-resource-types", "soc2-tagged"]
+    assert narrowed.plan().action == "no-op"

@@ -55,8 +55,8 @@ def test_absent_everything_is_created(org):
     assert applied.status == "changed", applied.error
     assert write_calls(applied) == (
         ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "sns:CreateTopic"]
-        + ["logs:PutMetricFilter"] * 7
-        + ["cloudwatch:PutMetricAlarm"] * 7
+        + ["logs:PutMetricFilter"] * len(PATTERNS)
+        + ["cloudwatch:PutMetricAlarm"] * len(PATTERNS)
     )
     logs = member_client("logs", org["alpha"])
     (group,) = logs.describe_log_groups(logGroupNamePrefix=GROUP)["logGroups"]

@@ -82,3 +82,12 @@ def apply() -> None:
 
     AccountSummary._account_mfa_enabled = _summary_flag("root_mfa", lambda kind: kind is not None)
     AccountSummary._account_access_keys_present = _summary_flag("root_access_keys", bool)
+
+
+def set_password_last_used(account_id: str, user_name: str, days_ago: int, region: str = "us-east-1") -> None:
+    """When a user last signed in to the console (AWS records it; no API sets it): seeds need stale ones."""
+    from datetime import timedelta
+
+    from moto.core.utils import utcnow
+
+    _backend(account_id, region).users[user_name].password_last_used = utcnow() - timedelta(days=days_ago)

@@ -10,7 +10,8 @@ VAULT = "soc2-backup-vault"
 
 
 def seed(ctx: SeedContext) -> None:
-    """compliant: the daily plan (35 days) into the vault with the backup=true selection; drifted: the
+    """compliant: the daily plan (35 days) into the vault with the backup=true selection and the EFS and
+    DynamoDB selection; drifted: the
     same, but the us-east-1 rule keeps backups 7 days and has no selection; fresh: nothing. (The vault
     itself is backup-vault's seed.)"""
     if ctx.posture == "fresh":
@@ -27,6 +28,17 @@ def seed(ctx: SeedContext) -> None:
             "IamRoleArn": ctx.arn("iam", "role/service-role/AWSBackupDefaultServiceRole", region=""),
             "ListOfTags": [
                 {"ConditionType": "STRINGEQUALS", "ConditionKey": "backup", "ConditionValue": "true"}
+            ],
+        },
+    )
+    backup.create_backup_selection(  # the baseline's resource_types: every EFS file system and DynamoDB table
+        BackupPlanId=plan_id,
+        BackupSelection={
+            "SelectionName": "soc2-resource-types",
+            "IamRoleArn": ctx.arn("iam", "role/service-role/AWSBackupDefaultServiceRole", region=""),
+            "Resources": [
+                ctx.arn("dynamodb", "table/*", region="*", account_id="*"),
+                ctx.arn("elasticfilesystem", "file-system/*", region="*", account_id="*"),
             ],
         },
     )
