@@ -59,6 +59,14 @@ def test_securityhub_controls_agree_with_prowlers_mapping(module):
     )
 
 
+def test_every_soc2_requirement_of_prowler_has_a_control_and_100_of_its_checks_are_named():
+    """Issue #14's bar: each of Prowler's 27 soc2_aws requirements is served by a control naming one of its
+    checks, and at least 100 of its 171 checks are named by some control."""
+    uncovered, checks = coverage()
+    assert len(SOC2["requirements"]) == 27 and uncovered == []
+    assert len(checks) >= 100, sorted(checks)
+
+
 def test_controls_json_lists_the_crosswalk():
     result = CliRunner().invoke(app, ["controls", "--format", "json"])
     listed = {c["name"]: c for c in json.loads(result.stdout)}
