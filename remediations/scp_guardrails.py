@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import Field, field_validator
 
 from remediations import _control_tower as ct
@@ -14,6 +15,7 @@ from remediations._aws import (
     Denial,
     create_org_policy,
     effective_denials,
+    error_code,
     normalise_policy,
     paginate,
     partitions,
@@ -322,7 +324,7 @@ class ScpGuardrails(Remediation[ScpGuardrailsParams]):
         params, observed, want = change.params, change.observed, change.desired
         if observed["policy_type_status"] != "ENABLED":
             if observed["policy_type_status"] is None:
-                org.enable_policy_type(RootId=observed["root_id"], PolicyType=SCP)
+                enable_scps(org, observed["root_id"])
             wait_until_enabled(org)
         policy_id = observed["policy_id"]
         content = policy_content(self.document(ctx, params))
@@ -335,3 +337,12 @@ class ScpGuardrails(Remediation[ScpGuardrailsParams]):
             org.attach_policy(PolicyId=policy_id, TargetId=target)
         for target in sorted(have - set(want["targets"])):
             org.detach_policy(PolicyId=policy_id, TargetId=target)
+
+
+def enable_scps(org: Any, root_id: str) -> None:
+    """Enable SCPs at the root. A retry after an unanswered first call finds them enabled: that is success."""
+    try:
+        org.enable_policy_type(RootId=root_id, PolicyType=SCP)
+    except ClientError as exc:
+        if error_code(exc) != "PolicyTypeAlreadyEnabledException":
+            raise
