@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -178,8 +180,11 @@ def run_c7n_org(
     (workdir / "c7n-accounts.json").write_text(json.dumps(config))
     (workdir / "c7n-policies.yml").write_text(C7N_POLICIES)
     out = workdir / "c7n-out"
+    shutil.rmtree(out, ignore_errors=True)
     cmd = [c7n_org, "run", "-c", str(workdir / "c7n-accounts.json"), "-u", str(workdir / "c7n-policies.yml")]
-    cmd += ["-s", str(out)]
+    # c7n caches what it described for 15 minutes, by default in ~/.cache/c7n-org (shared by every run on
+    # the machine): a fresh cache per run, so no run is answered from an earlier one
+    cmd += ["-s", str(out), "--cache-path", tempfile.mkdtemp(prefix="c7n-cache-", dir=workdir)]
     for region in regions:
         cmd += ["-r", region]
     env = {**_env(endpoint, workdir), "C7N_ORG_PARALLEL": str(workers)}

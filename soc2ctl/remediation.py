@@ -143,13 +143,18 @@ class TaskContext:
     home_region: str
     management_account_id: str
     vars: dict[str, Any] = field(default_factory=dict)
-    # Every IAM action any registered module declares: what an SCP must never deny soc2ctl.
-    module_actions: frozenset[str] = frozenset()
+    # Every IAM action any registered module declares (`module_actions`): what an SCP must never deny
+    # soc2ctl. Asked for on use, since knowing it imports every module, which most runs never need.
+    declared_actions: Callable[[], frozenset[str]] = frozenset
     # Resources a control of this run provides that may not exist yet (at plan time, before it applied): a
     # module does not refuse, or fail to read, for want of one of these. See `Requirement`.
     pending: frozenset[Resource] = frozenset()
     # The run's AWS partition (soc2ctl.aws.partitions): every ARN a module writes is built in it.
     partition: str = partitions.DEFAULT
+
+    @property
+    def module_actions(self) -> frozenset[str]:
+        return self.declared_actions()
 
     def client(self, service: str, *, region: str | None = None, account_id: str | None = None) -> BaseClient:
         return self.sessions.client(account_id or self.account_id, region or self.region, service)

@@ -15,7 +15,7 @@ import typer
 
 from soc2ctl import __version__, runlog
 from soc2ctl.aws import log_redaction
-from soc2ctl.cli import catalog, drift, evidence, iam, inventory, plans, sandbox, schema, validate
+from soc2ctl.cli import catalog, drift, evidence, iam, inventory, leave, plans, sandbox, schema, validate
 from soc2ctl.cli.choices import LogFormat, one_of
 from soc2ctl.cli.ui import ErrorBoundary, Ui
 
@@ -83,9 +83,24 @@ def main_options(
 
 
 def main() -> None:
+    """Run one command; its exit code is raised as SystemExit (what a caller in the same process sees)."""
     typer.BadParameter.__base__.exit_code = 1  # UsageError: 2 would read as changes pending
     app()
 
 
+def entry() -> None:
+    """The `soc2ctl` executable (and `python -m soc2ctl.cli.main`): main(), then leave at once.
+
+    Why not the interpreter's own exit: after a command it collects the run's cyclic garbage (a plan leaves
+    ~50,000 objects: botocore clients, responses) and frees every module, 0.3-0.45 s of CPU after
+    `soc2ctl plan` on a 12-account organization, a third of the command's CPU, for nothing anyone sees.
+    What that exit does that matters is done first (soc2ctl.cli.leave)."""
+    try:
+        main()
+    except SystemExit as exc:
+        leave.now(exc.code)
+    leave.now(0)
+
+
 if __name__ == "__main__":
-    main()
+    entry()

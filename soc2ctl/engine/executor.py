@@ -126,7 +126,7 @@ class Executor:
             management_account_id=self.management_account_id,
             vars=task.variables,
             pending=pending,
-            module_actions=registry.declared_actions(),
+            declared_actions=registry.declared_actions,
             partition=self.partition,
         )
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+if TYPE_CHECKING:  # rich is imported when a bar is drawn: a piped run (CI, a benchmark) never needs it
+    from rich.progress import Progress, TaskID
 
 MIN_TASKS = 20  # below this a run is over before a bar helps
 
@@ -36,19 +36,25 @@ class TerminalProgress:
     def __call__(self, _result: Any) -> None:
         with self._lock:
             if self._progress is None:
-                self._progress = Progress(
-                    TextColumn("{task.description}"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TimeElapsedColumn(),
-                    console=Console(stderr=True),
-                    transient=True,
-                )
-                self._progress.start()
-                self._bar = self._progress.add_task(self.label, total=self.total)
+                self._progress, self._bar = self._start()
             self._done += 1
             assert self._bar is not None
             self._progress.advance(self._bar)
             if self._done >= self.total:
                 self._progress.stop()
                 self._progress, self._bar, self._done = None, None, 0
+
+    def _start(self) -> tuple[Progress, TaskID]:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        progress.start()
+        return progress, progress.add_task(self.label, total=self.total)
