@@ -14,6 +14,13 @@ The loopback endpoint: s3control puts `<account>.` in front of the host, which c
 soc2ctl strips it (soc2ctl.aws.sessions); the peers get the same one-line fix through a `sitecustomize`
 module on their PYTHONPATH (a botocore built-in handler), so their S3 account check works too.
 
+Parallelism: soc2ctl runs with its default of 16 threads in one process; c7n-org with one process per
+account-region (C7N_ORG_PARALLEL, its best here: 16 processes for 24 account-regions were slower than 24);
+Prowler scans one account per invocation, so accounts run as parallel Prowler processes (`--prowler-workers`).
+c7n-org caches what it described for 15 minutes in ~/.cache/c7n-org: each run gets a fresh cache directory,
+so no run is answered from an earlier one. Each row carries the CPU its processes used and the load when it
+started.
+
 Peers are installed in their own virtualenvs outside the repository (`pip install c7n c7n-org`,
 `pip install prowler`); pass their executables.
 """
@@ -22,12 +29,13 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -144,8 +152,24 @@ def _timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, subpr
     return time.perf_counter() - start, done
 
 
+def _children_cpu() -> float:
+    """User + system CPU of every finished child process (and of the processes they waited for)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def _row(tool: str, wall: float, ok: bool, found: set[Finding], note: str, **extra: Any) -> dict[str, Any]:
     return {"tool": tool, "wall_s": round(wall, 2), "ok": ok, "findings": len(found), **extra, "note": note}
+
+
+def measured(run: Callable[..., tuple[dict[str, Any], set[Finding]]], *args: Any) -> tuple[dict, set]:
+    """One tool's run, with the CPU its processes used and the machine's load when it started: on a shared
+    machine a CPU-heavy tool suffers most from other processes, so each row says what it ran against."""
+    load, cpu = os.getloadavg()[0], _children_cpu()
+    row, found = run(*args)
+    row["cpu_s"] = round(_children_cpu() - cpu, 2)
+    row["load_1m_at_start"] = round(load, 1)
+    return row, found
 
 
 def run_soc2ctl(endpoint: str, workdir: Path, parallelism: int) -> tuple[dict[str, Any], set[Finding]]:
@@ -161,7 +185,9 @@ def run_soc2ctl(endpoint: str, workdir: Path, parallelism: int) -> tuple[dict[st
         for t in tasks
         if t["action"] in ("create", "update", "detect")
     }
-    row = _row("soc2ctl", wall, ok and not any(t["action"] == "error" for t in tasks), found, "")
+    row = _row(
+        "soc2ctl", wall, ok and not any(t["action"] == "error" for t in tasks), found, "", threads=parallelism
+    )
     row["tasks"] = len(tasks)
     if not ok:
         row["note"] = done.stderr[-300:]
@@ -197,7 +223,8 @@ def run_c7n_org(
             found.add(_finding(policy, account, region))
     errors = done.stderr.count("Traceback") + done.stderr.count("ERROR")
     note = "" if done.returncode == 0 and not errors else done.stderr[-300:]
-    return _row("c7n-org", wall, done.returncode == 0, found, note, policy_runs=len(runs)), found
+    row = _row("c7n-org", wall, done.returncode == 0, found, note, policy_runs=len(runs), processes=workers)
+    return row, found
 
 
 def run_prowler(
@@ -220,7 +247,8 @@ def run_prowler(
     found = set(_prowler_findings(workdir / "prowler-out"))
     failed = [r for r in runs if r.returncode != 0]
     note = (failed[0].stderr or failed[0].stdout)[-300:] if failed else ""
-    return _row("prowler", wall, not failed, found, note, failed_accounts=len(failed)), found
+    row = _row("prowler", wall, not failed, found, note, failed_accounts=len(failed), processes=workers)
+    return row, found
 
 
 def _prowler_findings(out: Path) -> Iterable[Finding]:

@@ -238,14 +238,19 @@ def run_peers(args: argparse.Namespace, endpoint: str, workdir: Path, member_ids
         return []
     regions = ALL_REGIONS[: args.regions]
     accounts = member_ids  # the accounts soc2ctl's `hosts: all` covers: every member
-    results = [peers.run_soc2ctl(endpoint, workdir, args.parallelism)]
+    results = [peers.measured(peers.run_soc2ctl, endpoint, workdir, args.parallelism)]
     if args.c7n_org:
+        # c7n-org runs each account-region in a process of its own, at most C7N_ORG_PARALLEL at once; its
+        # best here is one process per account-region (fewer processes were slower, measured)
+        c7n_workers = args.c7n_workers or len(accounts) * len(regions)
         results.append(
-            peers.run_c7n_org(endpoint, workdir, accounts, regions, args.c7n_org, args.parallelism)
+            peers.measured(peers.run_c7n_org, endpoint, workdir, accounts, regions, args.c7n_org, c7n_workers)
         )
     if args.prowler:
         results.append(
-            peers.run_prowler(endpoint, workdir, accounts, regions, args.prowler, args.prowler_workers)
+            peers.measured(
+                peers.run_prowler, endpoint, workdir, accounts, regions, args.prowler, args.prowler_workers
+            )
         )
     rows = [row for row, _ in results]
     peers.compare(rows, [found for _, found in results])
@@ -309,6 +314,9 @@ def main() -> None:
     )
     parser.add_argument("--c7n-org", help="path to c7n-org (moto mode): run it on the same organization")
     parser.add_argument("--prowler", help="path to prowler (moto mode): run it on the same organization")
+    parser.add_argument(
+        "--c7n-workers", type=int, help="C7N_ORG_PARALLEL (default: one process per account-region)"
+    )
     parser.add_argument("--prowler-workers", type=int, default=2, help="parallel prowler processes")
     args = parser.parse_args()
     if args.table:

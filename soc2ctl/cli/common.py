@@ -7,8 +7,10 @@ start fast (tests/test_startup.py), and the imports stay visible to the layer co
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -166,6 +168,22 @@ def run_request(
         extra_vars=parse_extra_vars(extra_vars),
         evidence=EvidenceSettings(*evidence),
     )
+
+
+def run_service() -> ModuleType:
+    """soc2ctl.run.service, imported with the cyclic garbage collector paused.
+
+    Why: the import brings in the engine, botocore, networkx and pydantic, ~700 modules whose objects all
+    live until the process ends, so the ~180 collections the import would trigger find nothing to free:
+    55 ms of its ~390 ms of CPU, at the start of every plan, apply and drift."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        from soc2ctl.run import service
+    finally:
+        if was_enabled:
+            gc.enable()
+    return service
 
 
 def emit_plan(

@@ -26,6 +26,7 @@ from soc2ctl.cli.common import (
     ProfileOpt,
     RetentionOpt,
     run_request,
+    run_service,
 )
 from soc2ctl.cli.frontend import CliFrontend
 from soc2ctl.cli.ui import ui
@@ -96,7 +97,7 @@ def drift_command(
 
     Example: soc2ctl drift playbooks/soc2-baseline.yml -i inventories/sandbox.yml --remediate --max-changes 10
     """
-    from soc2ctl.run import service
+    service = run_service()
 
     where = (evidence, evidence_retention_days, None)
     request = run_request(playbook, inventory, limit, controls, profile, parallelism, extra_vars, where)

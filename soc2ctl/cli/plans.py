@@ -41,6 +41,7 @@ from soc2ctl.cli.common import (
     WorkersOpt,
     emit_plan,
     run_request,
+    run_service,
 )
 from soc2ctl.cli.frontend import CliFrontend
 from soc2ctl.cli.ui import ui
@@ -75,7 +76,7 @@ def plan(
     Example: soc2ctl plan playbooks/soc2-baseline.yml -i inventories/sandbox.yml --limit prod
     Example: soc2ctl plan baseline.yml -i org.yml --shard 1/3 --out part-{shard}.json  (then: soc2ctl merge)
     """
-    from soc2ctl.run import service
+    service = run_service()
 
     failing = frozenset(f.value for f in fail_on or []) | ({"changes"} if detailed_exitcode else set())
     request = run_request(
@@ -129,7 +130,7 @@ def apply(
     Example: soc2ctl apply playbooks/soc2-baseline.yml -i inventories/sandbox.yml --auto-approve
     Example: soc2ctl apply plan.json --approval-ref CHG-1234 --shard 2/3
     """
-    from soc2ctl.run import service
+    service = run_service()
 
     request = run_request(
         playbook,
