@@ -68,9 +68,11 @@ C7N_POLICIES = "\n".join(
             )
         ),
         "        - {type: password-policy, key: MaxPasswordAge, value: absent}",
+        "        - {type: password-policy, key: MaxPasswordAge, value: 1, op: lt}",  # 0: never (moto's way)
         "        - {type: password-policy, key: MaxPasswordAge, value: 90, op: gt}",
         "        - {type: password-policy, key: PasswordReusePrevention, value: absent}",
         "        - {type: password-policy, key: PasswordReusePrevention, value: 24, op: lt}",
+        "        - {type: password-policy, key: HardExpiry, value: true}",
         "  - name: s3-public-block",
         "    resource: account",
         "    filters:",
@@ -81,7 +83,8 @@ C7N_POLICIES = "\n".join(
         ),
         "  - name: guardduty",
         "    resource: account",
-        "    filters: [{not: [{type: guard-duty, Detector.Status: ENABLED}]}]",
+        "    filters:",
+        "      - not: [{type: guard-duty, Detector.Status: ENABLED, Detector.FindingPublishingFrequency: FIFTEEN_MINUTES}]",
         "",
     ]
 )
@@ -125,7 +128,72 @@ if botocore is not None:
     botocore.handlers.BUILTIN_HANDLERS.append(("before-sign.s3-control", _strip))
 '''
 
+_SHIM: dict[str, Any] = {}
+exec(compile(SITECUSTOMIZE, "sitecustomize", "exec"), _SHIM)  # the peers' host fix, for seeding too
+
 Finding = tuple[str, str, str]  # (check, account, region or "-")
+
+# Settings seeded into the first members, so that findings tell the tools apart: every check has compliant
+# and non-compliant accounts (an organization where everything fails is matched by a tool that finds
+# everything). Only settings every tool judges alike: soc2ctl also checks `AllowUsersToChangePassword`,
+# `HardExpiry` (Prowler does not) and the S3 block's two `Block*` flags (Prowler checks the `Ignore` and
+# `Restrict` flags only), and GuardDuty's finding frequency (Prowler: enabled only); none of these differ here.
+_STRONG = {
+    "MinimumPasswordLength": 14,
+    "RequireSymbols": True,
+    "RequireNumbers": True,
+    "RequireUppercaseCharacters": True,
+    "RequireLowercaseCharacters": True,
+    "AllowUsersToChangePassword": True,
+    "MaxPasswordAge": 90,
+    "PasswordReusePrevention": 24,
+}
+_S3_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+MIXED_STATE: list[dict[str, Any]] = [
+    {"password_policy": _STRONG},  # compliant
+    {
+        "password_policy": {**_STRONG, "MinimumPasswordLength": 20, "MaxPasswordAge": 30}
+    },  # stricter: compliant
+    {"password_policy": {**_STRONG, "MinimumPasswordLength": 8}},  # too short
+    {"password_policy": {k: v for k, v in _STRONG.items() if k != "MaxPasswordAge"}},  # never expires
+    {"public_access_block": dict.fromkeys(_S3_FLAGS, True)},  # compliant
+    {"public_access_block": {**dict.fromkeys(_S3_FLAGS, False), "BlockPublicAcls": True}},  # partial
+    {"ebs_encryption_regions": 1},  # on in the first region only
+    {"guardduty": ["ENABLED", "ENABLED"]},  # in both regions, every 15 minutes
+    {"guardduty": ["DISABLED"]},  # suspended in the first region, none in the second
+]
+
+
+def seed_mixed_state(endpoint: str, accounts: list[str], regions: list[str]) -> None:
+    """MIXED_STATE into the first members, through their OrganizationAccountAccessRole."""
+    import boto3
+
+    sts = boto3.client("sts", endpoint_url=endpoint)
+    for account, state in zip(accounts, MIXED_STATE, strict=False):
+        role = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{ROLE}", RoleSessionName="seed")
+        creds = role["Credentials"]
+        session = boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+        if "password_policy" in state:
+            session.client("iam", endpoint_url=endpoint).update_account_password_policy(
+                **state["password_policy"]
+            )
+        if "public_access_block" in state:
+            s3control = session.client("s3control", endpoint_url=endpoint, region_name=regions[0])
+            s3control.meta.events.register("before-sign.s3-control", _SHIM["_strip"])  # as the peers get it
+            s3control.put_public_access_block(
+                AccountId=account, PublicAccessBlockConfiguration=state["public_access_block"]
+            )
+        for region in regions[: state.get("ebs_encryption_regions", 0)]:
+            session.client(
+                "ec2", endpoint_url=endpoint, region_name=region
+            ).enable_ebs_encryption_by_default()
+        for region, detector in zip(regions, state.get("guardduty", []), strict=False):
+            gd = session.client("guardduty", endpoint_url=endpoint, region_name=region)
+            gd.create_detector(Enable=detector == "ENABLED", FindingPublishingFrequency="FIFTEEN_MINUTES")
 
 
 def _finding(check: str, account: str, region: str | None) -> Finding:

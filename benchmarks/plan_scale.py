@@ -145,6 +145,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         proc, endpoint = start_moto(args.latency_ms)
         os.environ["AWS_ENDPOINT_URL"] = endpoint
         member_ids = create_moto_org(endpoint, args.accounts)
+        peers.seed_mixed_state(endpoint, member_ids, ALL_REGIONS[: args.regions])
     else:
         fake = FakeAws(args.accounts, latency_s)
         fake.record(write_inputs)
