@@ -144,8 +144,12 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     if args.mode == "moto":
         proc, endpoint = start_moto(args.latency_ms)
         os.environ["AWS_ENDPOINT_URL"] = endpoint
-        member_ids = create_moto_org(endpoint, args.accounts)
-        peers.seed_mixed_state(endpoint, member_ids, ALL_REGIONS[: args.regions])
+        try:
+            member_ids = create_moto_org(endpoint, args.accounts)
+            peers.seed_mixed_state(endpoint, member_ids, ALL_REGIONS[: args.regions])
+        except BaseException:
+            proc.terminate()
+            raise
     else:
         fake = FakeAws(args.accounts, latency_s)
         fake.record(write_inputs)
