@@ -18,9 +18,11 @@ CONFIG = "config.amazonaws.com"
 LOG_DELIVERY = "delivery.logs.amazonaws.com"  # VPC flow logs to S3
 
 
-def cloudtrail_bucket_policy(bucket: str, prefix: str | None, trail: str, org_id: str) -> dict[str, Any]:
+def cloudtrail_bucket_policy(
+    bucket: str, prefix: str | None, trail: str, org_id: str, *, partition: str | None = None
+) -> dict[str, Any]:
     """AWS's documented organization-trail bucket policy, pinned to this trail, plus TLS only."""
-    partition = partitions.of_arn(trail) or partitions.DEFAULT  # the trail's partition is the bucket's
+    partition = partition or partitions.of_arn(trail) or partitions.DEFAULT  # the trail's is the bucket's
     logs = partitions.s3_arn(partition, bucket, f"{prefix.strip('/') + '/' if prefix else ''}AWSLogs")
     account = trail.split(":")[4]
     source = {"aws:SourceArn": trail}
