@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from remediations._aws import or_absent
-from remediations._data import bucket_arn, bucket_name, each_bucket
 from pydantic import Field
 
+from remediations._aws import or_absent
+from remediations._data import bucket_arn, bucket_name, each_bucket
 from soc2ctl.remediation import Params, PlannedChange, Remediation, Scope, TaskContext
 
 SID = "DenyInsecureTransport"
