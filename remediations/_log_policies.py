@@ -8,6 +8,7 @@ account outside the organization can make a service write into the archive.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from remediations._aws import partitions
@@ -24,7 +25,7 @@ def cloudtrail_bucket_policy(
     """AWS's documented organization-trail bucket policy, pinned to this trail, plus TLS only."""
     partition = partition or partitions.of_arn(trail) or partitions.DEFAULT  # the trail's is the bucket's
     logs = partitions.s3_arn(partition, bucket, f"{prefix.strip('/') + '/' if prefix else ''}AWSLogs")
-    account = trail.split(":")[4]
+    account = _arn_part(trail, 4)
     source = {"aws:SourceArn": trail}
     write = {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", **source}}
     cloudtrail = {"Service": CLOUDTRAIL}
@@ -58,6 +59,12 @@ def cloudtrail_bucket_policy(
             _deny_insecure(bucket, partition),
         ],
     }
+
+
+def _arn_part(arn: str, index: int) -> str:
+    """One `:`-separated part of an ARN whose parts may be CloudFormation substitutions (`${AWS::Region}`)."""
+    hidden = re.sub(r"\$\{[^}]*\}", lambda m: m.group().replace(":", "\0"), arn)
+    return hidden.split(":")[index].replace("\0", ":")
 
 
 def _deny_insecure(bucket: str, partition: str) -> dict[str, Any]:

@@ -120,7 +120,10 @@ class CentralLogBuckets(Remediation[CentralLogBucketsParams]):
         """With policy writes off, a missing bucket or a policy that differs waits for the template."""
         if params.manage_bucket_policies or not all(_template_owned(c) for c in changes):
             return None
-        resources = [template_resource(n) for n in sorted({c.keys[1] for c in changes})]
+        ids = template_ids(params.buckets)
+        resources = [
+            f"LogBucket{ids[n]}/LogBucketPolicy{ids[n]} ({n})" for n in sorted({c.keys[1] for c in changes})
+        ]
         return ManagedElsewhere(
             by="the soc2ctl deploy template (deploy/soc2ctl-roles.yaml)",
             resources=tuple(resources),
@@ -143,9 +146,16 @@ HUMAN_STEP = (
 )
 
 
-def template_resource(bucket: str) -> str:
-    """The deploy template's logical id for a bucket's policy (soc2ctl.policy.template_logs uses it)."""
-    return "LogBucketPolicy" + "".join(p.capitalize() for p in bucket.replace(".", "-").split("-"))
+def template_ids(buckets: list[LogBucket]) -> dict[str, str]:
+    """Each bucket's name in the deploy template (`LogBucket<id>`, `LogBucketPolicy<id>`): its kind
+    (`Cloudtrail`, `Config`, `FlowLogs`), numbered after the first bucket of a kind."""
+    seen: dict[str, int] = {}
+    ids = {}
+    for bucket in buckets:
+        seen[bucket.kind] = seen.get(bucket.kind, 0) + 1
+        stem = "".join(part.capitalize() for part in bucket.kind.split("-"))
+        ids[bucket.name] = stem + (str(seen[bucket.kind]) if seen[bucket.kind] > 1 else "")
+    return ids
 
 
 def _template_owned(change: Change) -> bool:
