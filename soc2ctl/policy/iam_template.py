@@ -42,6 +42,13 @@ def _substituted(value: Any) -> Any:
     return value
 
 
+class _NoAliases(yaml.SafeDumper):
+    """CloudFormation rejects YAML aliases: a document used twice is written out twice."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def _parameters() -> dict[str, Any]:
     return {
         "PlanCallerRoleArns": {
@@ -137,5 +144,7 @@ def render(playbook_path: Path, playbook_label: str, variables: dict[str, Any] |
         "# Set ManagementAccountId, LogArchiveAccountId and OrganizationId (and deploy in the home region): the\n"
         "# management account's stack then creates the trail's delivery role, the log archive's the log buckets.\n"
     )
-    body = yaml.safe_dump(template(playbook_path, playbook_label, variables), sort_keys=False, width=110)
+    body = yaml.dump(
+        template(playbook_path, playbook_label, variables), Dumper=_NoAliases, sort_keys=False, width=110
+    )
     return header + body
