@@ -160,7 +160,7 @@ def template_ids(buckets: list[LogBucket]) -> dict[str, str]:
 
 def _template_owned(change: Change) -> bool:
     """A whole missing bucket, or its policy: what the template, not the run-time role, writes."""
-    return len(change.keys) == 2 or (len(change.keys) == 3 and change.keys[2] == "policy")
+    return len(change.keys) == 2 or change.keys[2] == "policy"
 
 
 def _read_one(s3: Any, name: str) -> dict[str, Any] | None:
