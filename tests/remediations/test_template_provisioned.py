@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from soc2ctl.policy import iam_template
-from tests.helpers import ModuleRun, member_client, write_calls
+from tests.helpers import ModuleRun, deploy_template, member_client, write_calls
 
 MANAGEMENT = "123456789012"
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,25 +129,6 @@ def test_delivery_role_on_creates_the_role_then_changes_nothing(org):
 
 
 # ---------------------------------------------------------------- the deploy template, in CloudFormation
-
-
-def deploy_template(body: str, account: str, org_id: str) -> None:
-    cfn = member_client("cloudformation", account)
-    values = {
-        "PlanCallerRoleArns": f"arn:aws:iam::{account}:role/ci-plan",
-        "ApplyCallerRoleArns": f"arn:aws:iam::{account}:role/ci-apply",
-        "ExternalId": "external-id-for-test",
-        "ManagementAccountId": account,
-        "LogArchiveAccountId": account,
-        "OrganizationId": org_id,
-    }
-    cfn.create_stack(
-        StackName="soc2ctl",
-        TemplateBody=body,
-        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()],
-        Capabilities=["CAPABILITY_NAMED_IAM"],
-    )
-    assert cfn.describe_stacks(StackName="soc2ctl")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
 
 
 def test_the_committed_template_deployed_leaves_the_modules_nothing_to_change(org):
