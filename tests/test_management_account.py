@@ -9,6 +9,7 @@ inventory leaves the management account out; controls that must not change it on
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,14 @@ from typer.testing import CliRunner
 from soc2ctl.cli.main import app
 from soc2ctl.config import shipped
 from soc2ctl.engine.plan import plan_document
+from soc2ctl.render.markdown import render_markdown
 from soc2ctl.run.builder import prepare_run
 from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
-from tests.helpers import create_org, member_client
+from tests.helpers import create_org, deploy_template, member_client
 
 BASELINE = shipped.resolve(Path("soc2-baseline.yml"), "playbooks")
 SHIPPED = shipped.resolve(Path("example-discovered.yml"), "inventories")
+TEMPLATE = Path(__file__).resolve().parents[1] / "deploy" / "soc2ctl-roles.yaml"
 # What Prowler failed the management account on after an apply that did not target it.
 PROWLER_FAILED = {
     "iam-password-policy",
@@ -51,6 +54,10 @@ def test_shipped_inventories_include_the_management_account():
 
 def test_after_apply_with_a_shipped_inventory_the_management_account_passes_account_and_region_controls(aws):
     create_org(None, ["app-prod"], ou="Workloads/Prod")
+    # a real organization's first step (docs/least-privilege.md): the deploy template, with its log buckets
+    # and the trail's delivery role, which the baseline's run-time roles do not write
+    org_id = member_client("organizations", MANAGEMENT_ACCOUNT).describe_organization()["Organization"]["Id"]
+    deploy_template(TEMPLATE.read_text(), MANAGEMENT_ACCOUNT, org_id)
     first = run_plan(SHIPPED)
     mine = management_tasks(first)
     assert {t["scope"] for t in mine} == {"account", "region"}
@@ -107,13 +114,17 @@ def test_plan_warns_in_one_line_when_the_inventory_leaves_the_management_account
     done = CliRunner().invoke(app, args + (["--limit", limit] if limit else []))
     assert done.exit_code == 0, done.output
     lines = [line for line in done.stderr.splitlines() if line.startswith(WARNING)]
+    carried = json.loads(done.stdout)["run"]["warnings"]  # a saved plan carries it to the reviewer
     if warned is None:
-        assert lines == []
+        assert lines == [] and carried == []
         return
     why, fix = warned
     assert len(lines) == 1 and why in lines[0] and MANAGEMENT_ACCOUNT in lines[0]
     assert lines[0].endswith(f"{fix} to hold it to them too")
-    assert WARNING not in done.stdout  # stdout stays JSON
+    assert [f"warning: {w}" for w in carried] == lines
+    review = render_markdown(json.loads(done.stdout))  # what the change-approval comment shows
+    (shown,) = [line for line in review.splitlines() if line.startswith("> **Warning:** ")]
+    assert MANAGEMENT_ACCOUNT in shown and "to hold it to them too" in shown
 
 
 def test_a_control_that_must_not_change_the_management_account_only_reports_there(aws, tmp_path: Path):
