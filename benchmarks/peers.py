@@ -8,15 +8,17 @@ default encryption (per region) and GuardDuty (an enabled detector, per region).
 
 Honesty checks: each tool's findings are normalised to (check, account, region) and compared with
 soc2ctl's, so a peer that silently checks less (a filter that misses accounts without a policy) or fails on
-the loopback endpoint shows up as different findings, not as a faster time.
+the loopback endpoint shows up as different findings, not as a faster time. The first nine members are
+seeded with compliant and non-compliant settings (MIXED_STATE), so the findings can tell the tools apart.
 
 The loopback endpoint: s3control puts `<account>.` in front of the host, which cannot resolve on 127.0.0.1.
 soc2ctl strips it (soc2ctl.aws.sessions); the peers get the same one-line fix through a `sitecustomize`
 module on their PYTHONPATH (a botocore built-in handler), so their S3 account check works too.
 
-Parallelism: soc2ctl runs with its default of 16 threads in one process; c7n-org with one process per
-account-region (C7N_ORG_PARALLEL, its best here: 16 processes for 24 account-regions were slower than 24);
-Prowler scans one account per invocation, so accounts run as parallel Prowler processes (`--prowler-workers`).
+Parallelism: at most as many requests in flight for soc2ctl as for c7n-org. c7n-org gets one process per
+account-region (C7N_ORG_PARALLEL, its best here: 16 processes for 24 account-regions were slower than 24,
+8, its default on 2 cores, slower still), soc2ctl `--parallelism` threads in one process (the documented
+command: 24). Prowler scans one account per invocation, so accounts run as parallel Prowler processes (`--prowler-workers`).
 c7n-org caches what it described for 15 minutes in ~/.cache/c7n-org: each run gets a fresh cache directory,
 so no run is answered from an earlier one. Each row carries the CPU its processes used and the load when it
 started.
