@@ -16,17 +16,16 @@ building the same clients (soc2ctl.aws.sessions.after_fork empties their connect
 from __future__ import annotations
 
 import contextlib
-import gc
 import math
 import multiprocessing
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import fields
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from soc2ctl.engine.executor import TaskResult
+from soc2ctl.run.quiet_gc import quiet_gc
 from soc2ctl.run.shard import Shard, restrict, select
 
 # A worker below this many tasks costs more to start than it saves (only for the default worker count).
@@ -56,26 +55,10 @@ def effective_workers(requested: int | None, tasks: int) -> int:
 def plan(run: Any, workers: int | None = None) -> dict[str, TaskResult]:
     """`run.executor.plan()`, spread over worker processes when that pays."""
     n = effective_workers(workers, len(run.tasks))
-    with _quiet_gc():
+    with quiet_gc():  # frozen before forking: the run's objects stay shared with the workers
         if n <= 1:
             return run.executor.plan()
         return _plan_in_processes(run, n)
-
-
-@contextlib.contextmanager
-def _quiet_gc() -> Iterator[None]:
-    """The run's long-lived objects (models, inventory, tasks) are frozen out of the cyclic collector,
-    which otherwise walks them all at every full collection (the heap is large, botocore's garbage is
-    plentiful), and collections are rarer. Frozen before forking, they also stay shared with workers
-    (copy-on-write pages the collector does not touch)."""
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(threshold[0], 50_000), threshold[1], threshold[2])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
 
 
 def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
