@@ -67,8 +67,7 @@ def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
     per_worker = max(1, math.ceil(executor.parallelism / n))  # -p stays the total concurrency
     context = multiprocessing.get_context("fork")
     shares = [select(run.tasks, run.graph, Shard(i, n)) for i in range(n)]
-    regions = {t.call_region for t in run.tasks} | {run.inventory.home_region}
-    run.sessions.warm(_services(run.tasks), regions)  # clients made once, not once per worker
+    run.sessions.warm(_clients(run))  # made once, not once per worker
     _run = run
     processes, pipes, plain = [], {}, {}
     try:
@@ -92,14 +91,25 @@ def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
     return _in_order(run, plain)
 
 
-def _services(tasks: list[Any]) -> set[str]:
-    """The botocore services the tasks' modules read, from their declared IAM actions."""
-    prefixes = {a.split(":", 1)[0] for t in tasks for a in t.module.read_actions}
-    return {name for p in prefixes for name in _IAM_TO_BOTOCORE.get(p, (p,))}
+def _clients(run: Any) -> set[tuple[str, str]]:
+    """The (region, service) clients the workers will use: each task's module's services (from its
+    declared IAM actions) in the task's region, STS in the caller's region (role assumption) and EC2 in
+    the home region (each account's region list, soc2ctl.aws.regions)."""
+    by_module: dict[str, set[str]] = {}
+    clients = {(run.sessions.default_region(), "sts")}
+    for task in run.tasks:
+        module = task.module
+        if module.name not in by_module:
+            prefixes = {a.split(":", 1)[0] for a in module.read_actions}
+            by_module[module.name] = {n for p in prefixes for n in _IAM_TO_BOTOCORE.get(p, (p,))}
+        clients |= {(task.call_region, service) for service in by_module[module.name]}
+        if task.region:
+            clients.add((run.inventory.home_region, "ec2"))
+    return clients
 
 
 _IAM_TO_BOTOCORE = {
-    "s3": ("s3", "s3control"),
+    "s3": ("s3", "s3control"),  # the account-level S3 settings are s3control's
     "monitoring": ("cloudwatch",),
     "access-analyzer": ("accessanalyzer",),
 }
