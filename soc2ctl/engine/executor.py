@@ -58,9 +58,15 @@ class TaskResult:
     managed: ManagedElsewhere | None = None  # what was read belongs to another tool: never written
 
     def __setattr__(self, name: str, value: Any) -> None:
-        """Any change drops the result's cached JSON view (soc2ctl.engine.plan.task_json builds it once)."""
-        self.__dict__.pop("_json_view", None)
-        object.__setattr__(self, name, value)
+        """Any change drops the result's cached JSON view (soc2ctl.engine.plan.task_json builds it once).
+        A field goes straight into `__dict__` (~19 assignments per task: the generic path was a cost)."""
+        attrs = self.__dict__
+        if "_json_view" in attrs:
+            del attrs["_json_view"]
+        if name in _FIELD_NAMES:
+            attrs[name] = value
+        else:
+            object.__setattr__(self, name, value)
 
     @property
     def failed(self) -> bool:
@@ -69,6 +75,9 @@ class TaskResult:
     def planned_change(self) -> PlannedChange[Any]:
         """What `guard` and `apply` receive: the engine's own reading, diff and desired state."""
         return PlannedChange(self.task.params, self.observed, self.desired, tuple(self.changes))
+
+
+_FIELD_NAMES = frozenset(TaskResult.__dataclass_fields__)
 
 
 def describe_error(task: Task, exc: BaseException) -> str:

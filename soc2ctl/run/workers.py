@@ -130,7 +130,7 @@ def _collect(run: Any, pipes: dict[Connection, int], shares: list[Any], plain: d
             kind, payload = message
             if kind == "results":
                 for key, values in payload:
-                    result = plain[key] = TaskResult(tasks[key], **values)
+                    result = plain[key] = _rebuilt(tasks[key], values)
                     for observer in observers:
                         observer(result)
                 continue
@@ -143,6 +143,15 @@ def _collect(run: Any, pipes: dict[Connection, int], shares: list[Any], plain: d
                 for task in shares[index].own:
                     if task.key not in plain:
                         plain[task.key] = TaskResult(task, action="error", status="failed", error=error)
+
+
+def _rebuilt(task: Any, values: dict[str, Any]) -> TaskResult:
+    """A worker's result in the parent: every field was sent, so they are set at once rather than by the
+    dataclass's `__init__` (one `__setattr__` per field, for thousands of results)."""
+    result = TaskResult.__new__(TaskResult)
+    result.__dict__.update(values)
+    result.__dict__["task"] = task
+    return result
 
 
 def _in_order(run: Any, plain: dict[str, TaskResult]) -> dict[str, TaskResult]:
