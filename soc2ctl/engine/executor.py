@@ -61,9 +61,8 @@ class TaskResult:
         """Any change drops the result's cached JSON view (soc2ctl.engine.plan.task_json builds it once).
         A field goes straight into `__dict__` (~19 assignments per task: the generic path was a cost)."""
         attrs = self.__dict__
-        if "_json_view" in attrs:
-            del attrs["_json_view"]
-        if name in _FIELD_NAMES:
+        attrs.pop("_json_view", None)
+        if name in self.__dataclass_fields__:
             attrs[name] = value
         else:
             object.__setattr__(self, name, value)
@@ -75,9 +74,6 @@ class TaskResult:
     def planned_change(self) -> PlannedChange[Any]:
         """What `guard` and `apply` receive: the engine's own reading, diff and desired state."""
         return PlannedChange(self.task.params, self.observed, self.desired, tuple(self.changes))
-
-
-_FIELD_NAMES = frozenset(TaskResult.__dataclass_fields__)
 
 
 def describe_error(task: Task, exc: BaseException) -> str:
