@@ -139,9 +139,8 @@ class BotocoreFloor:
         self.parallelism = parallelism
         self.calls_per_round = calls_per_round
         self.calls: list[tuple[str, Any, dict[str, Any]]] = []
-        self.rounds: list[
-            tuple[dict[str, float], dict[str, int], float]
-        ] = []  # per-op CPU s, counts, overhead
+        # Per round: CPU seconds and calls per operation, and the pool's CPU per call besides the calls.
+        self.rounds: list[tuple[dict[str, float], dict[str, int], float]] = []
 
     def _clients(self) -> None:
         """The floor's own session and clients (plain botocore), and the round's shuffled calls."""
