@@ -9,8 +9,8 @@
 # 2. Black-box: benchmarks/old_main_regressions/test_issue12_blackbox.py (the `soc2ctl` command on #12's
 #    hostile inputs, against a moto server) is copied into the tests/ of the old worktree and of this checkout,
 #    run in each (one process, -n 0), and removed again. Old: every test should FAIL; this checkout: PASS.
-# 3. The suite's own #12 test files (tests/test_untrusted_templates.py, tests/test_input_limits.py) are
-#    copied into the old worktree and run there through old_api_shim.py, which maps the new import paths to
+# 3. The suite's own #12 test files whose imports have an old counterpart (tests/test_untrusted_templates.py,
+#    tests/test_input_limits.py, tests/test_scp_guard_evasions.py) are copied into the old worktree and run there through old_api_shim.py, which maps the new import paths to
 #    the old modules (same test bodies, same assertions). One xdist worker with pytest-timeout's thread
 #    method: a test that ends the process (os._exit) or hangs past the timeout kills only its worker, which
 #    xdist reports as a crash and replaces.
@@ -58,11 +58,12 @@ run "$HERE" "$HERE/.venv/bin/python" blackbox-new -n 0 "tests/$BLACKBOX"
 rm -f "$HERE/tests/$BLACKBOX"
 
 echo "== the suite's own #12 test files on $OLD_REF, through old_api_shim.py"
-cp "$HERE/tests/test_untrusted_templates.py" "$HERE/tests/test_input_limits.py" "$SCRATCH/tests/"
+SUITE=(tests/test_untrusted_templates.py tests/test_input_limits.py tests/test_scp_guard_evasions.py)
+for file in "${SUITE[@]}"; do cp "$HERE/$file" "$SCRATCH/tests/"; done
 PYTHONPATH="$SHIM_DIR" run "$SCRATCH" "$SCRATCH/.venv/bin/python" suite-old -p old_api_shim -n 1 \
-    --timeout 60 --timeout-method thread tests/test_untrusted_templates.py tests/test_input_limits.py
+    --timeout 60 --timeout-method thread "${SUITE[@]}"
 echo "== the same files on this checkout"
-run "$HERE" "$HERE/.venv/bin/python" suite-new -n 0 tests/test_untrusted_templates.py tests/test_input_limits.py
+run "$HERE" "$HERE/.venv/bin/python" suite-new -n 0 "${SUITE[@]}"
 git -C "$SCRATCH" checkout -q -- tests && git -C "$SCRATCH" clean -fdq tests
 
 "$HERE/.venv/bin/python" - "$XML" "$OLD_REF" >"$OUT" <<'EOF'

@@ -38,7 +38,7 @@ def payloads(sentinel: Path) -> list[str]:
         f"{{% for c in ''.__class__.__mro__[1].__subclasses__() %}}{{% if c.__name__ == '_wrap_close' %}}"
         f"{{{{ c.__init__.__globals__['popen']('{touch}').read() }}}}{{% endif %}}{{% endfor %}}",
         f"{{{{ joiner.__init__.__globals__.os.system('{touch}') }}}}",
-        "{{ joiner.__init__.__globals__.os.environ }}",
+        "{{ joiner.__init__.__globals__.os.environ['SOC2CTL_ENV_CANARY'] }}",
         f"{{{{ ''|attr('\\x5f\\x5fclass\\x5f\\x5f')|attr('\\x5f\\x5fmro\\x5f\\x5f') }}}}{touch}",
         f"{{{{ self._TemplateReference__context.cycler.__init__.__globals__.os.popen('{touch}') }}}}",
         f"{{% for c in [].__class__.__base__.__subclasses__() %}}{{% if c.__name__ == 'Popen' %}}"
