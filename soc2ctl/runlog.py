@@ -137,6 +137,11 @@ class JsonLineWriter(io.TextIOBase):
         self.target.write(_line(level, "soc2ctl.console", text) + "\n")
 
 
+def json_active() -> bool:
+    """Whether `--log-format json` wraps stderr in this process now."""
+    return isinstance(sys.stderr, JsonLineWriter)
+
+
 def install_json(level: int) -> None:
     """JSON lines on stderr: the root logger's one handler writes JSON to the real stream, and anything
     else written to stderr is wrapped line by line."""

@@ -93,6 +93,18 @@ def test_errors_are_json_lines_too(tmp_path):
     assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", doc["run_id"])
 
 
+def test_a_usage_error_is_one_json_error_record(tmp_path):
+    """Not click's box drawn over five lines, each read as an `info` record by a log pipeline."""
+    env = {**_env(tmp_path, "http://127.0.0.1:9"), "SOC2CTL_LOG_FORMAT": "json"}
+    done = _cli(["plan", "--bogus"], env, tmp_path)
+    assert done.returncode == 1
+    (doc,) = _parse_all(done.stderr)
+    assert doc["level"] == "error"
+    assert "No such option: --bogus" in doc["message"] and "plan --help" in doc["message"]
+    env.pop("SOC2CTL_LOG_FORMAT")  # text logs keep click's usage and hint for a human
+    assert "Usage: " in _cli(["plan", "--bogus"], env, tmp_path).stderr
+
+
 def test_line_writer_splits_joins_and_masks(monkeypatch):
     runlog.reset()
     runlog.start_run("run-1")

@@ -9,6 +9,7 @@ inventory leaves the management account out; controls that must not change it on
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 from soc2ctl.cli.main import app
 from soc2ctl.config import shipped
 from soc2ctl.engine.plan import plan_document
+from soc2ctl.render.markdown import render_markdown
 from soc2ctl.run.builder import prepare_run
 from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
 from tests.helpers import create_org, member_client
@@ -107,13 +109,17 @@ def test_plan_warns_in_one_line_when_the_inventory_leaves_the_management_account
     done = CliRunner().invoke(app, args + (["--limit", limit] if limit else []))
     assert done.exit_code == 0, done.output
     lines = [line for line in done.stderr.splitlines() if line.startswith(WARNING)]
+    carried = json.loads(done.stdout)["run"]["warnings"]  # a saved plan carries it to the reviewer
     if warned is None:
-        assert lines == []
+        assert lines == [] and carried == []
         return
     why, fix = warned
     assert len(lines) == 1 and why in lines[0] and MANAGEMENT_ACCOUNT in lines[0]
     assert lines[0].endswith(f"{fix} to hold it to them too")
-    assert WARNING not in done.stdout  # stdout stays JSON
+    assert [f"warning: {w}" for w in carried] == lines
+    review = render_markdown(json.loads(done.stdout))  # what the change-approval comment shows
+    (shown,) = [line for line in review.splitlines() if line.startswith("> **Warning:** ")]
+    assert MANAGEMENT_ACCOUNT in shown and "to hold it to them too" in shown
 
 
 def test_a_control_that_must_not_change_the_management_account_only_reports_there(aws, tmp_path: Path):

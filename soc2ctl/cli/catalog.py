@@ -58,9 +58,9 @@ def _print_matrix(matrix: dict[str, list[str]], fmt: str) -> None:
         typer.echo(json.dumps(matrix, indent=2))
         return
     if fmt == "markdown":
-        typer.echo("| criterion | controls |\n|---|---|")
-        for criterion, names in matrix.items():
-            typer.echo(f"| {criterion} | {', '.join(names)} |")
+        from soc2ctl.engine.catalog import matrix_table
+
+        typer.echo("\n".join(matrix_table(matrix)))
         return
     for criterion, names in matrix.items():
         typer.echo(f"{criterion:<8} {', '.join(names)}")

@@ -17,7 +17,7 @@ from soc2ctl import __version__, runlog
 from soc2ctl.aws import log_redaction
 from soc2ctl.cli import catalog, drift, evidence, iam, inventory, plans, sandbox, schema, validate
 from soc2ctl.cli.choices import LogFormat, one_of
-from soc2ctl.cli.ui import ErrorBoundary, Ui
+from soc2ctl.cli.ui import USAGE_ERROR, ErrorBoundary, Ui
 
 app = typer.Typer(
     name="soc2ctl",
@@ -83,7 +83,7 @@ def main_options(
 
 
 def main() -> None:
-    typer.BadParameter.__base__.exit_code = 1  # UsageError: 2 would read as changes pending
+    USAGE_ERROR.exit_code = 1  # type: ignore[attr-defined]  # UsageError: 2 would read as changes pending
     app()
 
 

@@ -17,8 +17,12 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperGroup
 
+from soc2ctl import runlog
 from soc2ctl.errors import UserError
 from soc2ctl.evidence.sinks import SinkError
+
+# The UsageError of the click that typer parses with (recent typer vendors its own copy of click).
+USAGE_ERROR: type[Exception] = typer.BadParameter.__base__  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -72,6 +76,12 @@ class ErrorBoundary(TyperGroup):
         except KeyboardInterrupt:
             ui(ctx).note("interrupted")
             raise typer.Exit(130) from None
+        except USAGE_ERROR as exc:
+            if not runlog.json_active():
+                raise  # click's usage box, for a human at a terminal
+            # a log pipeline reads one error record, not a box drawn over five lines
+            where = exc.ctx.command_path if exc.ctx else "soc2ctl"
+            _errors(ctx, [f"{exc.format_message()} (see '{where} --help')"])
 
 
 def _errors(ctx: Any, problems: list[str]) -> None:

@@ -108,14 +108,19 @@ def _matrix(mods: list[Remediation]) -> list[str]:
         "",
         "Printed by `soc2ctl controls --by-criterion`: each SOC 2 criterion and the controls that serve it.",
         "",
+    ]
+    return rows + matrix_table(by_criterion(mods), link=True)
+
+
+def matrix_table(matrix: dict[str, list[str]], *, link: bool = False) -> list[str]:
+    """The criterion → controls table, shared by docs/controls.md (linked to each control's section) and
+    `controls --by-criterion --format markdown` (plain names, for pasting into an audit document)."""
+    shown = (lambda n: f"[`{n}`](#{n})") if link else str
+    return [
         "| criterion | controls |",
         "|---|---|",
+        *(f"| {criterion} | {', '.join(shown(n) for n in names)} |" for criterion, names in matrix.items()),
     ]
-    rows += [
-        f"| {criterion} | {', '.join(f'[`{n}`](#{n})' for n in names)} |"
-        for criterion, names in by_criterion(mods).items()
-    ]
-    return rows
 
 
 def _summary(m: Remediation) -> str:

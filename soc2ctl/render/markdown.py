@@ -80,6 +80,7 @@ def heading(doc: dict[str, Any]) -> list[str]:
         f"{code(str(doc['playbook'].get('sha256', ''))[:12])} · inventory "
         f"{code(str(doc['inventory'].get('sha256', ''))[:12])}",
         "",
+        *(f"> **Warning:** {text(str(w))}\n" for w in review.warnings(doc)),
     ]
 
 

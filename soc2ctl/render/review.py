@@ -230,3 +230,9 @@ def managed_elsewhere(doc: dict[str, Any]) -> list[tuple[str, str, list[dict[str
         if managed := t.get("managed_elsewhere"):
             found.setdefault((t["control"], str(managed.get("by"))), []).append(t)
     return [(control, by, tasks) for (control, by), tasks in found.items()]
+
+
+def warnings(doc: dict[str, Any]) -> list[Any]:
+    """The run's warnings (what the plan leaves out); a saved plan from an older soc2ctl has none."""
+    found = (doc.get("run") or {}).get("warnings")
+    return found if isinstance(found, list) else []

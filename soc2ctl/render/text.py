@@ -158,6 +158,7 @@ def header_lines(doc: dict[str, Any]) -> list[str]:
         f" sha256:{doc['inventory']['sha256'][:12]}…",
         *_more_playbooks(run, doc),
         f"  plan {doc.get('plan_sha256')} (apply re-reads every task and refuses if anything moved)",
+        *(f"  [yellow]warning:[/yellow] {escape(str(w))}" for w in review.warnings(doc)),
     ]
 
 

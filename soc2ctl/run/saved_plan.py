@@ -65,6 +65,7 @@ def run_section(
         "controls": controls,
         "extra_vars": kept,
         "redacted_vars": sorted(set(extra_vars) - set(kept)),
+        "warnings": list(run.warnings),  # e.g. the management account left out: the reviewer must see it
     }
 
 
