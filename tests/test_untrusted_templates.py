@@ -84,9 +84,10 @@ def test_os_exit_payload_fails_the_real_command(tmp_path):
     """In-process, `os._exit(0)` would end the test run itself with status 0 (a run that looks green): the
     real command, in a child process, must exit 1 with an error line instead."""
     (tmp_path / "pb.yml").write_text(playbook("{{ cycler.__init__.__globals__.os._exit(0) }}"))
-    command = Path(sys.executable).with_name("soc2ctl")  # the installed command, as CI runs it
+    script = Path(sys.executable).with_name("soc2ctl")  # the installed command, as CI runs it
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "soc2ctl.cli.main"]
     proc = subprocess.run(
-        [str(command), "validate", str(tmp_path / "pb.yml")],
+        [*command, "validate", str(tmp_path / "pb.yml")],
         capture_output=True,
         text=True,
         timeout=600,  # a hang guard only
