@@ -8,6 +8,7 @@ account outside the organization can make a service write into the archive.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from remediations._aws import partitions
@@ -18,11 +19,13 @@ CONFIG = "config.amazonaws.com"
 LOG_DELIVERY = "delivery.logs.amazonaws.com"  # VPC flow logs to S3
 
 
-def cloudtrail_bucket_policy(bucket: str, prefix: str | None, trail: str, org_id: str) -> dict[str, Any]:
+def cloudtrail_bucket_policy(
+    bucket: str, prefix: str | None, trail: str, org_id: str, *, partition: str | None = None
+) -> dict[str, Any]:
     """AWS's documented organization-trail bucket policy, pinned to this trail, plus TLS only."""
-    partition = partitions.of_arn(trail) or partitions.DEFAULT  # the trail's partition is the bucket's
+    partition = partition or partitions.of_arn(trail) or partitions.DEFAULT  # the trail's is the bucket's
     logs = partitions.s3_arn(partition, bucket, f"{prefix.strip('/') + '/' if prefix else ''}AWSLogs")
-    account = trail.split(":")[4]
+    account = _arn_part(trail, 4)
     source = {"aws:SourceArn": trail}
     write = {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", **source}}
     cloudtrail = {"Service": CLOUDTRAIL}
@@ -56,6 +59,12 @@ def cloudtrail_bucket_policy(bucket: str, prefix: str | None, trail: str, org_id
             _deny_insecure(bucket, partition),
         ],
     }
+
+
+def _arn_part(arn: str, index: int) -> str:
+    """One `:`-separated part of an ARN whose parts may be CloudFormation substitutions (`${AWS::Region}`)."""
+    hidden = re.sub(r"\$\{[^}]*\}", lambda m: m.group().replace(":", "\0"), arn)
+    return hidden.split(":")[index].replace("\0", ":")
 
 
 def _deny_insecure(bucket: str, partition: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from remediations._aws import error_code, or_absent, paginate, partitions
 from remediations._s3 import normalize_policy
-from soc2ctl.remediation import TaskContext
+from soc2ctl.remediation import Change, ManagedElsewhere, TaskContext
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 POLICY_NAME = "soc2ctl-cloudtrail-to-cloudwatch-logs"
@@ -43,11 +43,12 @@ def trust_policy() -> dict[str, Any]:
     )
 
 
-def role_policy(region: str, account_id: str, log_group: str) -> dict[str, Any]:
+def role_policy(region: str, account_id: str, log_group: str, partition: str | None = None) -> dict[str, Any]:
     """Create streams and put events in this one group; the organization trail writes one stream per
-    account and region, all under the group."""
+    account and region, all under the group. The deploy template builds the role from this too (with
+    CloudFormation substitutions as the values: soc2ctl.policy.template_logs)."""
     group = f"log-group:{log_group}:log-stream:*"
-    streams = partitions.arn(partitions.for_region(region), "logs", region, account_id, group)
+    streams = partitions.arn(partition or partitions.for_region(region), "logs", region, account_id, group)
     return normalize_policy(
         {
             "Version": "2012-10-17",
@@ -86,13 +87,22 @@ def desired_delivery(ctx: TaskContext, log_group: str) -> dict[str, Any]:
 
 
 def ensure_delivery(
-    ctx: TaskContext, log_group: str, role_name: str, retention_days: int, current: dict[str, Any]
+    ctx: TaskContext,
+    log_group: str,
+    role_name: str,
+    retention_days: int,
+    current: dict[str, Any],
+    *,
+    write_role: bool,
 ) -> None:
+    """The log group, and (only when soc2ctl keeps the role: `write_role`) the role's trust and policy."""
     want = desired_delivery(ctx, log_group)
     if not current["log_group"]:
         logs = ctx.client("logs")
         logs.create_log_group(logGroupName=log_group)
         logs.put_retention_policy(logGroupName=log_group, retentionInDays=retention_days)
+    if not write_role:
+        return
     iam = ctx.client("iam")
     if current["role_trust"] is None:
         iam.create_role(
@@ -106,6 +116,40 @@ def ensure_delivery(
         iam.put_role_policy(
             RoleName=role_name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(want["role_policy"])
         )
+
+
+ROLE_KEYS = {("cloudwatch_logs", "role_trust"), ("cloudwatch_logs", "role_policy")}
+TRAIL_KEYS = {("trail", "cloudwatch_logs_log_group_arn"), ("trail", "cloudwatch_logs_role_arn")}
+HUMAN_STEP = (
+    "Deploy (or update) the soc2ctl deploy template deploy/soc2ctl-roles.yaml as a stack in the management "
+    "account, home region, with ManagementAccountId set to it: its CloudTrailDeliveryRole creates {role} "
+    "(trusting cloudtrail.amazonaws.com, writing to the trail's log group only); soc2ctl then passes it to the "
+    "trail. soc2ctl writes the role itself only with create_delivery_role: true."
+)
+
+
+def held_back(changes: list[Change], role_name: str) -> ManagedElsewhere | None:
+    """A delivery role that is missing or differs, and the trail settings that must wait for it: what is
+    left to the deploy template when soc2ctl does not write roles (`create_delivery_role: false`)."""
+    keys = {c.keys[:2] for c in changes}  # a policy that differs in part differs under its key
+    if not keys & ROLE_KEYS or not keys <= ROLE_KEYS | TRAIL_KEYS:
+        return None
+    return ManagedElsewhere(
+        by="the soc2ctl deploy template (deploy/soc2ctl-roles.yaml)",
+        resources=(f"CloudTrailDeliveryRole: role {role_name}",),
+        human_step=HUMAN_STEP.format(role=role_name),
+    )
+
+
+def role_ready(current: dict[str, Any], want: dict[str, Any]) -> bool:
+    return current["role_trust"] == want["role_trust"] and current["role_policy"] == want["role_policy"]
+
+
+def without_delivery(trail: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    """The trail's desired settings with CloudWatch Logs delivery left as it is (none for a new trail):
+    CloudTrail refuses a role that does not exist or cannot write to the group."""
+    kept = {k: (current or {}).get(k) for k in ("cloudwatch_logs_log_group_arn", "cloudwatch_logs_role_arn")}
+    return {**trail, **kept}
 
 
 def with_new_role(call: Any, *, new_role: bool, **kwargs: Any) -> Any:

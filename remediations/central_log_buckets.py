@@ -9,6 +9,13 @@ that deliver to them require them, so the engine orders this one first.
 Each bucket: SSE-S3 default encryption (deliveries from every account need no KMS key grants), versioning,
 all four Block Public Access flags, object ownership enforced, and a bucket policy that lets the delivering
 service write for the organization's accounts only (`aws:SourceOrgID`; CloudTrail: the one trail) over TLS.
+
+Who creates the buckets and writes their policies (`manage_bucket_policies`): a role that may write a bucket's
+policy can grant itself the audit logs in it, so by default soc2ctl's run-time roles never do. The deploy
+template (deploy/soc2ctl-roles.yaml, stack parameter `LogArchiveAccountId`) creates the buckets with these
+same policies (built by `bucket_policy` below), once, with a deployer's rights; soc2ctl checks them every run
+and keeps the other settings itself. A missing bucket or a policy that differs is then a detect finding that
+names the template resource. `manage_bucket_policies: true` (the sandbox) lets soc2ctl do both itself.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from remediations._aws import or_absent
+from remediations._aws import or_absent, partitions
 from remediations._log_policies import CONFIG, LOG_DELIVERY, cloudtrail_bucket_policy, service_delivery_policy
 from remediations._preconditions import bucket_resource
 from remediations._s3 import (
@@ -28,7 +35,17 @@ from remediations._s3 import (
     normalize_policy,
     read_bucket,
 )
-from soc2ctl.remediation import Params, PlannedChange, Remediation, Resource, Scope, Target, TaskContext
+from soc2ctl.remediation import (
+    Change,
+    ManagedElsewhere,
+    Params,
+    PlannedChange,
+    Remediation,
+    Resource,
+    Scope,
+    Target,
+    TaskContext,
+)
 
 Kind = Literal["cloudtrail", "config", "flow-logs"]
 ENCRYPTION = "AES256"
@@ -45,6 +62,12 @@ class CentralLogBucketsParams(Params):
     cloudtrail_trail_name: str = Field(
         default="soc2ctl-organization-trail",
         description="The organization trail (management account, home region) a cloudtrail bucket admits.",
+    )
+    manage_bucket_policies: bool = Field(
+        default=False,
+        description="Create missing buckets and write their bucket policies (s3:CreateBucket, "
+        "s3:PutBucketPolicy). false: the deploy template provisions them; a missing bucket or a policy "
+        "that differs is reported with the step to take, never written.",
     )
 
 
@@ -72,6 +95,10 @@ class CentralLogBuckets(Remediation[CentralLogBucketsParams]):
         "s3:PutBucketVersioning",
         "s3:PutEncryptionConfiguration",
     )
+    # A bucket-policy write could open the audit logs to the writer: granted only when turned on.
+    conditional_writes = {
+        "manage_bucket_policies": ("s3:CreateBucket", "s3:PutBucketOwnershipControls", "s3:PutBucketPolicy")
+    }
 
     def provides(self, target: Target, params: CentralLogBucketsParams) -> list[Resource]:
         return [bucket_resource(b.name) for b in params.buckets]
@@ -87,10 +114,53 @@ class CentralLogBuckets(Remediation[CentralLogBucketsParams]):
         org_id = observed["organization_id"]
         return {"buckets": {b.name: _want_one(ctx, params, b, org_id) for b in params.buckets}}
 
+    def held_back(
+        self, params: CentralLogBucketsParams, observed: Any, changes: list[Change]
+    ) -> ManagedElsewhere | None:
+        """With policy writes off, a missing bucket or a policy that differs waits for the template."""
+        if params.manage_bucket_policies or not all(_template_owned(c) for c in changes):
+            return None
+        ids = template_ids(params.buckets)
+        resources = [
+            f"LogBucket{ids[n]}/LogBucketPolicy{ids[n]} ({n})" for n in sorted({c.keys[1] for c in changes})
+        ]
+        return ManagedElsewhere(
+            by="the soc2ctl deploy template (deploy/soc2ctl-roles.yaml)",
+            resources=tuple(resources),
+            human_step=HUMAN_STEP.format(resources=", ".join(resources)),
+        )
+
     def apply(self, ctx: TaskContext, change: PlannedChange[CentralLogBucketsParams]) -> None:
-        s3 = ctx.client("s3")
+        s3, writes = ctx.client("s3"), change.params.manage_bucket_policies
         for name, wanted in change.desired["buckets"].items():
-            _ensure_one(s3, ctx.region, name, change.observed["buckets"][name], wanted)
+            current = change.observed["buckets"][name]
+            if current is None and not writes:
+                continue  # the template creates it, with its policy
+            _ensure_one(s3, ctx.region, name, current, wanted, write_policy=writes)
+
+
+HUMAN_STEP = (
+    "Deploy (or update) the soc2ctl deploy template deploy/soc2ctl-roles.yaml in the log archive account "
+    "with LogArchiveAccountId set to that account: its {resources} create the buckets with their bucket "
+    "policies (soc2ctl writes bucket policies only with manage_bucket_policies: true)."
+)
+
+
+def template_ids(buckets: list[LogBucket]) -> dict[str, str]:
+    """Each bucket's name in the deploy template (`LogBucket<id>`, `LogBucketPolicy<id>`): its kind
+    (`Cloudtrail`, `Config`, `FlowLogs`), numbered after the first bucket of a kind."""
+    seen: dict[str, int] = {}
+    ids = {}
+    for bucket in buckets:
+        seen[bucket.kind] = seen.get(bucket.kind, 0) + 1
+        stem = "".join(part.capitalize() for part in bucket.kind.split("-"))
+        ids[bucket.name] = stem + (str(seen[bucket.kind]) if seen[bucket.kind] > 1 else "")
+    return ids
+
+
+def _template_owned(change: Change) -> bool:
+    """A whole missing bucket, or its policy: what the template, not the run-time role, writes."""
+    return len(change.keys) == 2 or change.keys[2] == "policy"
 
 
 def _read_one(s3: Any, name: str) -> dict[str, Any] | None:
@@ -110,20 +180,24 @@ def _read_one(s3: Any, name: str) -> dict[str, Any] | None:
     }
 
 
+def bucket_policy(bucket: LogBucket, trail: str, org_id: str, partition: str) -> dict[str, Any]:
+    """The policy of one log bucket: what the module compares and writes, and what the deploy template
+    creates (soc2ctl.policy.template_logs calls this with CloudFormation substitutions as the values)."""
+    if bucket.kind == "cloudtrail":
+        return cloudtrail_bucket_policy(bucket.name, bucket.prefix, trail, org_id, partition=partition)
+    service = CONFIG if bucket.kind == "config" else LOG_DELIVERY
+    return service_delivery_policy(bucket.name, service, org_id, bucket.prefix, partition=partition)
+
+
+def trail_arn(partition: str, home_region: str, management_account_id: str, trail_name: str) -> str:
+    return partitions.arn(partition, "cloudtrail", home_region, management_account_id, f"trail/{trail_name}")
+
+
 def _want_one(
     ctx: TaskContext, params: CentralLogBucketsParams, bucket: LogBucket, org_id: str
 ) -> dict[str, Any]:
-    if bucket.kind == "cloudtrail":
-        trail = ctx.arn(
-            "cloudtrail",
-            f"trail/{params.cloudtrail_trail_name}",
-            region=ctx.home_region,
-            account_id=ctx.management_account_id,
-        )
-        policy = cloudtrail_bucket_policy(bucket.name, bucket.prefix, trail, org_id)
-    else:
-        service = CONFIG if bucket.kind == "config" else LOG_DELIVERY
-        policy = service_delivery_policy(bucket.name, service, org_id, bucket.prefix, partition=ctx.partition)
+    trail = trail_arn(ctx.partition, ctx.home_region, ctx.management_account_id, params.cloudtrail_trail_name)
+    policy = bucket_policy(bucket, trail, org_id, ctx.partition)
     return {
         "policy": normalize_policy(policy),
         "public_access_block": PUBLIC_ACCESS_BLOCK,
@@ -133,7 +207,13 @@ def _want_one(
 
 
 def _ensure_one(
-    s3: Any, region: str, name: str, current: dict[str, Any] | None, want: dict[str, Any]
+    s3: Any,
+    region: str,
+    name: str,
+    current: dict[str, Any] | None,
+    want: dict[str, Any],
+    *,
+    write_policy: bool,
 ) -> None:
     """Block public access before the policy goes on, so the bucket is never briefly open."""
     if current is None:
@@ -147,5 +227,5 @@ def _ensure_one(
         s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [rule]})
     if current.get("versioning") != want["versioning"]:
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": want["versioning"]})
-    if current.get("policy") != want["policy"]:
+    if write_policy and current.get("policy") != want["policy"]:
         s3.put_bucket_policy(Bucket=name, Policy=json.dumps(want["policy"]))

@@ -72,6 +72,12 @@ class OrgCloudTrailParams(Params):
         description="The delivery role; soc2ctl's execution role may create and change soc2ctl-* roles only.",
     )
     cloudwatch_logs_retention_days: int = Field(default=365, description="Only when the group is created.")
+    create_delivery_role: bool = Field(
+        default=False,
+        description="Create the delivery role and write its trust and permissions (iam:CreateRole, "
+        "iam:PutRolePolicy, iam:UpdateAssumeRolePolicy). false: the deploy template provisions it; soc2ctl "
+        "only passes it to CloudTrail and reports a missing or different role with the step to take.",
+    )
     s3_data_events: events.S3Events | None = Field(
         default=None, description="Log S3 object reads, writes or all in every bucket; null: unmanaged."
     )
@@ -148,14 +154,9 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
     conditional_writes = {
         "manage_bucket": ("s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock"),
         "create_kms_key": ("kms:CreateKey", "kms:TagResource", "kms:CreateAlias", "kms:EnableKeyRotation"),
-        "cloudwatch_logs_log_group": (
-            "logs:CreateLogGroup",
-            "logs:PutRetentionPolicy",
-            "iam:CreateRole",
-            "iam:UpdateAssumeRolePolicy",
-            "iam:PutRolePolicy",
-            "iam:PassRole",
-        ),
+        "cloudwatch_logs_log_group": ("logs:CreateLogGroup", "logs:PutRetentionPolicy", "iam:PassRole"),
+        # role writes beside sts:AssumeRole could escalate: only when soc2ctl keeps the role itself
+        "create_delivery_role": ("iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy"),
     }
 
     def provides(self, target: Target, params: OrgCloudTrailParams) -> list[Resource]:
@@ -191,6 +192,13 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
 
     def managed_elsewhere(self, params: OrgCloudTrailParams, observed: Any) -> ManagedElsewhere | None:
         return ct.trail_managed(observed)
+
+    def held_back(
+        self, params: OrgCloudTrailParams, observed: Any, changes: list[Any]
+    ) -> ManagedElsewhere | None:
+        if params.create_delivery_role or not params.cloudwatch_logs_log_group:
+            return None
+        return cwl.held_back(changes, params.cloudwatch_logs_role_name)
 
     def desired(self, ctx: TaskContext, params: OrgCloudTrailParams, observed: Any) -> dict[str, Any]:
         if "control_tower_trail" in observed:
@@ -255,15 +263,19 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
             ensure_bucket(
                 ctx.client("s3"), bucket_name(ctx, params), ctx.region, observed["bucket"], desired["bucket"]
             )
-        if params.cloudwatch_logs_log_group and observed["cloudwatch_logs"] is not None:
+        delivery, new_role = observed["cloudwatch_logs"], False
+        if params.cloudwatch_logs_log_group and delivery is not None:
             cwl.ensure_delivery(
                 ctx,
                 params.cloudwatch_logs_log_group,
                 params.cloudwatch_logs_role_name,
                 params.cloudwatch_logs_retention_days,
-                observed["cloudwatch_logs"],
+                delivery,
+                write_role=params.create_delivery_role,
             )
-        new_role = bool(observed["cloudwatch_logs"]) and observed["cloudwatch_logs"]["role_trust"] is None
+            new_role = params.create_delivery_role and delivery["role_trust"] is None
+            if not params.create_delivery_role and not cwl.role_ready(delivery, desired["cloudwatch_logs"]):
+                trail = cwl.without_delivery(trail, observed["trail"])  # the template provides the role
         ensure_trail(ctx, params, observed["trail"], trail, new_role=new_role)
 
 

@@ -4,16 +4,20 @@ The statement is added to the policy as read; every other statement is kept as i
 already denies every S3 action over plain HTTP to everyone, on the bucket and its objects, counts
 whatever its Sid; a soc2ctl statement (Sid `DenyInsecureTransport`) that no longer does is replaced.
 
-Permissions: `soc2ctl iam-policy` grants s3:PutBucketPolicy on soc2ctl's own buckets only (`soc2ctl-*`,
-SCOPED_GRANTS in soc2ctl/policy/iam_policy.py: writing any bucket's policy could open it). To let this
-control fix other buckets, grant the apply role s3:PutBucketPolicy on them deliberately; without it the
-apply of such a bucket fails with AccessDenied, naming the account (plan and detection need no write).
+Permissions: a role that may write a bucket's policy can grant itself the bucket's objects, so the fix is
+opt-in (`write_bucket_policies`; the baseline leaves it off and only detects, with the statement to add).
+When on, `soc2ctl iam-policy` grants s3:PutBucketPolicy on soc2ctl's own buckets only (`soc2ctl-*`,
+SCOPED_GRANTS in soc2ctl/policy/iam_policy.py). To let this control fix other buckets, grant the apply role
+s3:PutBucketPolicy on them deliberately; without it the apply of such a bucket fails with AccessDenied,
+naming the account (plan and detection need no write).
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+from pydantic import Field
 
 from remediations._aws import or_absent
 from remediations._data import bucket_arn, bucket_name, each_bucket
@@ -67,7 +71,14 @@ def merged(policy: dict[str, Any] | None, arn: str) -> dict[str, Any]:
     return {**policy, "Statement": [*kept, tls_statement(arn)]}
 
 
-class S3BucketTlsOnly(Remediation[Params]):
+class S3BucketTlsOnlyParams(Params):
+    write_bucket_policies: bool = Field(
+        default=True,
+        description="Merge the deny into bucket policies (s3:PutBucketPolicy). false: detect only.",
+    )
+
+
+class S3BucketTlsOnly(Remediation[S3BucketTlsOnlyParams]):
     """Every S3 bucket's policy denies requests made without TLS (other statements are kept)."""
 
     name = "s3-bucket-tls-only"
@@ -79,8 +90,17 @@ class S3BucketTlsOnly(Remediation[Params]):
     securityhub_controls = ("S3.5",)
     read_actions = ("s3:ListAllMyBuckets", "s3:GetBucketPolicy")
     write_actions = ("s3:PutBucketPolicy",)  # never DeleteBucketPolicy
+    conditional_writes = {"write_bucket_policies": ("s3:PutBucketPolicy",)}
+    human_step = (
+        "Add a statement denying s3:* to every principal when aws:SecureTransport is false, on the bucket and "
+        "its objects, to each bucket's policy (or set write_bucket_policies: true and grant the apply role "
+        "s3:PutBucketPolicy on those buckets)."
+    )
 
-    def read(self, ctx: TaskContext, params: Params) -> dict[str, Any]:
+    def detects_only(self, params: S3BucketTlsOnlyParams) -> bool:
+        return not params.write_bucket_policies
+
+    def read(self, ctx: TaskContext, params: S3BucketTlsOnlyParams) -> dict[str, Any]:
         def state(s3: Any, name: str) -> dict[str, Any]:
             found = or_absent(lambda: s3.get_bucket_policy(Bucket=name), "NoSuchBucketPolicy")
             policy = json.loads(found["Policy"]) if found else None
@@ -90,10 +110,10 @@ class S3BucketTlsOnly(Remediation[Params]):
 
         return each_bucket(ctx, state)
 
-    def desired(self, ctx: TaskContext, params: Params, observed: Any) -> dict[str, Any]:
+    def desired(self, ctx: TaskContext, params: S3BucketTlsOnlyParams, observed: Any) -> dict[str, Any]:
         return {arn: {"tls_only": True} for arn in observed}
 
-    def apply(self, ctx: TaskContext, change: PlannedChange[Params]) -> None:
+    def apply(self, ctx: TaskContext, change: PlannedChange[S3BucketTlsOnlyParams]) -> None:
         s3 = ctx.client("s3")
         for arn in change.changed_keys():
             policy = merged(change.observed[arn]["policy"], arn)

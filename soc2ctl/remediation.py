@@ -294,6 +294,12 @@ class Remediation(Generic[P]):
         never applies, and reports any difference as a detect finding. No AWS calls: decide from `observed`."""
         return None
 
+    def held_back(self, params: P, observed: Any, changes: list[Change]) -> ManagedElsewhere | None:
+        """When every change left is one this task must not make (an opt-in write that is off: the resource
+        belongs to the deploy template), what a person must do instead; the task is then a detect finding.
+        None while any change remains that `apply` makes (it skips the held ones itself). No AWS calls."""
+        return None
+
     def provides(self, target: Target, params: P) -> list[Resource]:
         """What this task makes exist, so tasks that require it are ordered after it. No AWS calls."""
         return []

@@ -49,6 +49,12 @@ class MotoServer:
         self._server.stop()
 
 
+# The baseline's opt-in writes, turned on for organizations where no deploy template was deployed (as the
+# sandbox inventory does): soc2ctl then creates the CloudTrail delivery role and the log buckets with their
+# policies itself, and merges the TLS deny into bucket policies. As inventory `vars:` (flow-style YAML).
+OPT_IN_VARS = "{cloudtrail_create_delivery_role: true, log_buckets_manage_policies: true, s3_tls_only_write_policies: true}"
+
+
 def create_org(endpoint: str | None, names: list[str], ou: str = "Workloads") -> dict[str, str]:
     """An organization with one account per name (in `ou`, tagged team=<name>), name -> id."""
     layout = tuple(SandboxAccount(n, ou, {"team": n}, "fresh") for n in names)
@@ -204,3 +210,24 @@ STRONG_PASSWORD_POLICY = {
     "PasswordReusePrevention": 24,
     "HardExpiry": False,
 }
+
+
+def deploy_template(body: str, account: str, org_id: str) -> None:
+    """The deploy template as a stack in `account`, which is both the management and the log archive account
+    (the baseline's default): execution roles, log buckets with their policies, the trail's delivery role."""
+    cfn = member_client("cloudformation", account)
+    values = {
+        "PlanCallerRoleArns": f"arn:aws:iam::{account}:role/ci-plan",
+        "ApplyCallerRoleArns": f"arn:aws:iam::{account}:role/ci-apply",
+        "ExternalId": "external-id-for-test",
+        "ManagementAccountId": account,
+        "LogArchiveAccountId": account,
+        "OrganizationId": org_id,
+    }
+    cfn.create_stack(
+        StackName="soc2ctl",
+        TemplateBody=body,
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    assert cfn.describe_stacks(StackName="soc2ctl")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"

@@ -21,7 +21,7 @@ from soc2ctl.render.text import plan_lines
 from soc2ctl.run.builder import prepare_run
 from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
 from tests import control_tower_org as ct
-from tests.helpers import create_org, member_client
+from tests.helpers import OPT_IN_VARS, create_org, member_client
 
 BASELINE = shipped.resolve(Path("soc2-baseline.yml"), "playbooks")
 REGIONS = ["us-east-1"]
@@ -30,7 +30,7 @@ REGIONS = ["us-east-1"]
 INVENTORY = f"""\
 organization: {{discover: true, include_management: true, role_name: {ct.EXECUTION_ROLE}}}
 regions: [us-east-1]
-vars: {{cloudtrail_log_group: {ct.LOG_GROUP}}}
+vars: {{cloudtrail_log_group: {ct.LOG_GROUP}, {OPT_IN_VARS[1:]}
 """
 OWNER = "AWS Control Tower"
 

@@ -19,10 +19,12 @@ from soc2ctl.engine.plan import plan_document
 from soc2ctl.engine.tasks import build_tasks
 from soc2ctl.run.builder import prepare_run
 from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
-from tests.helpers import create_org, member_client
+from tests.helpers import OPT_IN_VARS, create_org, member_client
 
 BASELINE = shipped.resolve(Path("soc2-baseline.yml"), "playbooks")
-INVENTORY = "organization: {discover: true, include_management: true}\nregions: [us-east-1]\n"
+INVENTORY = (
+    f"organization: {{discover: true, include_management: true}}\nregions: [us-east-1]\nvars: {OPT_IN_VARS}\n"
+)
 
 
 @pytest.fixture

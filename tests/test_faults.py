@@ -10,7 +10,7 @@ import pytest
 from soc2ctl.engine.plan import plan_document
 from soc2ctl.run.builder import prepare_run
 from tests.faults import lose_write_responses, throttle, time_out_assume_role
-from tests.helpers import create_org, deny, member_client
+from tests.helpers import OPT_IN_VARS, create_org, deny, member_client
 
 PLAYBOOK = """\
 name: faults
@@ -112,6 +112,7 @@ def baseline_org(tmp_path: Path, aws) -> dict:
         s3.create_bucket(Bucket=bucket)
     (tmp_path / "inv.yml").write_text(  # the audit account administers the security services (#19)
         "organization: {discover: true, security_tooling_account: audit}\nregions: [us-east-1]\n"
+        f"vars: {OPT_IN_VARS}\n"
     )
     return {"ids": {"management": "123456789012", **ids}, "inv": tmp_path / "inv.yml"}
 

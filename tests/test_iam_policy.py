@@ -54,12 +54,16 @@ def test_plan_policy_is_read_only_and_apply_adds_writes():
     }  # the engine's region check
     writes = {a for m in modules for a in m.write_actions} - reads
     opt_in = {"iam:AttachUserPolicy", "iam:CreatePolicy"}  # iam-user-mfa's deny policy: off in the baseline
+    # the CloudTrail delivery role and the log buckets' policies: the deploy template's, off in the baseline
+    opt_in |= {"iam:CreateRole", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"}
+    opt_in |= {"s3:CreateBucket", "s3:PutBucketOwnershipControls", "s3:PutBucketPolicy"}
     plan = _actions(build_policies(BASELINE, PolicyRequest("plan")))
     apply = _actions(build_policies(BASELINE, PolicyRequest("apply")))
     assert plan == reads
     assert not plan & writes
     assert apply == reads | (writes - opt_in)
-    enforce = PolicyRequest("apply", variables={"iam_user_mfa_enforce_deny": True})
+    on = ("iam_user_mfa_enforce_deny", "cloudtrail_create_delivery_role", "log_buckets_manage_policies")
+    enforce = PolicyRequest("apply", variables=dict.fromkeys((*on, "s3_tls_only_write_policies"), True))
     assert _actions(build_policies(BASELINE, enforce)) == reads | writes
 
 
@@ -210,6 +214,11 @@ def test_committed_template_passes_cfn_lint():
 def test_template_roles_trust_only_their_own_named_callers_with_an_external_id():
     doc = yaml.safe_load(TEMPLATE.read_text())
     roles = {k: v for k, v in doc["Resources"].items() if v["Type"] == "AWS::IAM::Role"}
+    # the CloudTrail delivery role, created only in the management account, trusts CloudTrail alone
+    delivery = roles.pop("CloudTrailDeliveryRole")
+    assert delivery["Condition"] == "InManagementAccount"
+    (trust,) = delivery["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": ["cloudtrail.amazonaws.com"]}
     assert sorted(roles) == ["ApplyRole", "PlanRole"]
     for name, role in roles.items():
         (stmt,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
@@ -218,7 +227,11 @@ def test_template_roles_trust_only_their_own_named_callers_with_an_external_id()
         assert stmt["Principal"] == {"AWS": {"Ref": f"{prefix}CallerRoleArns"}}  # named roles, not :root
         assert doc["Parameters"][f"{prefix}CallerRoleArns"]["Type"] == "CommaDelimitedList"
     assert "TrustedAccountId" not in doc["Parameters"]
-    policies = {k: v["Properties"]["PolicyDocument"] for k, v in doc["Resources"].items() if "Policy" in k}
+    policies = {
+        k: v["Properties"]["PolicyDocument"]
+        for k, v in doc["Resources"].items()
+        if v["Type"] == "AWS::IAM::ManagedPolicy"
+    }
     plan = _actions([d for k, d in policies.items() if k.startswith("Plan")])
     assert plan == _actions(build_policies(BASELINE, PolicyRequest("plan")))
 

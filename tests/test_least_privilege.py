@@ -1,21 +1,23 @@
 """Least privilege that holds up: what the apply role could use to escalate is scoped to what soc2ctl
 manages, the plan role only reads, and parliament (an IAM policy linter) checks every generated policy.
 
-An opt-in fix's writes are granted only when a control turns it on (`conditional_writes`): with the shipped
-baseline, iam-user-mfa's `iam:AttachUserPolicy` is not in any policy, and parliament's action-only
-`AttachUserPolicy` finding is gone.
+With the shipped baseline parliament finds NO privilege escalation in any generated policy (plan and apply;
+execution role, caller, caller outside the management account) nor in deploy/soc2ctl-roles.yaml. That holds
+because soc2ctl's run-time roles write no IAM role, trust policy, role policy or bucket policy by default:
+the template provisions the CloudTrail delivery role and the log buckets with their policies (built by the
+same functions the modules compare against), and the modules check them every run. Each such write is an
+opt-in (`conditional_writes`), granted only when a control turns it on:
 
-Three findings remain, each a parliament heuristic that no resource name or condition can satisfy, and
-each closed in the generated policy by an explicit deny (soc2ctl.policy.guards) that the tests below prove:
-- `RESOURCE_POLICY_PRIVILEGE_ESCALATION` on `soc2ctl-*` buckets (apply role): parliament flags any
-  `s3:PutBucketPolicy` without object access to the same bucket, i.e. it would only be satisfied by
-  granting the apply role the audit logs. The apply role is instead denied object access there outright.
-- `PutRolePolicy` / `UpdateRolePolicyToAssumeIt` (caller, apply): flagged for holding `iam:PutRolePolicy`
-  or `iam:UpdateAssumeRolePolicy` next to `sts:AssumeRole`, whatever the resources. The caller writes only
-  `soc2ctl-*` roles (org-cloudtrail's delivery role, when it runs in the management account), may assume
-  only the execution role, and is denied every role write on the execution roles.
-A caller run from outside the management account (`--caller-in other`) holds no module action and has
-no finding. `REMAINING` lists the three; any other finding, in any generated policy, fails.
+- `manage_bucket_policies` (central-log-buckets) / `write_bucket_policies` (s3-bucket-tls-only):
+  `s3:PutBucketPolicy` on `soc2ctl-*` buckets. Parliament then reports
+  `RESOURCE_POLICY_PRIVILEGE_ESCALATION` (a bucket-policy write without object access to the same bucket,
+  which only granting the apply role the audit logs would satisfy); the policy denies object access there
+  outright (soc2ctl.policy.guards), and an identity policy's explicit deny wins over any bucket policy.
+- `create_delivery_role` (org-cloudtrail): `iam:CreateRole`/`PutRolePolicy`/`UpdateAssumeRolePolicy` on
+  `soc2ctl-*` roles beside the caller's `sts:AssumeRole`. Parliament then reports `PutRolePolicy` and
+  `UpdateRolePolicyToAssumeIt` whatever the resources; the caller may assume only the execution role, and
+  every role write on the execution roles is denied.
+The tests below prove both: the exact finding each opt-in brings, and the deny that closes it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import yaml
 from parliament import analyze_policy_string
 
 from soc2ctl import registry
+from soc2ctl.policy import iam_template
 from soc2ctl.policy.iam_policy import SCOPED_GRANTS, PolicyRequest, build_policies, statements
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,13 +42,30 @@ ROLE_WRITES_BESIDE_ASSUME = {
     "PRIVILEGE_ESCALATION PutRolePolicy",
     "PRIVILEGE_ESCALATION UpdateRolePolicyToAssumeIt",
 }
-REMAINING = {"apply/member": {MANAGED_BUCKETS}, "apply/caller": ROLE_WRITES_BESIDE_ASSUME}
+# The baseline's opt-ins (playbook vars) that let the run-time roles write roles and bucket policies.
+BUCKET_POLICY_OPT_INS = {"log_buckets_manage_policies": True, "s3_tls_only_write_policies": True}
+ROLE_OPT_IN = {"cloudtrail_create_delivery_role": True}
+OPT_INS = {**BUCKET_POLICY_OPT_INS, **ROLE_OPT_IN}
+
+
+STACK = {  # sample stack values: what CloudFormation substitutes
+    "${AWS::Partition}": "aws",
+    "${AWS::AccountId}": "111122223333",
+    "${AWS::Region}": "us-east-1",
+    "${ManagementAccountId}": "444455556666",
+    "${OrganizationId}": "o-exampleorgid",
+}
 
 
 def resolved(value):
-    """A template's policy as IAM sees it in the commercial partition (`Fn::Sub` of ${AWS::Partition})."""
+    """A template's policy as IAM sees it in the commercial partition (`Fn::Sub`s and `Ref`s resolved)."""
     if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
-        return value["Fn::Sub"].replace("${AWS::Partition}", "aws")
+        text = value["Fn::Sub"]
+        for name, sample in STACK.items():
+            text = text.replace(name, sample)
+        return text
+    if isinstance(value, dict) and set(value) == {"Ref"}:  # the execution roles' named callers
+        return "external-id" if value["Ref"] == "ExternalId" else "arn:aws:iam::111122223333:role/ci"
     if isinstance(value, dict):
         return {k: resolved(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -65,43 +85,89 @@ def escalations(doc: dict) -> set[str]:
     return found
 
 
-def generated() -> list[tuple[str, dict]]:
+def generated(variables: dict | None = None) -> list[tuple[str, dict]]:
     docs = []
     for mode in ("plan", "apply"):
         for role in ("member", "caller"):
             extra = OPTIONS if role == "caller" else {}
-            request = PolicyRequest(mode=mode, role=role, **extra)
+            request = PolicyRequest(mode=mode, role=role, variables=variables, **extra)
             docs += [(f"{mode}/{role}", d) for d in build_policies(BASELINE, request)]
         # a caller outside the management account only assumes roles: nothing left to flag
-        elsewhere = PolicyRequest(mode=mode, role="caller", caller_in_management=False, **OPTIONS)
+        elsewhere = PolicyRequest(
+            mode=mode, role="caller", caller_in_management=False, variables=variables, **OPTIONS
+        )
         docs += [(f"{mode}/caller-elsewhere", d) for d in build_policies(BASELINE, elsewhere)]
-    template = yaml.safe_load(TEMPLATE.read_text())
-    for name, resource in template["Resources"].items():
-        if resource["Type"] == "AWS::IAM::ManagedPolicy":
-            docs.append((f"template {name}", resource["Properties"]["PolicyDocument"]))
     return docs
 
 
-def remaining(label: str) -> set[str]:
-    if label.startswith("template Apply"):
-        return REMAINING["apply/member"]  # the template's apply role is the member policy
-    return REMAINING.get(label, set())
+def template_documents(template: dict) -> list[tuple[str, dict]]:
+    """Every IAM document of the template: managed policies, role trust and inline policies, bucket policies."""
+    docs = []
+    for name, resource in template["Resources"].items():
+        props = resource["Properties"]
+        if resource["Type"] in ("AWS::IAM::ManagedPolicy", "AWS::S3::BucketPolicy"):
+            docs.append((f"template {name}", props["PolicyDocument"]))
+        if resource["Type"] == "AWS::IAM::Role":
+            docs.append((f"template {name} trust", props["AssumeRolePolicyDocument"]))
+            docs += [
+                (f"template {name} {p['PolicyName']}", p["PolicyDocument"]) for p in props.get("Policies", [])
+            ]
+    return docs
 
 
-@pytest.mark.parametrize(("label", "doc"), generated(), ids=lambda v: v if isinstance(v, str) else "")
-def test_parliament_finds_no_privilege_escalation_but_the_closed_heuristics(label, doc):
-    found = escalations(doc)
-    assert found <= remaining(label), f"{label}: {sorted(found - remaining(label))}"
-    if label.startswith(("plan/", "template Plan")):
-        assert found == set(), f"{label}: the plan role must not be able to escalate"
+def every_baseline_document() -> list[tuple[str, dict]]:
+    return generated() + template_documents(yaml.safe_load(TEMPLATE.read_text()))
+
+
+@pytest.mark.parametrize(
+    ("label", "doc"), every_baseline_document(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_parliament_finds_no_privilege_escalation_in_the_baseline(label, doc):
+    assert escalations(doc) == set(), label
+
+
+def test_the_template_documents_are_linted():
+    """The lint above covers the roles' policies and the new log-archive and delivery-role documents."""
+    labels = {label for label, _ in template_documents(yaml.safe_load(TEMPLATE.read_text()))}
+    assert {"template PlanPolicy1", "template ApplyPolicy1", "template LogBucketPolicyCloudtrail"} <= labels
+    assert "template CloudTrailDeliveryRole soc2ctl-cloudtrail-to-cloudwatch-logs" in labels
 
 
 def test_the_baseline_grants_no_opt_in_escalation():
-    """iam-user-mfa's deny policy is off in the baseline: nothing may attach user policies."""
-    for label, doc in generated():
-        actions = {a for s in doc["Statement"] if s["Effect"] == "Allow" for a in s["Action"]}
-        assert not actions & {"iam:AttachUserPolicy", "iam:CreatePolicy"}, label
-        assert "PRIVILEGE_ESCALATION AttachUserPolicy" not in escalations(doc), label
+    """Every opt-in write is off in the baseline: nothing may attach user policies, write a role's trust or
+    inline policy, create a role, or write a bucket policy."""
+    risky = {"iam:AttachUserPolicy", "iam:CreatePolicy", "iam:CreateRole", "iam:PutRolePolicy"}
+    risky |= {"iam:UpdateAssumeRolePolicy", "s3:PutBucketPolicy", "s3:CreateBucket"}
+    for label, doc in every_baseline_document():
+        actions = {a for s in doc["Statement"] if s["Effect"] == "Allow" for a in _list(s["Action"])}
+        assert not actions & risky, label
+
+
+def _list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def opted_in(variables: dict) -> dict[str, set[str]]:
+    """Each generated document's findings with `variables` turned on (label -> findings, non-empty only)."""
+    found = {}
+    for label, doc in generated(variables):
+        if findings := escalations(doc):
+            found.setdefault(label, set()).update(findings)
+    return found
+
+
+def test_bucket_policy_opt_ins_bring_exactly_the_managed_bucket_finding():
+    """Turned on, the bucket-policy writes bring one finding, on the apply role only: a trade-off the deny
+    on object access closes (test_bucket_policy_writes_cannot_reach_the_objects)."""
+    assert opted_in(BUCKET_POLICY_OPT_INS) == {"apply/member": {MANAGED_BUCKETS}}
+
+
+def test_the_delivery_role_opt_in_brings_exactly_the_role_write_findings():
+    """Turned on, org-cloudtrail's role writes bring the caller's two findings (it runs in the management
+    account with the caller's credentials), closed by NeverChangeExecutionRoles."""
+    assert opted_in(ROLE_OPT_IN) == {"apply/caller": ROLE_WRITES_BESIDE_ASSUME}
+    with_all = opted_in(OPT_INS)
+    assert with_all == {"apply/member": {MANAGED_BUCKETS}, "apply/caller": ROLE_WRITES_BESIDE_ASSUME}
 
 
 def _denies(docs: list[dict]) -> list[dict]:
@@ -111,7 +177,8 @@ def _denies(docs: list[dict]) -> list[dict]:
 def test_bucket_policy_writes_cannot_reach_the_objects():
     """Whoever may write the managed buckets' policies is denied their objects, so no policy it writes
     can give it the audit logs (an identity policy's explicit deny wins over a bucket policy's allow)."""
-    docs = build_policies(BASELINE, PolicyRequest(mode="apply"))
+    assert not _denies(build_policies(BASELINE, PolicyRequest(mode="apply")))  # no grant, nothing to close
+    docs = build_policies(BASELINE, PolicyRequest(mode="apply", variables=BUCKET_POLICY_OPT_INS))
     writes = [s for d in docs for s in d["Statement"] if "s3:PutBucketPolicy" in s["Action"]]
     assert writes and all(s["Resource"] == ["arn:aws:s3:::soc2ctl-*"] for s in writes)
     (deny,) = [s for s in _denies(docs) if s["Sid"] == "NoObjectAccessInManagedBuckets"]
@@ -125,7 +192,7 @@ def test_bucket_policy_writes_cannot_reach_the_objects():
 def test_role_writes_never_reach_the_execution_roles(role):
     """The caller may assume the execution role only, and no policy may write to an execution role:
     PutRolePolicy and sts:AssumeRole side by side give no way to a role with more rights."""
-    docs = build_policies(BASELINE, PolicyRequest(mode="apply", role=role))
+    docs = build_policies(BASELINE, PolicyRequest(mode="apply", role=role, variables=ROLE_OPT_IN))
     (deny,) = [s for s in _denies(docs) if s["Sid"] == "NeverChangeExecutionRoles"]
     assert {"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:CreateRole"} <= set(deny["Action"])
     assert deny["Resource"] == ["arn:aws:iam::*:role/soc2ctl-apply", "arn:aws:iam::*:role/soc2ctl-plan"]
@@ -133,8 +200,9 @@ def test_role_writes_never_reach_the_execution_roles(role):
     assert assumable == ([] if role == "member" else ["arn:aws:iam::*:role/soc2ctl-apply"])
 
 
-def test_the_denies_are_in_the_template_too():
-    template = yaml.safe_load(TEMPLATE.read_text())
+def test_the_denies_are_in_an_opted_in_template_too():
+    """A template generated with the opt-ins on (`iam-policy -e ...`) carries the denies that close them."""
+    template = iam_template.template(BASELINE, "soc2-baseline", OPT_INS)
     docs = [
         resolved(r["Properties"]["PolicyDocument"])
         for name, r in template["Resources"].items()

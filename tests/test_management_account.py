@@ -21,10 +21,11 @@ from soc2ctl.engine.plan import plan_document
 from soc2ctl.render.markdown import render_markdown
 from soc2ctl.run.builder import prepare_run
 from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
-from tests.helpers import create_org, member_client
+from tests.helpers import create_org, deploy_template, member_client
 
 BASELINE = shipped.resolve(Path("soc2-baseline.yml"), "playbooks")
 SHIPPED = shipped.resolve(Path("example-discovered.yml"), "inventories")
+TEMPLATE = Path(__file__).resolve().parents[1] / "deploy" / "soc2ctl-roles.yaml"
 # What Prowler failed the management account on after an apply that did not target it.
 PROWLER_FAILED = {
     "iam-password-policy",
@@ -53,6 +54,10 @@ def test_shipped_inventories_include_the_management_account():
 
 def test_after_apply_with_a_shipped_inventory_the_management_account_passes_account_and_region_controls(aws):
     create_org(None, ["app-prod"], ou="Workloads/Prod")
+    # a real organization's first step (docs/least-privilege.md): the deploy template, with its log buckets
+    # and the trail's delivery role, which the baseline's run-time roles do not write
+    org_id = member_client("organizations", MANAGEMENT_ACCOUNT).describe_organization()["Organization"]["Id"]
+    deploy_template(TEMPLATE.read_text(), MANAGEMENT_ACCOUNT, org_id)
     first = run_plan(SHIPPED)
     mine = management_tasks(first)
     assert {t["scope"] for t in mine} == {"account", "region"}

@@ -20,6 +20,7 @@ from soc2ctl.aws import partitions
 from soc2ctl.aws.sessions import AwsSessions
 from soc2ctl.cli.main import app
 from soc2ctl_sandbox.seed import SandboxAccount, SeedClients, create_organization, seed_settings
+from tests.helpers import OPT_IN_VARS
 
 ROOT = Path(__file__).resolve().parents[1]
 # The product, its sandbox distribution and what ships with it (playbooks write `arn:{{ partition }}:`).
@@ -115,6 +116,7 @@ organization:
   log_archive_account: log-archive
 regions: [{GOV}]
 home_region: {GOV}
+vars: {OPT_IN_VARS}
 """
 
 

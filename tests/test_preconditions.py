@@ -23,6 +23,7 @@ controls:
     account: log_archive
     desired:
       buckets: [{name: "central-config-{{ log_archive_account_id }}", kind: config}]
+      manage_bucket_policies: true
 """
 INVENTORY = "organization: {discover: true}\nregions: [us-east-1]\n"
 

@@ -193,7 +193,9 @@ class Executor:
         result.fingerprint = fingerprint(observed)
         result.changes = drop_excepted(compute_changes(observed, desired), task.exception.resources)
         result.action = overall_action(result.changes)
-        result.managed = task.module.managed_elsewhere(task.params, observed)
+        result.managed = task.module.managed_elsewhere(task.params, observed) or (
+            task.module.held_back(task.params, observed, result.changes) if result.changes else None
+        )
         if task.scope is Scope.ORG and result.changes:
             with CallRecorder.capture():  # the engine's reads of the organization tree, not the module's
                 result.affected_accounts = affected_accounts(ctx, task.module, task.params, observed)
@@ -244,7 +246,10 @@ class Executor:
         after = self.evaluate(task, check_provided=True)
         planned.calls += after.calls
         planned.verified = after.observed
-        if after.failed or after.changes:
+        if not after.failed and after.changes and after.managed is not None:
+            # what apply could make is made; the rest is a person's step (an opt-in write that is off)
+            planned.status, planned.managed = OUT_OF_STATE, after.managed
+        elif after.failed or after.changes:
             left = ", ".join(c.path for c in after.changes) or after.error
             planned.status, planned.error = (
                 "failed",

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from soc2ctl.policy import template_logs
 from soc2ctl.policy.iam_policy import (
     DEFAULT_ROLE_NAMES,
     PolicyRequest,
@@ -31,14 +32,21 @@ CFN_PARTITION = "${AWS::Partition}"
 
 
 def _substituted(value: Any) -> Any:
-    """Every string naming the partition becomes an `Fn::Sub` (the policies hold no other `${...}`)."""
+    """Every string naming the partition, an account or a parameter (`${...}`) becomes an `Fn::Sub`."""
     if isinstance(value, str):
-        return {"Fn::Sub": value} if CFN_PARTITION in value else value
+        return {"Fn::Sub": value} if "${" in value else value
     if isinstance(value, list):
         return [_substituted(v) for v in value]
     if isinstance(value, dict):
         return {k: _substituted(v) for k, v in value.items()}
     return value
+
+
+class _NoAliases(yaml.SafeDumper):
+    """CloudFormation rejects YAML aliases: a document used twice is written out twice."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _parameters() -> dict[str, Any]:
@@ -107,13 +115,17 @@ def template(
     plan_docs = _substituted(split_policy(policy_statements(uses, plan)))
     apply = PolicyRequest(mode="apply", partition=CFN_PARTITION)
     apply_docs = _substituted(split_policy(policy_statements(uses, apply)))
+    logs = _substituted(template_logs.log_resources(playbook_path, variables))
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": f"soc2ctl execution roles for playbook {playbook_label}: plan (read-only) and apply.",
-        "Parameters": _parameters(),
+        "Description": f"soc2ctl execution roles for playbook {playbook_label}: plan (read-only) and apply; "
+        "the log archive's buckets and the trail's delivery role, which those roles never write.",
+        "Parameters": {**_parameters(), **(template_logs.parameters() if logs else {})},
+        **({"Conditions": template_logs.conditions()} if logs else {}),
         "Resources": {
             **_role_resources("Plan", "soc2ctl plan: read-only, assumed by soc2ctl plan", plan_docs),
             **_role_resources("Apply", "soc2ctl apply: reads and remediates SOC 2 settings", apply_docs),
+            **logs,
         },
         "Outputs": {
             "PlanRoleArn": {"Value": {"Fn::GetAtt": ["PlanRole", "Arn"]}},
@@ -129,6 +141,10 @@ def render(playbook_path: Path, playbook_label: str, variables: dict[str, Any] |
         f"# Regenerate with: {COMMAND.format(playbook=playbook_label)}\n"
         "# Deploy as a service-managed StackSet to the OUs soc2ctl covers; in the management account (which\n"
         "# StackSets skip) deploy it as a plain stack if the inventory includes it or the caller is elsewhere.\n"
+        "# Set ManagementAccountId, LogArchiveAccountId and OrganizationId (and deploy in the home region): the\n"
+        "# management account's stack then creates the trail's delivery role, the log archive's the log buckets.\n"
     )
-    body = yaml.safe_dump(template(playbook_path, playbook_label, variables), sort_keys=False, width=110)
+    body = yaml.dump(
+        template(playbook_path, playbook_label, variables), Dumper=_NoAliases, sort_keys=False, width=110
+    )
     return header + body

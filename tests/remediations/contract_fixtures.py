@@ -61,7 +61,9 @@ def log_buckets(ids: Ids) -> dict[str, Any]:
         "config": "soc2ctl-config",
         "flow-logs": "soc2ctl-vpc-flow-logs",
     }
-    return {"buckets": [{"name": f"{name}-{ids['target']}", "kind": kind} for kind, name in kinds.items()]}
+    buckets = [{"name": f"{name}-{ids['target']}", "kind": kind} for kind, name in kinds.items()]
+    # soc2ctl creates the buckets and writes their policies here (the baseline leaves that to the template)
+    return {"buckets": buckets, "manage_bucket_policies": True}
 
 
 def central_log_buckets(endpoint: str | None, ids: Ids) -> None:
