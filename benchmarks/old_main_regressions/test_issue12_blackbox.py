@@ -460,11 +460,16 @@ def _template_policies(template: dict) -> list[dict]:
 
 
 def _trusts(template: dict) -> dict[str, str]:
-    return {
-        name: json.dumps(r["Properties"]["AssumeRolePolicyDocument"]["Statement"], sort_keys=True)
-        for name, r in template["Resources"].items()
-        if r["Type"] == "AWS::IAM::Role"
-    }
+    """The execution roles' trust policies: roles a person or automation assumes (an AWS principal), not
+    service roles such as CloudTrail's delivery role."""
+    found = {}
+    for name, r in template["Resources"].items():
+        if r["Type"] != "AWS::IAM::Role":
+            continue
+        statements = r["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        if any("AWS" in s.get("Principal", {}) for s in statements):
+            found[name] = json.dumps(statements, sort_keys=True)
+    return found
 
 
 def _template(source: str, tmp_path: Path) -> dict:
