@@ -9,6 +9,7 @@ signing and response parsing; only the socket is skipped.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import multiprocessing
 import random
@@ -23,6 +24,8 @@ from typing import Any
 from botocore import xform_name
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
+
+from soc2ctl.run.quiet_gc import quiet_gc
 
 MANAGEMENT = "123456789012"
 
@@ -48,6 +51,7 @@ class FakeAws:
         self.recorded: dict[str, tuple[int, dict[str, str], bytes]] = {}
         self.params: dict[str, tuple[str, dict[str, Any]]] = {}  # "service.Op" -> (region, params)
         self.calls = multiprocessing.Value("q", 0)  # counted across forked workers too
+        self.recorded_mix: Counter[str] = Counter()  # "service.Op" -> calls in the recorded plan
         self._org_bodies: dict[str, bytes] = {}
 
     def record(self, write_inputs: Callable[[Path, int], tuple[Path, Path]]) -> None:
@@ -63,6 +67,7 @@ class FakeAws:
 
             def keep(http_response: Any = None, model: Any = None, **_: Any) -> None:
                 key = f"{model.service_model.service_name}.{model.name}"
+                self.recorded_mix[key] += 1
                 if http_response is not None:  # errors too: NoSuchEntity is how "absent" is said
                     self.recorded[key] = (
                         http_response.status_code,
@@ -113,56 +118,124 @@ class FakeAws:
         return AWSResponse(request.url, 404, {}, _Raw(b'{"__type":"ResourceNotFoundException"}'))
 
 
-def botocore_floor(
-    fake: FakeAws, mix: Counter[str], *, parallelism: int, samples: int = 1500
-) -> dict[str, float]:
-    """CPU ms of one call on a botocore client that already exists (one per service and region, created
-    before timing), through the same fake transport, over the run's mix of operations. Measured twice:
-    `same_conditions`: with the run's latency and parallelism (what botocore costs in the run: a call
-    that follows a 50 ms wait finds cold CPU caches and costs ~3x a call in a tight loop on this kind of
-    machine); `hot_loop`: back to back, no latency (the cheapest a call can be)."""
-    import botocore.session
+class BotocoreFloor:
+    """CPU ms of one call on a botocore client that already exists (one per service, created before any
+    timing), through the same fake transport, with the run's latency and threads, over the run's mix of
+    operations.
 
-    from soc2ctl.aws.sessions import strip_loopback_account_prefix
+    Measured in rounds, some before the run and some after it, because the figure moves with the machine
+    (a call that follows a 50 ms wait finds cold CPU caches, colder when other processes run): the median
+    round is reported with the spread of all rounds, never the most favourable one. The run's mix of
+    operations is known only after the run, so each round records each operation's CPU on its own (the
+    calling thread's CPU clock around the call) and the CPU its thread pool spent besides the calls
+    (submitting, futures, thread hand-offs: what `ThreadPoolExecutor.map` over the calls costs); a round's
+    floor is then the run's mix of those per-operation costs plus that per-call overhead. A round's calls
+    are the recorded plan's mix, shuffled (interleaved like the run's tasks, not grouped by operation).
+    One warm-up pass after the clients are made (each operation at least once, no latency) is not counted;
+    the clients are dropped during the run (`release`) and made again after it."""
 
-    session = botocore.session.Session()
-    session.set_credentials("testing", "testing")
-    session.register("before-send", fake.before_send)
-    session.register("before-sign.s3-control", strip_loopback_account_prefix)
-    known = {k: n for k, n in mix.items() if k in fake.params}
-    total = sum(known.values()) or 1
-    calls: list[tuple[Any, dict[str, Any]]] = []
-    for key, count in sorted(known.items()):
-        service, operation = key.split(".", 1)
-        region, params = fake.params[key]
-        client = session.create_client(service, region_name=region)
-        method = getattr(client, xform_name(operation))
-        calls += [(method, params)] * max(1, round(samples * count / total))
-    random.Random(0).shuffle(calls)  # interleaved like the run's tasks, not grouped by operation
-    latency, before = fake.latency_s, fake.calls.value
-    try:
-        fake.latency_s = 0.0
-        for method, params in calls[:50]:  # warm the caches a long run has warm (endpoint rules)
-            _call(method, params)
-        hot = _cpu_per_call(calls, 1)
-        fake.latency_s = latency
-        same = _cpu_per_call(calls, parallelism)
-    finally:
-        fake.latency_s = latency
-        with fake.calls.get_lock():
-            fake.calls.value = before  # the floor's calls are not the run's
-    return {"same_conditions": same, "hot_loop": hot}
+    def __init__(self, fake: FakeAws, *, parallelism: int, calls_per_round: int = 600) -> None:
+        self.fake = fake
+        self.parallelism = parallelism
+        self.calls_per_round = calls_per_round
+        self.calls: list[tuple[str, Any, dict[str, Any]]] = []
+        # Per round: CPU seconds and calls per operation, and the pool's CPU per call besides the calls.
+        self.rounds: list[tuple[dict[str, float], dict[str, int], float]] = []
 
+    def _clients(self) -> None:
+        """The floor's own session and clients (plain botocore), and the round's shuffled calls."""
+        import botocore.session
 
-def _cpu_per_call(calls: list[tuple[Any, dict[str, Any]]], threads: int) -> float:
-    cpu0 = time.process_time()
-    if threads == 1:
-        for method, params in calls:
-            _call(method, params)
-    else:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            list(pool.map(lambda c: _call(*c), calls))
-    return (time.process_time() - cpu0) * 1000 / max(1, len(calls))
+        from soc2ctl.aws.sessions import strip_loopback_account_prefix
+
+        fake = self.fake
+        session = botocore.session.Session()
+        session.set_credentials("testing", "testing")
+        session.register("before-send", fake.before_send)
+        session.register("before-sign.s3-control", strip_loopback_account_prefix)
+        weights = {k: n for k, n in fake.recorded_mix.items() if k in fake.params} or dict.fromkeys(
+            fake.params, 1
+        )
+        total = sum(weights.values())
+        clients: dict[str, Any] = {}
+        for key, count in sorted(weights.items()):
+            service, operation = key.split(".", 1)
+            region, params = fake.params[key]
+            if service not in clients:
+                clients[service] = session.create_client(service, region_name=region)
+            method = getattr(clients[service], xform_name(operation))
+            self.calls += [(key, method, params)] * max(1, round(self.calls_per_round * count / total))
+        random.Random(0).shuffle(self.calls)
+
+    def release(self) -> None:
+        """Drop the floor's session and clients before the run (their models are not the run's memory,
+        and forked workers would inherit them); the next round builds and warms them again."""
+        self.calls = []
+        gc.collect()
+
+    def measure_round(self) -> None:
+        """One round with the run's latency and threads."""
+        with self._not_the_runs_calls():
+            if not self.calls:
+                self._clients()
+                self.fake.latency_s, latency = 0.0, self.fake.latency_s
+                try:  # the caches a long run has warm (endpoint rules, first call of each operation)
+                    for _key, method, params in (
+                        list({c[0]: c for c in self.calls}.values()) + self.calls[:50]
+                    ):
+                        _call(method, params)
+                finally:
+                    self.fake.latency_s = latency
+            cpu_by_op: Counter[str] = Counter()
+            count_by_op: Counter[str] = Counter()
+
+            def timed(call: tuple[str, Any, dict[str, Any]]) -> tuple[str, float]:
+                start = time.thread_time()
+                _call(call[1], call[2])
+                return call[0], time.thread_time() - start
+
+            with quiet_gc():  # the collector as the run has it (soc2ctl.run.quiet_gc)
+                cpu0 = time.process_time()
+                with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
+                    timings = list(pool.map(timed, self.calls))
+                total = time.process_time() - cpu0
+            for key, seconds in timings:
+                cpu_by_op[key] += seconds
+                count_by_op[key] += 1
+            overhead = (total - sum(cpu_by_op.values())) / len(timings)
+            self.rounds.append((dict(cpu_by_op), dict(count_by_op), overhead))
+
+    def hot_loop(self) -> float:
+        """The same calls back to back on one thread, no latency: the cheapest a call can be (ms)."""
+        with self._not_the_runs_calls():
+            self.fake.latency_s, latency = 0.0, self.fake.latency_s
+            try:
+                cpu0 = time.process_time()
+                for _, method, params in self.calls:
+                    _call(method, params)
+                return (time.process_time() - cpu0) * 1000 / len(self.calls)
+            finally:
+                self.fake.latency_s = latency
+
+    def floors(self, mix: Counter[str]) -> list[float]:
+        """Each round's floor (ms per call) for the run's mix of operations (those the fake can replay)."""
+        measured = self.rounds[0][1] if self.rounds else {}
+        known = {k: n for k, n in mix.items() if k in measured}
+        total = sum(known.values()) or 1
+        floors = []
+        for cpu_by_op, count_by_op, overhead in self.rounds:
+            per_call = sum(n * cpu_by_op[k] / count_by_op[k] for k, n in known.items()) / total
+            floors.append((per_call + overhead) * 1000)
+        return floors
+
+    @contextlib.contextmanager
+    def _not_the_runs_calls(self) -> Any:
+        before = self.fake.calls.value
+        try:
+            yield
+        finally:
+            with self.fake.calls.get_lock():
+                self.fake.calls.value = before
 
 
 def _call(method: Any, params: dict[str, Any]) -> None:

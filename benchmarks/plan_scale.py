@@ -14,8 +14,10 @@ Both modes inject a client-side latency per call (default 50 ms, like real AWS) 
 `calls x latency / parallelism` and our ratio to it. The plan covers the four controls every peer tool can
 also check (EBS default encryption, password policy, S3 account public access block, GuardDuty).
 
-Fake mode also measures, in the same run, botocore's own floor: the CPU of one call on a client that already
-exists, through the same fake transport, over the run's mix of operations (`botocore_floor_ms_per_call`).
+Fake mode also measures botocore's own floor: the CPU of one call on a client that already exists,
+through the same fake transport, with the same latency and threads, over the run's mix of operations
+(`botocore_floor_ms_per_call`: the median of rounds before and after the run, `botocore_floor_spread`
+their range; fake_aws.BotocoreFloor).
 `cpu_ms_per_call` is everything soc2ctl spent (organization discovery, role assumption, client creation,
 modules, diff, evidence; worker processes included) divided by the calls. The lower bound is the larger of
 `latency_bound_s` (calls x latency / parallelism) and `cpu_bound_s` (calls x floor / cores).
@@ -30,6 +32,7 @@ import json
 import os
 import resource
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,12 +61,13 @@ for _var in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID"):
     os.environ.pop(_var, None)
 
 import peers  # noqa: E402
-from fake_aws import FakeAws, botocore_floor  # noqa: E402
+from fake_aws import BotocoreFloor, FakeAws  # noqa: E402
 
 from soc2ctl.engine.plan import plan_document  # noqa: E402
 from soc2ctl.run import workers  # noqa: E402
 from soc2ctl.run.builder import prepare_run  # noqa: E402
 from soc2ctl.run.evidence import EvidenceSettings, RunEvidence  # noqa: E402
+from soc2ctl.run.quiet_gc import quiet_gc  # noqa: E402
 
 ALL_REGIONS = [
     "us-east-1",
@@ -79,6 +83,8 @@ ALL_REGIONS = [
     "ap-south-1",
     "eu-north-1",
 ]
+# Rounds of the botocore floor (fake_aws.BotocoreFloor), before and after the run: the median is reported.
+FLOOR_ROUNDS_BEFORE, FLOOR_ROUNDS_AFTER = 2, 3
 PLAYBOOK = """\
 name: benchmark
 controls:
@@ -153,6 +159,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     else:
         fake = FakeAws(args.accounts, latency_s)
         fake.record(write_inputs)
+        floor_rounds = BotocoreFloor(fake, parallelism=args.parallelism)
+        for _ in range(FLOOR_ROUNDS_BEFORE):
+            floor_rounds.measure_round()
+        floor_rounds.release()
     calls_by_op: Counter[str] = Counter()
 
     def setup(sessions: Any) -> None:
@@ -169,12 +179,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 EvidenceSettings(str(Path(tmp) / "evidence"), 1), lambda line: print(line, file=sys.stderr)
             )
             cpu0, wall0 = _cpu(), time.perf_counter()
-            run = prepare_run(pb, inv, parallelism=args.parallelism, on_sessions=setup)
-            evidence.start(run, "plan")  # evidence included, as `soc2ctl plan` writes it
-            n_workers = workers.effective_workers(args.workers, len(run.tasks))
-            results = workers.plan(run, args.workers)
-            doc = plan_document(results, run_id=run.run_id, **run.sources())
-            evidence.finish(run, doc.get("plan_sha256"))
+            with quiet_gc():  # as `soc2ctl plan` runs (soc2ctl.run.service.plan)
+                run = prepare_run(pb, inv, parallelism=args.parallelism, on_sessions=setup)
+                evidence.start(run, "plan")  # evidence included, as `soc2ctl plan` writes it
+                n_workers = workers.effective_workers(args.workers, len(run.tasks))
+                results = workers.plan(run, args.workers)
+                doc = plan_document(results, run_id=run.run_id, **run.sources())
+                evidence.finish(run, doc.get("plan_sha256"))
             wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0
             evidence_files = sum(1 for p in (Path(tmp) / "evidence").rglob("*") if p.is_file())
             peers_rows = run_peers(args, endpoint, Path(tmp), member_ids) if args.mode == "moto" else []
@@ -183,8 +194,14 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             proc.terminate()
     calls = fake.calls.value if fake else sum(calls_by_op.values())
     mix = Counter(_op_key(fake, c.operation) for r in results.values() for c in r.calls) if fake else None
-    floors = botocore_floor(fake, mix, parallelism=args.parallelism) if fake else {}
-    floor = floors.get("same_conditions")
+    floors: list[float] = []
+    hot = None
+    if fake:
+        for _ in range(FLOOR_ROUNDS_AFTER):
+            floor_rounds.measure_round()
+        hot = floor_rounds.hot_loop()
+        floors = floor_rounds.floors(mix)
+    floor = statistics.median(floors) if floors else None
     tasks = len(results)
     cores = workers.cores()
     latency_bound = calls * latency_s / args.parallelism
@@ -209,8 +226,17 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "cpu_s": round(cpu, 2),
         "cpu_ms_per_call": round(cpu * 1000 / calls, 3),
         "botocore_floor_ms_per_call": round(floor, 3) if floor else None,
+        "botocore_floor_spread": f"{min(floors):.3f}-{max(floors):.3f}" if floors else None,
+        "botocore_floor_rounds": [
+            round(f, 3) for f in floors
+        ],  # the first FLOOR_ROUNDS_BEFORE: before the run
         "cpu_ratio_to_floor": round(cpu * 1000 / calls / floor, 2) if floor else None,
-        "botocore_hot_loop_ms_per_call": round(floors["hot_loop"], 3) if floors else None,
+        "cpu_ratio_to_floor_range": (
+            f"{cpu * 1000 / calls / max(floors):.2f}-{cpu * 1000 / calls / min(floors):.2f}"
+            if floors
+            else None
+        ),
+        "botocore_hot_loop_ms_per_call": round(hot, 3) if hot else None,
         "latency_bound_s": round(latency_bound, 2),
         "cpu_bound_s": round(cpu_bound, 2),
         "lower_bound_s": round(lower, 2),
@@ -274,6 +300,7 @@ TABLE_COLUMNS = [
     "cpu_s",
     "cpu_ms_per_call",
     "botocore_floor_ms_per_call",
+    "botocore_floor_spread",
     "cpu_ratio_to_floor",
     "latency_bound_s",
     "cpu_bound_s",

@@ -78,13 +78,19 @@ def main() -> None:
         _on.set()  # the recording (in-process moto) is not the run
 
     plan_scale.FakeAws.record = record_then_measure  # type: ignore[method-assign]
-    floor = plan_scale.botocore_floor
+    for name in ("measure_round", "hot_loop"):
+        original = getattr(plan_scale.BotocoreFloor, name)
 
-    def floor_uncharged(*a: Any, **k: Any) -> Any:
-        _on.clear()  # the floor's own calls are not the run's
-        return floor(*a, **k)
+        def uncharged(*a: Any, _original: Any = original, **k: Any) -> Any:
+            was_on = _on.is_set()
+            _on.clear()  # the floor's own calls are not the run's
+            try:
+                return _original(*a, **k)
+            finally:
+                if was_on:
+                    _on.set()
 
-    plan_scale.botocore_floor = floor_uncharged
+        setattr(plan_scale.BotocoreFloor, name, uncharged)
     figures = plan_scale.measure(
         argparse.Namespace(
             accounts=args.accounts,

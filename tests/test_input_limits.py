@@ -53,6 +53,15 @@ def one_error(result, *words: str) -> str:
             ["expands to more than"],
         ),
         (b"name: x\nvars: {r: &r [*r]}\n", ["refers to the value that contains it"]),
+        (  # a billion laughs where templates are rendered: the old code walked 10**9 values (>120 s CPU)
+            b"name: x\nvars:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + b"".join(
+                f"  a{i}: &a{i} [{', '.join([f'*a{i - 1}' if i > 1 else '*a'] * 10)}]\n".encode()
+                for i in range(1, 9)
+            )
+            + b"controls:\n  - id: g\n    remediation: scp-guardrails\n    desired: {exempt_principals: *a8}\n",
+            ["expands to more than"],
+        ),
     ],
 )
 def test_bad_files_are_one_line_errors(tmp_path, content, words):

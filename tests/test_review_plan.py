@@ -24,6 +24,7 @@ from soc2ctl.engine.plan import plan_document
 from soc2ctl.engine.tasks import Task, task_key
 from soc2ctl.remediation import Scope
 from soc2ctl.render.valuediff import path_segments
+from soc2ctl.run import workers
 from soc2ctl_sandbox import seed
 from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT, SandboxAccount
 from tests.helpers import ModuleRun, create_org, member_client
@@ -152,14 +153,15 @@ def observed_at(observed: Any, segments: list[str]) -> Any:
 def test_baseline_over_seeded_org(seeded, tmp_path, monkeypatch):
     """Risk and summary on every task; the SCP reaches every member; compliant accounts show no change;
     every action agrees with the observed state (create only where the resource is absent)."""
-    observed: dict[str, Any] = {}
-    original = TaskResult.__init__
+    observed: dict[str, TaskResult] = {}
+    original = workers.plan
 
-    def keep(self: TaskResult, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        observed[self.task.key] = self
+    def keep(*args: Any, **kwargs: Any) -> dict[str, TaskResult]:
+        results = original(*args, **kwargs)  # every result, in the parent, whatever the worker count
+        observed.update(results)
+        return results
 
-    monkeypatch.setattr(TaskResult, "__init__", keep)
+    monkeypatch.setattr(workers, "plan", keep)
     result = runner.invoke(
         app, ["plan", str(BASELINE), "-i", seeded["inv"], "--format", "json", "--out", seeded["out"]]
     )

@@ -2,11 +2,16 @@
 one-line error naming file:line, and the file a payload would create never appears.
 
 The payloads are the classic Jinja escapes (reaching `__globals__`, `__mro__`, `__subclasses__`, `os`,
-`popen`, the environment) plus `os._exit`, which used to make validate and plan exit 0 with no output.
+`popen`, the environment, a local file, `uname`) plus `os._exit`, which used to make validate and plan exit 0
+with no output. Each shell payload finds its way in by name, not by a subclass index, so it runs on any
+Python when the sandbox is missing (6289c10 ran all of them; see docs/security-regressions.md).
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,19 +24,29 @@ runner = CliRunner()
 INVENTORY = "organization: {discover: true}\nregions: [us-east-1]\n"
 
 
+FILE_CANARY = "FILE-CANARY-6f1e"
+ENV_CANARY = "ENV-CANARY-93ab"
+UNAME = "-".join(os.uname())
+
+
 def payloads(sentinel: Path) -> list[str]:
     touch = f"touch {sentinel}"
+    secret_file = sentinel.with_name("secret.txt")
     return [
         f"{{{{ cycler.__init__.__globals__.os.popen('{touch}').read() }}}}",
         f"{{{{ lipsum.__globals__['os'].popen('{touch}').read() }}}}",
-        f"{{{{ ''.__class__.__mro__[1].__subclasses__()[133].__init__.__globals__['popen']('{touch}') }}}}",
+        f"{{% for c in ''.__class__.__mro__[1].__subclasses__() %}}{{% if c.__name__ == '_wrap_close' %}}"
+        f"{{{{ c.__init__.__globals__['popen']('{touch}').read() }}}}{{% endif %}}{{% endfor %}}",
         f"{{{{ joiner.__init__.__globals__.os.system('{touch}') }}}}",
-        "{{ namespace.__init__.__globals__.os.environ }}",
+        "{{ joiner.__init__.__globals__.os.environ['SOC2CTL_ENV_CANARY'] }}",
         f"{{{{ ''|attr('\\x5f\\x5fclass\\x5f\\x5f')|attr('\\x5f\\x5fmro\\x5f\\x5f') }}}}{touch}",
         f"{{{{ self._TemplateReference__context.cycler.__init__.__globals__.os.popen('{touch}') }}}}",
-        f"{{% for c in [].__class__.__base__.__subclasses__() %}}{{{{ c('{touch}') }}}}{{% endfor %}}",
+        f"{{% for c in [].__class__.__base__.__subclasses__() %}}{{% if c.__name__ == 'Popen' %}}"
+        f"{{{{ c('{touch}', shell=True).wait() }}}}{{% endif %}}{{% endfor %}}",
         "{{ cycler.__init__.__globals__.os._exit(0) }}",
-        "{{ config.__class__.__init__.__globals__['os'].environ['HOME'] }}",
+        "{{ lipsum.__globals__['os'].environ['SOC2CTL_ENV_CANARY'] }}",
+        f"{{{{ lipsum.__globals__.__builtins__.open('{secret_file}').read() }}}}",
+        "{{ cycler.__init__.__globals__.os.uname()|join('-') }}",
     ]
 
 
@@ -44,9 +59,11 @@ def playbook(template: str, extra_vars: str = "") -> str:
     )
 
 
-@pytest.mark.parametrize("index", range(10))
-def test_payloads_are_refused_by_validate_and_plan(index, org, tmp_path):
+@pytest.mark.parametrize("index", range(12))
+def test_payloads_are_refused_by_validate_and_plan(index, org, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOC2CTL_ENV_CANARY", ENV_CANARY)  # what payloads 4 and 9 would print
     sentinel = tmp_path / "pwned"
+    (tmp_path / "secret.txt").write_text(FILE_CANARY)
     template = payloads(sentinel)[index]
     (tmp_path / "pb.yml").write_text(playbook(template))
     (tmp_path / "inv.yml").write_text(INVENTORY)
@@ -59,6 +76,24 @@ def test_payloads_are_refused_by_validate_and_plan(index, org, tmp_path):
     assert planned.exit_code == 1, planned.output
     assert "Traceback" not in planned.output
     assert not sentinel.exists()
+    for shown in (validated.output, planned.output):
+        assert FILE_CANARY not in shown and UNAME not in shown and ENV_CANARY not in shown
+
+
+def test_os_exit_payload_fails_the_real_command(tmp_path):
+    """In-process, `os._exit(0)` would end the test run itself with status 0 (a run that looks green): the
+    real command, in a child process, must exit 1 with an error line instead."""
+    (tmp_path / "pb.yml").write_text(playbook("{{ cycler.__init__.__globals__.os._exit(0) }}"))
+    script = Path(sys.executable).with_name("soc2ctl")  # the installed command, as CI runs it
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "soc2ctl.cli.main"]
+    proc = subprocess.run(
+        [*command, "validate", str(tmp_path / "pb.yml")],
+        capture_output=True,
+        text=True,
+        timeout=600,  # a hang guard only
+    )
+    assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr)
+    assert f"error: {tmp_path / 'pb.yml'}:" in proc.stdout + proc.stderr
 
 
 def test_a_secret_cannot_be_filtered_past_masking(org, tmp_path):

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 import botocore.session
 from botocore.client import BaseClient, Config
 from botocore.credentials import CredentialProvider, CredentialResolver, Credentials, RefreshableCredentials
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, UnknownServiceError
 
 from soc2ctl import __version__
 from soc2ctl.aws import client_classes, log_redaction, model_loader, partitions, shared_clients
@@ -144,14 +144,13 @@ class AwsSessions:
         for event, handler in self._handlers:
             session.register(event, handler)
 
-    def warm(self, services: set[str], regions: str | Iterable[str]) -> None:
-        """Create the shared clients of these services in these regions now (their models parsed, their
-        client classes built), e.g. before forking workers that would otherwise each do it again. An
-        unused client opens no connection."""
-        available = set(self.shared.get_available_services())
-        for region in sorted({regions} if isinstance(regions, str) else set(regions)):
-            for service in sorted(services & available):
-                if (region, service) not in self._shared:
+    def warm(self, clients: Iterable[tuple[str, str]]) -> None:
+        """Create these shared (region, service) clients now (their models parsed, their client classes
+        built), e.g. before forking workers that would otherwise each do it again. An unused client opens
+        no connection; a name botocore does not know is skipped (it fails where a task uses it)."""
+        for region, service in sorted(set(clients)):
+            if (region, service) not in self._shared:
+                with contextlib.suppress(UnknownServiceError):
                     self._shared[(region, service)] = self._create_client(self.shared, service, region)
 
     def after_fork(self) -> None:

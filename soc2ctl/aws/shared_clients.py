@@ -12,6 +12,11 @@ emitter; its own `_make_api_call` that binds the account's credentials around th
 paginators included). Context variables are per thread, so concurrent calls of different accounts on
 one client never see each other's credentials. A call made outside a binding fails loudly rather than
 signing as some other account.
+
+Paginators: botocore's `get_paginator` builds a new paginator *class* (and its docstring) at every call,
+~20 us, once per task that paginates (a class is also cyclic garbage for the collector). A view's
+paginators are copies of one paginator per (shared client, operation), made by botocore the first time,
+each bound to the view's own method, so its pages are signed as the view's account.
 """
 
 from __future__ import annotations
@@ -87,6 +92,7 @@ def shared_session(
 def bind(shared: BaseClient, credentials: Credentials) -> BaseClient:
     """A view of `shared` whose every call (methods, paginators, waiters) is signed with `credentials`.
     Not `copy.copy`: BaseClient's `__getattr__` would recurse on a half-built copy."""
+    prototypes = shared.__dict__.setdefault("_soc2ctl_paginators", {})  # one per operation, shared
     view = object.__new__(type(shared))
     view.__dict__.update(shared.__dict__)
     call = view._make_api_call  # the shared client's own (retrying) call, bound to the view
@@ -98,5 +104,24 @@ def bind(shared: BaseClient, credentials: Credentials) -> BaseClient:
         finally:
             _bound.reset(token)
 
+    def get_paginator(operation_name: str) -> Any:
+        return _paginator(view, prototypes, operation_name)
+
     view._make_api_call = make_api_call  # type: ignore[method-assign]
+    view.get_paginator = get_paginator  # type: ignore[method-assign]
     return view
+
+
+def _paginator(view: BaseClient, prototypes: dict[str, Any], operation_name: str) -> Any:
+    """`view.get_paginator(operation_name)`: botocore's paginator for the operation (its errors for an
+    operation that does not paginate), copied and bound to the view's method."""
+    prototype = prototypes.get(operation_name)
+    if prototype is None:
+        prototype = type(view).get_paginator(view, operation_name)
+        if "_method" not in prototype.__dict__:  # a botocore that stores it otherwise: no copies
+            return prototype
+        prototypes[operation_name] = prototype
+    paginator = object.__new__(type(prototype))
+    paginator.__dict__.update(prototype.__dict__)
+    paginator._method = getattr(view, operation_name)
+    return paginator

@@ -58,9 +58,14 @@ class TaskResult:
     managed: ManagedElsewhere | None = None  # what was read belongs to another tool: never written
 
     def __setattr__(self, name: str, value: Any) -> None:
-        """Any change drops the result's cached JSON view (soc2ctl.engine.plan.task_json builds it once)."""
-        self.__dict__.pop("_json_view", None)
-        object.__setattr__(self, name, value)
+        """Any change drops the result's cached JSON view (soc2ctl.engine.plan.task_json builds it once).
+        A field goes straight into `__dict__` (~19 assignments per task: the generic path was a cost)."""
+        attrs = self.__dict__
+        attrs.pop("_json_view", None)
+        if name in self.__dataclass_fields__:
+            attrs[name] = value
+        else:
+            object.__setattr__(self, name, value)
 
     @property
     def failed(self) -> bool:

@@ -21,6 +21,7 @@ from soc2ctl.run.builder import build
 from soc2ctl.run.evidence import EvidenceSettings, RunEvidence
 from soc2ctl.run.frontend import Frontend, RunReport, RunRequest
 from soc2ctl.run.lock import run_lock
+from soc2ctl.run.quiet_gc import quiet_gc
 from soc2ctl.run.results import drift_exit_code, plan_doc, plan_exit_code
 
 DriftOptions = drift_runs.DriftOptions
@@ -50,6 +51,11 @@ class PlanOptions:
 
 def plan(request: RunRequest, frontend: Frontend, opts: PlanOptions) -> int:
     """Read every target, build the plan document once, save (and sign) it, report it, seal the evidence."""
+    with quiet_gc():  # from start-up to the seal (soc2ctl.run.quiet_gc)
+        return _plan(request, frontend, opts)
+
+
+def _plan(request: RunRequest, frontend: Frontend, opts: PlanOptions) -> int:
     share_of = shard.parse_shard(opts.shard)
     run = build(request, frontend)
     selection = shard.restrict(run, share_of) if share_of else None

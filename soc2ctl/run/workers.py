@@ -16,17 +16,16 @@ building the same clients (soc2ctl.aws.sessions.after_fork empties their connect
 from __future__ import annotations
 
 import contextlib
-import gc
 import math
 import multiprocessing
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import fields
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from soc2ctl.engine.executor import TaskResult
+from soc2ctl.run.quiet_gc import quiet_gc
 from soc2ctl.run.shard import Shard, restrict, select
 
 # A worker below this many tasks costs more to start than it saves (only for the default worker count).
@@ -56,26 +55,10 @@ def effective_workers(requested: int | None, tasks: int) -> int:
 def plan(run: Any, workers: int | None = None) -> dict[str, TaskResult]:
     """`run.executor.plan()`, spread over worker processes when that pays."""
     n = effective_workers(workers, len(run.tasks))
-    with _quiet_gc():
+    with quiet_gc():  # frozen before forking: the run's objects stay shared with the workers
         if n <= 1:
             return run.executor.plan()
         return _plan_in_processes(run, n)
-
-
-@contextlib.contextmanager
-def _quiet_gc() -> Iterator[None]:
-    """The run's long-lived objects (models, inventory, tasks) are frozen out of the cyclic collector,
-    which otherwise walks them all at every full collection (the heap is large, botocore's garbage is
-    plentiful), and collections are rarer. Frozen before forking, they also stay shared with workers
-    (copy-on-write pages the collector does not touch)."""
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(threshold[0], 50_000), threshold[1], threshold[2])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
 
 
 def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
@@ -84,8 +67,7 @@ def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
     per_worker = max(1, math.ceil(executor.parallelism / n))  # -p stays the total concurrency
     context = multiprocessing.get_context("fork")
     shares = [select(run.tasks, run.graph, Shard(i, n)) for i in range(n)]
-    regions = {t.call_region for t in run.tasks} | {run.inventory.home_region}
-    run.sessions.warm(_services(run.tasks), regions)  # clients made once, not once per worker
+    run.sessions.warm(_clients(run))  # made once, not once per worker
     _run = run
     processes, pipes, plain = [], {}, {}
     try:
@@ -109,14 +91,25 @@ def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
     return _in_order(run, plain)
 
 
-def _services(tasks: list[Any]) -> set[str]:
-    """The botocore services the tasks' modules read, from their declared IAM actions."""
-    prefixes = {a.split(":", 1)[0] for t in tasks for a in t.module.read_actions}
-    return {name for p in prefixes for name in _IAM_TO_BOTOCORE.get(p, (p,))}
+def _clients(run: Any) -> set[tuple[str, str]]:
+    """The (region, service) clients the workers will use: each task's module's services (from its
+    declared IAM actions) in the task's region, STS in the caller's region (role assumption) and EC2 in
+    the home region (each account's region list, soc2ctl.aws.regions)."""
+    by_module: dict[str, set[str]] = {}
+    clients = {(run.sessions.default_region(), "sts")}
+    for task in run.tasks:
+        module = task.module
+        if module.name not in by_module:
+            prefixes = {a.split(":", 1)[0] for a in module.read_actions}
+            by_module[module.name] = {n for p in prefixes for n in _IAM_TO_BOTOCORE.get(p, (p,))}
+        clients |= {(task.call_region, service) for service in by_module[module.name]}
+        if task.region:
+            clients.add((run.inventory.home_region, "ec2"))
+    return clients
 
 
 _IAM_TO_BOTOCORE = {
-    "s3": ("s3", "s3control"),
+    "s3": ("s3", "s3control"),  # the account-level S3 settings are s3control's
     "monitoring": ("cloudwatch",),
     "access-analyzer": ("accessanalyzer",),
 }
@@ -137,7 +130,7 @@ def _collect(run: Any, pipes: dict[Connection, int], shares: list[Any], plain: d
             kind, payload = message
             if kind == "results":
                 for key, values in payload:
-                    result = plain[key] = TaskResult(tasks[key], **values)
+                    result = plain[key] = _rebuilt(tasks[key], values)
                     for observer in observers:
                         observer(result)
                 continue
@@ -150,6 +143,15 @@ def _collect(run: Any, pipes: dict[Connection, int], shares: list[Any], plain: d
                 for task in shares[index].own:
                     if task.key not in plain:
                         plain[task.key] = TaskResult(task, action="error", status="failed", error=error)
+
+
+def _rebuilt(task: Any, values: dict[str, Any]) -> TaskResult:
+    """A worker's result in the parent: every field was sent, so they are set at once rather than by the
+    dataclass's `__init__` (one `__setattr__` per field, for thousands of results)."""
+    result = TaskResult.__new__(TaskResult)
+    result.__dict__.update(values)
+    result.__dict__["task"] = task
+    return result
 
 
 def _in_order(run: Any, plain: dict[str, TaskResult]) -> dict[str, TaskResult]:
