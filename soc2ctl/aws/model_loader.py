@@ -8,6 +8,7 @@ ms). Plain dicts keep insertion order too, and botocore only iterates these mapp
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import os
@@ -29,6 +30,9 @@ class DictJSONFileLoader(JSONFileLoader):
         return None
 
 
+@functools.cache
 def create_loader(search_path: str | None) -> Loader:
+    """One loader per search path in the process: its cache (`Loader.load_data`) then parses each file
+    once for every session that shares it (the run's sessions, and soc2ctl.aws.partitions)."""
     paths = [os.path.expanduser(os.path.expandvars(p)) for p in (search_path or "").split(os.pathsep) if p]
     return Loader(extra_search_paths=paths, file_loader=DictJSONFileLoader())

@@ -20,11 +20,20 @@ DEFAULT = "aws"
 _ARN = re.compile(r"^arn:(?P<partition>[a-z][a-z0-9-]*):")
 
 
+@functools.cache
 def _botocore() -> Any:
-    """botocore's default session, imported on first use: `soc2ctl controls` loads no AWS SDK."""
+    """A botocore session for its endpoint data, made on first use (`soc2ctl controls` loads no AWS SDK),
+    reading with the run's own loader, so `endpoints.json` is parsed once per process, not once here and
+    once for the run's clients."""
     import botocore.session
 
-    return botocore.session.get_session()
+    from soc2ctl.aws import model_loader
+
+    session = botocore.session.Session()
+    session.register_component(
+        "data_loader", model_loader.create_loader(session.get_config_variable("data_path"))
+    )
+    return session
 
 
 @functools.cache
