@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from remediations._aws import error_code, or_absent, paginate, partitions
 from remediations._s3 import normalize_policy
-from soc2ctl.remediation import Change, ManagedElsewhere, TaskContext
+from soc2ctl.remediation import Change, HeldBack, ManagedElsewhere, TaskContext
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
 POLICY_NAME = "soc2ctl-cloudtrail-to-cloudwatch-logs"
@@ -128,17 +128,17 @@ HUMAN_STEP = (
 )
 
 
-def held_back(changes: list[Change], role_name: str) -> ManagedElsewhere | None:
+def held_back(changes: list[Change], role_name: str) -> HeldBack | None:
     """A delivery role that is missing or differs, and the trail settings that must wait for it: what is
     left to the deploy template when soc2ctl does not write roles (`create_delivery_role: false`)."""
-    keys = {c.keys[:2] for c in changes}  # a policy that differs in part differs under its key
-    if not keys & ROLE_KEYS or not keys <= ROLE_KEYS | TRAIL_KEYS:
+    if not any(c.keys[:2] in ROLE_KEYS for c in changes):  # a policy that differs in part: under its key
         return None
-    return ManagedElsewhere(
+    note = ManagedElsewhere(
         by="the soc2ctl deploy template (deploy/soc2ctl-roles.yaml)",
         resources=(f"CloudTrailDeliveryRole: role {role_name}",),
         human_step=HUMAN_STEP.format(role=role_name),
     )
+    return HeldBack(note, tuple(c for c in changes if c.keys[:2] in ROLE_KEYS | TRAIL_KEYS))
 
 
 def role_ready(current: dict[str, Any], want: dict[str, Any]) -> bool:

@@ -37,6 +37,7 @@ from remediations._s3 import (
 )
 from soc2ctl.remediation import (
     Change,
+    HeldBack,
     ManagedElsewhere,
     Params,
     PlannedChange,
@@ -116,19 +117,21 @@ class CentralLogBuckets(Remediation[CentralLogBucketsParams]):
 
     def held_back(
         self, params: CentralLogBucketsParams, observed: Any, changes: list[Change]
-    ) -> ManagedElsewhere | None:
+    ) -> HeldBack | None:
         """With policy writes off, a missing bucket or a policy that differs waits for the template."""
-        if params.manage_bucket_policies or not all(_template_owned(c) for c in changes):
+        held = tuple(c for c in changes if _template_owned(c))
+        if params.manage_bucket_policies or not held:
             return None
         ids = template_ids(params.buckets)
         resources = [
-            f"LogBucket{ids[n]}/LogBucketPolicy{ids[n]} ({n})" for n in sorted({c.keys[1] for c in changes})
+            f"LogBucket{ids[n]}/LogBucketPolicy{ids[n]} ({n})" for n in sorted({c.keys[1] for c in held})
         ]
-        return ManagedElsewhere(
+        note = ManagedElsewhere(
             by="the soc2ctl deploy template (deploy/soc2ctl-roles.yaml)",
             resources=tuple(resources),
             human_step=HUMAN_STEP.format(resources=", ".join(resources)),
         )
+        return HeldBack(note, held)
 
     def apply(self, ctx: TaskContext, change: PlannedChange[CentralLogBucketsParams]) -> None:
         s3, writes = ctx.client("s3"), change.params.manage_bucket_policies

@@ -24,6 +24,7 @@ from remediations._log_policies import cloudtrail_bucket_policy as bucket_policy
 from remediations._log_policies import trail_key_policy
 from remediations._s3 import PUBLIC_ACCESS_BLOCK, ensure_bucket, normalize_policy, read_bucket
 from soc2ctl.remediation import (
+    HeldBack,
     ManagedElsewhere,
     Params,
     PlannedChange,
@@ -193,9 +194,7 @@ class OrgCloudTrail(Remediation[OrgCloudTrailParams]):
     def managed_elsewhere(self, params: OrgCloudTrailParams, observed: Any) -> ManagedElsewhere | None:
         return ct.trail_managed(observed)
 
-    def held_back(
-        self, params: OrgCloudTrailParams, observed: Any, changes: list[Any]
-    ) -> ManagedElsewhere | None:
+    def held_back(self, params: OrgCloudTrailParams, observed: Any, changes: list[Any]) -> HeldBack | None:
         if params.create_delivery_role or not params.cloudwatch_logs_log_group:
             return None
         return cwl.held_back(changes, params.cloudwatch_logs_role_name)

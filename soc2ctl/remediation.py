@@ -221,6 +221,28 @@ class ManagedElsewhere:
         return {"by": self.by, "resources": list(self.resources), "human_step": self.human_step}
 
 
+@dataclass(frozen=True)
+class HeldBack:
+    """Changes `apply` leaves to a person (see Remediation.held_back), and the note that says who and how.
+
+    All of a task's changes held: the task is a detect finding with that note. Some: the plan shows the
+    task with the changes apply makes, and these beside them as held back, so a reviewer approves exactly
+    what apply will write."""
+
+    note: ManagedElsewhere
+    changes: tuple[Change, ...]
+
+    def split(self, changes: list[Change]) -> tuple[list[Change], HeldBack | None, ManagedElsewhere | None]:
+        """(the changes apply makes, what is held back beside them, the note when all are held)."""
+        if not self.changes:
+            return changes, None, None
+        rest = [c for c in changes if c not in self.changes]
+        return (changes, None, self.note) if not rest else (rest, self, None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.note.to_json(), "changes": [c.to_json() for c in self.changes]}
+
+
 class Remediation(Generic[P]):
     """Base class of every remediation module; subclasses are small and declarative.
 
@@ -299,10 +321,9 @@ class Remediation(Generic[P]):
         never applies, and reports any difference as a detect finding. No AWS calls: decide from `observed`."""
         return None
 
-    def held_back(self, params: P, observed: Any, changes: list[Change]) -> ManagedElsewhere | None:
-        """When every change left is one this task must not make (an opt-in write that is off: the resource
-        belongs to the deploy template), what a person must do instead; the task is then a detect finding.
-        None while any change remains that `apply` makes (it skips the held ones itself). No AWS calls."""
+    def held_back(self, params: P, observed: Any, changes: list[Change]) -> HeldBack | None:
+        """The changes this task must not make (an opt-in write that is off: the resource belongs to the
+        deploy template), with what a person must do instead; `apply` skips them itself. No AWS calls."""
         return None
 
     def provides(self, target: Target, params: P) -> list[Resource]:

@@ -29,6 +29,7 @@ from soc2ctl.engine.reach import affected_accounts
 from soc2ctl.engine.tasks import Task
 from soc2ctl.remediation import (
     Change,
+    HeldBack,
     ManagedElsewhere,
     PlannedChange,
     Scope,
@@ -56,6 +57,7 @@ class TaskResult:
     verified: Any = None
     affected_accounts: list[str] | None = None  # organization scope: accounts the change reaches
     managed: ManagedElsewhere | None = None  # what was read belongs to another tool: never written
+    held: HeldBack | None = None  # changes apply leaves to a person, beside those it makes
 
     def __setattr__(self, name: str, value: Any) -> None:
         """Any change drops the result's cached JSON view (soc2ctl.engine.plan.task_json builds it once).
@@ -197,10 +199,10 @@ class Executor:
         result.desired = desired
         result.fingerprint = fingerprint(observed)
         result.changes = drop_excepted(compute_changes(observed, desired), task.exception.resources)
+        result.managed = task.module.managed_elsewhere(task.params, observed)
+        if result.managed is None and (held := task.module.held_back(task.params, observed, result.changes)):
+            result.changes, result.held, result.managed = held.split(result.changes)
         result.action = overall_action(result.changes)
-        result.managed = task.module.managed_elsewhere(task.params, observed) or (
-            task.module.held_back(task.params, observed, result.changes) if result.changes else None
-        )
         if task.scope is Scope.ORG and result.changes:
             with CallRecorder.capture():  # the engine's reads of the organization tree, not the module's
                 result.affected_accounts = affected_accounts(ctx, task.module, task.params, observed)

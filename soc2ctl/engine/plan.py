@@ -164,6 +164,8 @@ def _task_view(result: TaskResult) -> dict[str, Any]:
         doc["human_step"] = plain(step)
     if result.managed:
         doc["managed_elsewhere"] = plain(result.managed.to_json())  # soc2ctl reads it, never writes it
+    if result.held:
+        doc["held_back"] = plain(result.held.to_json())  # apply makes `changes`, a person these
     if task.requirements:
         doc["requires"] = [
             {"resource": str(r.resource), "satisfied_by": plain(task.satisfied_by.get(r.resource))}

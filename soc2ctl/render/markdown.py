@@ -163,6 +163,13 @@ def group_block(g: review.Group, names: dict[str, str], *, full: bool = True) ->
     if managed := t.get("managed_elsewhere"):
         what = "; ".join(str(r) for r in managed.get("resources") or [])
         lines += [f"**Managed elsewhere** by {text(str(managed.get('by')))}: {text(what)}", ""]
+    if isinstance(held := t.get("held_back"), dict):
+        lines += [
+            f"**Held back** (apply does not write these): {text(review.held_paths(held))}",
+            "",
+            f"**To do by hand:** {text(str(held.get('human_step')))}",
+            "",
+        ]
     if exc := t.get("exception"):
         state = "expired" if exc["expired"] else "until"
         lines += [

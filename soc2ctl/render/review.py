@@ -85,6 +85,7 @@ def _signature(task: dict[str, Any]) -> str:
         "error": task.get("error"),
         "human_step": task.get("human_step"),
         "exception": task.get("exception"),
+        "held_back": task.get("held_back"),
         "risk": task["risk"],
     }
     return json.dumps(generalise(body, task["account_id"], task["region"]), sort_keys=True)
@@ -236,3 +237,9 @@ def warnings(doc: dict[str, Any]) -> list[Any]:
     """The run's warnings (what the plan leaves out); a saved plan from an older soc2ctl has none."""
     found = (doc.get("run") or {}).get("warnings")
     return found if isinstance(found, list) else []
+
+
+def held_paths(held: dict[str, Any]) -> str:
+    """The paths of a task's held-back changes, for one line (a hand-edited plan may hold anything)."""
+    changes = held.get("changes") if isinstance(held.get("changes"), list) else []
+    return ", ".join(str(c.get("path")) if isinstance(c, dict) else str(c) for c in changes)

@@ -114,6 +114,11 @@ def _group_lines(g: review.Group, names: dict[str, str], compact: bool) -> list[
         lines.append(f"      [cyan]to do by hand:[/cyan] {escape(t['human_step'])}")
     if managed := t.get("managed_elsewhere"):
         lines.append(managed_line(managed))
+    if isinstance(held := t.get("held_back"), dict):
+        lines.append(
+            f"      [cyan]held back, apply leaves to a person:[/cyan] {escape(review.held_paths(held))}"
+        )
+        lines.append(f"      [cyan]to do by hand:[/cyan] {escape(str(held.get('human_step')))}")
     if exc := t.get("exception"):
         lines.append(exception_line(exc))
     return lines

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import yaml
 
+from soc2ctl.engine.plan import plan_document, task_json
 from soc2ctl.policy import iam_template
+from soc2ctl.render.markdown import render_markdown
 from tests.helpers import ModuleRun, deploy_template, member_client, write_calls
 
 MANAGEMENT = "123456789012"
@@ -61,6 +63,18 @@ def test_policies_off_a_drifted_policy_is_left_but_the_other_settings_are_fixed(
     run = ModuleRun("central-log-buckets", buckets(MANAGEMENT, manage=False))
     planned = run.plan()
     assert planned.action == "update"  # versioning is still soc2ctl's to fix
+    # the plan is what apply writes: the policy is beside it, held back, with the step for a person
+    assert {c.keys[:3] for c in planned.changes} == {("buckets", name, "versioning")}
+    assert planned.held is not None and {c.keys[:3] for c in planned.held.changes} == {
+        ("buckets", name, "policy")
+    }
+    shown = task_json(planned)
+    assert [c["path"] for c in shown["changes"]] == [f"buckets.{name}.versioning"]
+    assert shown["held_back"]["changes"][0]["path"].startswith(f"buckets.{name}.policy")
+    review = render_markdown(
+        plan_document({planned.task.key: planned}, run_id="r", playbook={}, inventory={})
+    )
+    assert f"**Held back** (apply does not write these): buckets.{name}.policy" in review
     applied = run.apply()
     assert write_calls(applied) == ["s3:PutBucketVersioning"]  # never the policy
     assert applied.status == "out-of-state" and applied.managed is not None
