@@ -7,13 +7,28 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from soc2ctl_sandbox.seed import SeedContext
+from soc2ctl_sandbox.seed import REGIONS, SeedContext
 
 BUCKET_SETTINGS = ("encryption", "versioning", "public_access_block", "tls_only", "access_logging")
 
 
 def log_bucket_name(account_id: str, region: str) -> str:
     return f"soc2-logs-{account_id}-{region}"
+
+
+def app_bucket(ctx: SeedContext, setting: str, *, policy: list[Any] | None = None) -> None:
+    """The seed of each bucket control: compliant, an application bucket with every bucket control in place
+    (and its log bucket); drifted, the same without `setting` in us-east-1; fresh, no buckets. Home region
+    and member accounts only: buckets are the costliest resources to seed (one bucket is ~9 calls), and one
+    region shows the control. `policy`: statements of the bucket's own that it keeps."""
+    if ctx.posture == "fresh" or ctx.region != REGIONS[0] or ctx.is_management:
+        return
+    name = app_bucket_name(ctx, setting)
+    bucket(ctx, name, policy=policy, drift=setting if drifted_here(ctx) else None)
+
+
+def app_bucket_name(ctx: SeedContext, setting: str) -> str:
+    return f"app-{setting.replace('_', '-')}-{ctx.account_id}-{ctx.region}"
 
 
 def bucket(ctx: SeedContext, name: str, *, drift: str | None = None, policy: list[Any] | None = None) -> None:

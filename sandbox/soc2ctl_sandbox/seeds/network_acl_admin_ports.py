@@ -1,6 +1,8 @@
 """compliant: the default VPC's network ACL admits the internet only on 443; drifted: as AWS leaves it (all
 traffic from anywhere) plus an SSH rule; fresh: as AWS leaves it."""
 
+from typing import Any
+
 from soc2ctl_sandbox.seed import SeedContext
 
 SCOPE = "region"
@@ -13,27 +15,24 @@ def seed(ctx: SeedContext) -> None:
     for acl in ec2.describe_network_acls(Filters=[{"Name": "default", "Values": ["true"]}])["NetworkAcls"]:
         acl_id = acl["NetworkAclId"]
         if ctx.posture == "drifted":
-            ec2.create_network_acl_entry(
-                NetworkAclId=acl_id,
-                RuleNumber=90,
-                Protocol="6",
-                RuleAction="allow",
-                Egress=False,
-                CidrBlock="0.0.0.0/0",
-                PortRange={"From": 22, "To": 22},
-            )
+            _admit_from_anywhere(ec2, acl_id, rule=90, port=22)
             continue
         for entry in acl["Entries"]:
             if not entry["Egress"] and entry["RuleNumber"] < 32767:
                 ec2.delete_network_acl_entry(
                     NetworkAclId=acl_id, RuleNumber=entry["RuleNumber"], Egress=False
                 )
-        ec2.create_network_acl_entry(
-            NetworkAclId=acl_id,
-            RuleNumber=100,
-            Protocol="6",
-            RuleAction="allow",
-            Egress=False,
-            CidrBlock="0.0.0.0/0",
-            PortRange={"From": 443, "To": 443},
-        )
+        _admit_from_anywhere(ec2, acl_id, rule=100, port=443)
+
+
+def _admit_from_anywhere(ec2: Any, acl_id: str, *, rule: int, port: int) -> None:
+    """An inbound rule letting TCP `port` in from the whole internet."""
+    ec2.create_network_acl_entry(
+        NetworkAclId=acl_id,
+        RuleNumber=rule,
+        Protocol="6",
+        RuleAction="allow",
+        Egress=False,
+        CidrBlock="0.0.0.0/0",
+        PortRange={"From": port, "To": port},
+    )

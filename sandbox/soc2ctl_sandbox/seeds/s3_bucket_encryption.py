@@ -1,14 +1,8 @@
-from soc2ctl_sandbox.data_seeds import bucket, drifted_here
-from soc2ctl_sandbox.seed import REGIONS, SeedContext
+from soc2ctl_sandbox.data_seeds import app_bucket
+from soc2ctl_sandbox.seed import SeedContext
 
 SCOPE = "region"
 
 
 def seed(ctx: SeedContext) -> None:
-    """compliant: an application bucket with every bucket control in place (and its log bucket); drifted:
-    the same, but without encryption in us-east-1; fresh: no buckets. Home region and member accounts only: buckets are the costliest
-    resources to seed (one bucket here is ~9 calls), and one region shows the control."""
-    if ctx.posture == "fresh" or ctx.region != REGIONS[0] or ctx.is_management:
-        return
-    name = f"app-encryption-{ctx.account_id}-{ctx.region}"
-    bucket(ctx, name, drift="encryption" if drifted_here(ctx) else None)
+    app_bucket(ctx, "encryption")
