@@ -79,6 +79,11 @@ class Playbook:
     def source_of(self, index: int) -> PlaybookSource:
         return self.files[self.origins[index][0]]
 
+    def control_vars(self, index: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What control `index` renders with before any account is known (policy and template generation):
+        its own file's vars, under `extra` (--extra-vars and what the caller fixes on top)."""
+        return {**self.source_of(index).spec.vars, **(extra or {})}
+
     def locate(self, index: int, *loc: Any) -> tuple[str, int | None]:
         """File and line of something inside control `index` (of the combined list)."""
         source, own = self.files[self.origins[index][0]], self.origins[index][1]

@@ -106,7 +106,7 @@ def playbook_uses(playbook_path: Any, variables: dict[str, Any] | None = None) -
     uses = []
     for index, control in enumerate(pb.spec.controls):
         module = get(control.remediation)
-        merged = {**pb.source_of(index).spec.vars, **(variables or {})}  # the control's own file's vars
+        merged = pb.control_vars(index, variables)
         if module is not None:
             switches = {p: _switch(module, control.desired, p, merged) for p in module.conditional_writes}
             uses.append(ControlUse(module, module.writes_for(SimpleNamespace(**switches))))

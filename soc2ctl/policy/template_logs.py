@@ -97,7 +97,7 @@ def _log_controls(playbook_path: Any, variables: dict[str, Any] | None) -> list[
     for index, control in enumerate(pb.spec.controls):
         if control.remediation not in _OPT_INS:
             continue
-        merged = {**pb.source_of(index).spec.vars, **(variables or {}), **STACK_VARIABLES}
+        merged = pb.control_vars(index, {**(variables or {}), **STACK_VARIABLES})
         try:
             found.append((control.remediation, render(control.desired, merged)))
         except TemplateProblem as exc:
