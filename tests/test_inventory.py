@@ -1,6 +1,8 @@
+import threading
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 
 from soc2ctl.aws.sessions import AwsSessions
 from soc2ctl.config.inventory import read_inventory_file, resolve_inventory
@@ -101,3 +103,87 @@ def test_discovery_without_organization_is_a_clear_error(tmp_path, aws):
         load(tmp_path, "organization: {discover: true}\n", AwsSessions(run_id="t"))
     assert "organization discovery failed" in str(err.value)
     assert "inv.yml" in str(err.value)
+
+
+def test_discovery_finds_the_ou_path_of_accounts_at_every_depth(tmp_path, aws):
+    """The OU walk lists each level's OUs and accounts at once: an account under the root, in a
+    first-level OU and two levels down each get their own path."""
+    import boto3
+
+    ids = create_org(None, ["alpha"], ou="Workloads/Prod")
+    org = boto3.client("organizations", region_name="us-east-1")
+    root = org.list_roots()["Roots"][0]["Id"]
+    sandbox = org.create_organizational_unit(ParentId=root, Name="Sandbox")["OrganizationalUnit"]["Id"]
+    made = {}
+    for name in ("gamma", "delta"):
+        made[name] = org.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"][
+            "AccountId"
+        ]
+    org.move_account(AccountId=made["gamma"], SourceParentId=root, DestinationParentId=sandbox)
+    inv = load(tmp_path, "organization: {discover: true}\nregions: [us-east-1]\n", AwsSessions(run_id="t"))
+    paths = {a.name: a.ou_path for a in inv.accounts}
+    assert paths == {"alpha": "Workloads/Prod", "gamma": "Sandbox", "delta": ""}
+    assert inv.account(ids["alpha"]).tags == {"team": "alpha"}
+
+
+def _denied(operation_name: str) -> ClientError:
+    error = {
+        "Code": "InvalidClientTokenId",
+        "Message": "The security token included in the request is invalid.",
+    }
+    return ClientError({"Error": error}, operation_name)
+
+
+def test_discovery_reports_unusable_caller_credentials_not_what_organizations_made_of_them(tmp_path, aws):
+    """Credentials AWS refuses fail every call: the error names the caller credentials (as when the
+    identity was read before the organization), whichever call failed first."""
+    sessions = AwsSessions(run_id="t")
+
+    def refuse(model, **_):
+        raise _denied(model.name)
+
+    sessions.register("before-call.sts.GetCallerIdentity", refuse)
+    sessions.register("before-call.organizations", refuse)
+    with pytest.raises(UserError) as err:
+        load(tmp_path, "organization: {discover: true}\nregions: [us-east-1]\n", sessions)
+    message = str(err.value)
+    assert "cannot identify the caller credentials" in message and "InvalidClientTokenId" in message
+    assert "organization discovery failed" not in message and "inv.yml" in message
+
+
+def test_discovery_reads_the_caller_identity_while_it_reads_the_organization(tmp_path, aws):
+    """The caller's identity is one round trip; it is read while the organization is, not before it:
+    GetCallerIdentity waits here until an organizations call has started (a serial discovery would
+    wait out the timeout, then fail the assertion)."""
+    create_org(None, ["alpha"])
+    sessions = AwsSessions(run_id="t")
+    org_call = threading.Event()
+    seen_during_identity = []
+
+    def identity(**_):
+        seen_during_identity.append(org_call.wait(timeout=60))
+
+    sessions.register("before-call.sts.GetCallerIdentity", identity)
+    sessions.register("before-call.organizations", lambda **_: org_call.set())
+    inv = load(tmp_path, "organization: {discover: true}\nregions: [us-east-1]\n", sessions)
+    assert seen_during_identity == [True]
+    assert [a.name for a in inv.accounts] == ["alpha"]
+
+
+def test_discovery_without_any_credentials_names_the_caller_credentials(tmp_path, aws, monkeypatch):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_PROFILE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    with pytest.raises(UserError) as err:
+        load(tmp_path, "organization: {discover: true}\nregions: [us-east-1]\n", AwsSessions(run_id="t"))
+    message = str(err.value)
+    assert "cannot identify the caller credentials: Unable to locate credentials" in message
+    assert "inv.yml" in message

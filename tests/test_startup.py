@@ -86,3 +86,43 @@ def test_start_up_cost_is_a_small_multiple_of_the_interpreter_start():
     }
     print(f"python -c pass: {baseline * 1000:.0f} ms CPU; ratios: {ratios}")
     assert max(ratios.values()) < MAX_RATIO, ratios
+
+
+# What `plan` never needs: drift's history/findings/notifications, apply's saved-plan checks and lock,
+# cryptography (only offline public-key checks use it) and rich (no terminal, nothing to colour).
+PLAN_NEVER = (
+    "soc2ctl.drift",
+    "soc2ctl.run.apply",
+    "soc2ctl.run.merge",
+    "soc2ctl.run.lock",
+    "cryptography",
+    "rich",
+)
+
+PLAN_PROBE = """
+import json, sys
+from soc2ctl.cli.ui import Ui
+import soc2ctl.cli.main, soc2ctl.run.service
+from soc2ctl.run import builder, evidence, results, workers
+Ui().note("warning: a note")
+loaded = sorted(sys.modules)
+from soc2ctl.run import service
+names = [service.ApplyOptions.__name__, service.DriftOptions.__name__]
+print(json.dumps({"loaded": loaded, "names": names}))
+"""
+
+
+def test_the_plan_path_loads_neither_drift_nor_apply_nor_cryptography():
+    done = subprocess.run([sys.executable, "-c", PLAN_PROBE], capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout)
+    assert done.stderr == "warning: a note\n"
+    assert not [m for m in result["loaded"] if m.split(".")[0] in PLAN_NEVER or m.startswith(PLAN_NEVER)]
+    assert "soc2ctl.run.service" in result["loaded"] and "networkx" in result["loaded"]
+    assert result["names"] == ["ApplyOptions", "DriftOptions"]  # still the service's, when asked for
+
+
+def test_a_note_off_a_terminal_is_the_text_as_given_without_control_codes(capsys):
+    from soc2ctl.cli.ui import Ui
+
+    Ui().note("error: [bold]x[/bold] in acct\x07 one\rtwo\x1b[2J")
+    assert capsys.readouterr().err == "error: [bold]x[/bold] in acct onetwo\x1b[2J\n"

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 import botocore.session
 from botocore.client import BaseClient, Config
 from botocore.credentials import CredentialProvider, CredentialResolver, Credentials, RefreshableCredentials
-from botocore.exceptions import BotoCoreError, ClientError, UnknownServiceError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, UnknownServiceError
 
 from soc2ctl import __version__
 from soc2ctl.aws import client_classes, log_redaction, model_loader, partitions, shared_clients
@@ -169,12 +169,7 @@ class AwsSessions:
 
     def caller_identity(self) -> dict[str, str]:
         if self._identity is None:
-            try:
-                base = self.base.get_credentials()
-            except BotoCoreError:
-                base = None  # the call below reports it
-            if base is not None:
-                log_redaction.register(base.secret_key, base.token)
+            self._caller_credentials()
             sts = self._create_client(self.base, "sts", self.default_region())
             try:
                 ident = sts.get_caller_identity()
@@ -189,6 +184,17 @@ class AwsSessions:
     def caller_account(self) -> str:
         return self.caller_identity()["Account"]
 
+    def _caller_credentials(self) -> Credentials | None:
+        """The base (caller's own) credentials, their secrets registered for redaction before any call
+        signed with them can be logged; None when there are none (the call that needs them says so)."""
+        try:
+            base = self.base.get_credentials()
+        except BotoCoreError:
+            base = None
+        if base is not None:
+            log_redaction.register(base.secret_key, base.token)
+        return base
+
     def default_region(self) -> str:
         return self.base.get_config_variable("region") or "us-east-1"
 
@@ -200,7 +206,23 @@ class AwsSessions:
         client = self._clients.get(key)
         if client is not None:
             return client
-        credentials = self.credentials_for(account_id)
+        return self._view(key, self.credentials_for(account_id))
+
+    def caller_client(self, region: str, service: str) -> BaseClient:
+        """A client with the caller's own credentials, usable before the caller's account id is known:
+        organization discovery starts with it while the identity is read at the same time (one round
+        trip less at the start of every run). The same view `client(caller_account, ...)` gives."""
+        key = ("(caller)", region, service)
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        credentials = self._caller_credentials()
+        if credentials is None:
+            raise NoCredentialsError()
+        return self._view(key, credentials)
+
+    def _view(self, key: tuple[str, str, str], credentials: Credentials) -> BaseClient:
+        _, region, service = key
         with self._lock:
             client = self._clients.get(key)
             if client is None:

@@ -15,7 +15,6 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from soc2ctl.aws.organizations import walk_organization
 from soc2ctl.aws.sessions import AccountAccessError, AwsSessions
 from soc2ctl.config import patterns
 from soc2ctl.config.models import GroupEntry, InventoryFile, load_model
@@ -217,24 +216,21 @@ def discover_organization(
 ) -> tuple[str, dict[str, DiscoveredAccount]]:
     """Accounts, OU paths and tags from AWS Organizations, read with the caller's own credentials.
 
-    The organization, the account list and the OU walk are read at the same time (then the tags, all at
-    once): every run starts with this, so its round trips are the run's start-up (2 in a row in a flat
-    organization, not 6)."""
+    Every run starts with this, so its round trips are the run's start-up: the caller's identity, the
+    organization, the account list and the OU walk are read at the same time (then the tags, all at
+    once), so a flat organization takes 2 round trips in a row, not 4 (the identity is needed later, for
+    the role assumptions, not to read the organization)."""
     try:
-        caller = sessions.caller_account
-        org = sessions.client(caller, region, "organizations")
-        with ThreadPoolExecutor(max_workers=max(3, sessions.parallelism)) as pool:
-            organization = pool.submit(org.describe_organization)
-            walk = pool.submit(_ou_paths, org, pool)
-            active = {
-                a["Id"]: a["Name"]
-                for page in org.get_paginator("list_accounts").paginate()
-                for a in page["Accounts"]
-                if a.get("Status", a.get("State", "ACTIVE")) == "ACTIVE"
-            }
-            tags = dict(zip(active, pool.map(lambda a: _tags(org, a), active), strict=True))
-            management_id = organization.result()["Organization"]["MasterAccountId"]
-            ou_paths = walk.result()
+        with ThreadPoolExecutor(max_workers=max(4, sessions.parallelism)) as pool:
+            identity = pool.submit(sessions.caller_identity)
+            try:
+                management_id, active, ou_paths, tags = _read_organization(
+                    sessions.caller_client(region, "organizations"), pool
+                )
+            except (ClientError, BotoCoreError):
+                identity.result()  # credentials AWS refuses: say so, not what Organizations made of them
+                raise
+            identity.result()
     except AccountAccessError as exc:
         raise UserError(Problem(str(exc), str(path))) from None
     except (ClientError, BotoCoreError) as exc:
@@ -249,18 +245,49 @@ def discover_organization(
     return management_id, found
 
 
-def _ou_paths(org: Any, pool: ThreadPoolExecutor) -> dict[str, str]:
-    """The OU path of every account inside an OU (one directly under a root has none: ""). The OUs are
-    walked first, then every OU's accounts listed at once: a flat organization takes 2 round trips."""
-    units = [
-        node
-        for root in org.list_roots()["Roots"]
-        for node in walk_organization(org, root["Id"], accounts=False)
-    ]
-    listed = pool.map(lambda unit: _accounts_in(org, unit.id), units)
-    return {
-        account: unit.ou_path for unit, accounts in zip(units, listed, strict=True) for account in accounts
+def _read_organization(
+    org: Any, pool: ThreadPoolExecutor
+) -> tuple[str, dict[str, str], dict[str, str], dict[str, dict[str, str]]]:
+    """The management account id, the active accounts (id -> name), their OU paths and their tags."""
+    organization = pool.submit(org.describe_organization)
+    walk = pool.submit(_ou_paths, org, pool)
+    active = {
+        a["Id"]: a["Name"]
+        for page in org.get_paginator("list_accounts").paginate()
+        for a in page["Accounts"]
+        if a.get("Status", a.get("State", "ACTIVE")) == "ACTIVE"
     }
+    tags = dict(zip(active, pool.map(lambda a: _tags(org, a), active), strict=True))
+    return organization.result()["Organization"]["MasterAccountId"], active, walk.result(), tags
+
+
+def _ou_paths(org: Any, pool: ThreadPoolExecutor) -> dict[str, str]:
+    """The OU path of every account inside an OU (one directly under a root has none: ""). Each parent's
+    OUs and accounts are listed at once, and an OU's as soon as its parent's listing names it: a flat
+    organization takes 2 round trips, one more per level of OUs (not one per OU)."""
+    paths: dict[str, str] = {}
+    levels = [
+        (pool.submit(_units_in, org, r["Id"]), pool.submit(_accounts_in, org, r["Id"]), "")
+        for r in org.list_roots()["Roots"]
+    ]
+    while levels:
+        units, accounts, ou_path = levels.pop()
+        for unit_id, name in units.result():
+            below = f"{ou_path}/{name}".lstrip("/")
+            levels.append(
+                (pool.submit(_units_in, org, unit_id), pool.submit(_accounts_in, org, unit_id), below)
+            )
+        paths.update(dict.fromkeys(accounts.result(), ou_path))
+    return paths
+
+
+def _units_in(org: Any, parent_id: str) -> list[tuple[str, str]]:
+    paginator = org.get_paginator("list_organizational_units_for_parent")
+    return [
+        (u["Id"], u["Name"])
+        for page in paginator.paginate(ParentId=parent_id)
+        for u in page["OrganizationalUnits"]
+    ]
 
 
 def _accounts_in(org: Any, parent_id: str) -> list[str]:

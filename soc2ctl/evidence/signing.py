@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from soc2ctl.errors import UserError
+
+# `cryptography` is imported where a public key is read offline (PublicKeyVerifier, public_key_pem), not
+# here: every plan imports this module (saved plans are signed with KMS), and ~8 ms of its start-up was
+# loading a library only `evidence verify --public-key` and `evidence public-key` use.
 
 ENV_KEY = "SOC2CTL_SIGN_KEY"
 # SHA-256 first: the openssl commands in docs/evidence.md use -sha256.
@@ -34,7 +35,6 @@ PREFERRED = (
     "ECDSA_SHA_512",
     "RSASSA_PKCS1_V1_5_SHA_512",
 )
-_HASHES = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
 
 
 class SignatureError(Exception):
@@ -168,6 +168,9 @@ class PublicKeyVerifier:
 
     @classmethod
     def from_file(cls, path: Path) -> PublicKeyVerifier:
+        from cryptography.exceptions import UnsupportedAlgorithm
+        from cryptography.hazmat.primitives import serialization
+
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -187,7 +190,11 @@ class PublicKeyVerifier:
         algorithm = signature.get("algorithm") if isinstance(signature, dict) else None
         if blob is None or algorithm not in PREFERRED:
             return False
-        digest = _HASHES[algorithm[-3:]]()
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+        digest = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}[algorithm[-3:]]()
         try:
             if isinstance(self.public_key, ec.EllipticCurvePublicKey) and algorithm.startswith("ECDSA"):
                 self.public_key.verify(blob, message, ec.ECDSA(digest))
@@ -209,5 +216,7 @@ def public_key_pem(client: Any, key_id: str) -> bytes:
         der = client.get_public_key(KeyId=key_id)["PublicKey"]
     except (ClientError, BotoCoreError) as exc:
         raise UserError(f"cannot read the public key of {key_id}: {_aws_message(exc)}") from None
+    from cryptography.hazmat.primitives import serialization
+
     key = serialization.load_der_public_key(der)
     return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)

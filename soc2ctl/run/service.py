@@ -12,19 +12,18 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from soc2ctl import drift as drift_runs
-from soc2ctl.run import merge, plan_binding, saved_plan, shard, workers
-from soc2ctl.run.apply import ApplyOptions
-from soc2ctl.run.apply import apply as _apply
+from soc2ctl.run import shard, workers
 from soc2ctl.run.builder import build
 from soc2ctl.run.evidence import EvidenceSettings, RunEvidence
 from soc2ctl.run.frontend import Frontend, RunReport, RunRequest
-from soc2ctl.run.lock import run_lock
 from soc2ctl.run.quiet_gc import quiet_gc
 from soc2ctl.run.results import drift_exit_code, plan_doc, plan_exit_code
 
-DriftOptions = drift_runs.DriftOptions
+if TYPE_CHECKING:
+    from soc2ctl.drift import DriftOptions
+    from soc2ctl.run.apply import ApplyOptions
 
 __all__ = [
     "ApplyOptions",
@@ -39,6 +38,21 @@ __all__ = [
     "drift",
     "plan",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`ApplyOptions` and `DriftOptions`, imported when a command first asks for them: `soc2ctl plan`
+    never loads apply's saved-plan checks (signing, cryptography) or drift (history, findings,
+    notifications), ~20 ms of every plan's start-up."""
+    if name == "ApplyOptions":
+        from soc2ctl.run.apply import ApplyOptions
+
+        return ApplyOptions
+    if name == "DriftOptions":
+        from soc2ctl.drift import DriftOptions
+
+        return DriftOptions
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -66,11 +80,15 @@ def _plan(request: RunRequest, frontend: Frontend, opts: PlanOptions) -> int:
         results = shard.own_results(results, selection)
     doc = plan_doc(run, results, request)
     if selection:
+        from soc2ctl.run import merge
+
         doc = merge.part_document(doc, shard.part_section(selection))
     out = shard.out_path(opts.out, share_of)
-    if out and (key := plan_binding.run_key(run, request.evidence.sign_key)):
-        plan_binding.sign(doc, plan_binding.signer(run, key))
-    if out:
+    if out:  # a saved plan: signed when there is a key (imported here: most plans are not saved)
+        from soc2ctl.run import plan_binding, saved_plan
+
+        if key := plan_binding.run_key(run, request.evidence.sign_key):
+            plan_binding.sign(doc, plan_binding.signer(run, key))
         saved_plan.save(doc, out)
     frontend.report(RunReport("plan", run.run_id, doc, saved=out))
     evidence.finish(run, doc.get("plan_sha256"))
@@ -79,12 +97,17 @@ def _plan(request: RunRequest, frontend: Frontend, opts: PlanOptions) -> int:
 
 def apply(request: RunRequest, frontend: Frontend, opts: ApplyOptions) -> int:
     """Plan, ask, apply; or, given a saved plan, re-read every task and apply only if nothing moved since."""
+    from soc2ctl.run.apply import apply as _apply
+
     return _apply(request, frontend, opts)
 
 
 def drift(request: RunRequest, frontend: Frontend, opts: DriftOptions, lock: tuple[str, float]) -> int:
     """Find drift since the last recorded run, fix what may be fixed within the limits, notify, seal.
     `--remediate` writes, so it takes the organization's apply lock like apply does."""
+    from soc2ctl import drift as drift_runs
+    from soc2ctl.run.lock import run_lock
+
     run = build(request, frontend)
     with run_lock(run, *lock) if opts.remediate else contextlib.nullcontext():
         topics = drift_runs.check_options(opts)
