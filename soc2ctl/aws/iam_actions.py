@@ -6,6 +6,8 @@ Usually `<signing name>:<Operation>`; the exceptions below are calls IAM authori
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 # API operations whose IAM action differs from `<signing name>:<OperationName>` (botocore service name, op).
 IAM_ACTION_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
@@ -63,3 +65,26 @@ def iam_action(service_name: str, signing_name: str, operation: str) -> str:
     """The IAM action an API call is authorized as (botocore service name, signing name, operation)."""
     prefix = IAM_PREFIX_EXCEPTIONS.get(service_name, signing_name)
     return IAM_ACTION_EXCEPTIONS.get((service_name, operation), f"{prefix}:{operation}")
+
+
+# IAM prefixes whose calls go through other botocore services than the prefix names.
+BOTOCORE_SERVICES_OF_PREFIX: dict[str, tuple[str, ...]] = {
+    "monitoring": ("cloudwatch",),
+    "access-analyzer": ("accessanalyzer",),
+    "elasticloadbalancing": ("elbv2", "elb"),
+}
+
+
+def botocore_services(actions: Iterable[str]) -> list[str]:
+    """The botocore services whose calls are authorized as these IAM actions, in the order the actions
+    name them: the services of the calls IAM_ACTION_EXCEPTIONS maps to an action (S3 Control's
+    GetPublicAccessBlock for `s3:GetAccountPublicAccessBlock`), else the prefix's (`ec2:Get...` -> ec2)."""
+    by_action: dict[str, list[str]] = {}
+    for (service, _), action in IAM_ACTION_EXCEPTIONS.items():
+        by_action.setdefault(action, []).append(service)
+    found: dict[str, None] = {}
+    for action in actions:
+        prefix = action.split(":", 1)[0]
+        services = by_action.get(action) or BOTOCORE_SERVICES_OF_PREFIX.get(prefix, (prefix,))
+        found.update(dict.fromkeys(services))
+    return list(found)

@@ -147,10 +147,11 @@ class AwsSessions:
     def warm(self, clients: Iterable[tuple[str, str]]) -> None:
         """Create these shared (region, service) clients now (their models parsed, their client classes
         built), e.g. before forking workers that would otherwise each do it again. An unused client opens
-        no connection; a name botocore does not know is skipped (it fails where a task uses it)."""
+        no connection; a name botocore does not know is skipped (it fails where a task uses it). Safe
+        while tasks make clients in other threads: each client is made once, under the sessions' lock."""
         for region, service in sorted(set(clients)):
-            if (region, service) not in self._shared:
-                with contextlib.suppress(UnknownServiceError):
+            with self._lock, contextlib.suppress(UnknownServiceError):
+                if (region, service) not in self._shared:
                     self._shared[(region, service)] = self._create_client(self.shared, service, region)
 
     def after_fork(self) -> None:

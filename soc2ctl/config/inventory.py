@@ -8,7 +8,8 @@ sit below all of these and `--extra-vars` above, so a playbook ships defaults an
 from __future__ import annotations
 
 import fnmatch
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,15 +133,22 @@ def read_inventory_file(path: Path) -> tuple[InventoryFile, Any]:
     return load_model(InventoryFile, path)
 
 
-def resolve_inventory(path: Path, spec: InventoryFile, raw: Any, sessions: AwsSessions | None) -> Inventory:
-    """Merge static and discovered accounts, apply groups, exclusions and variables."""
+def resolve_inventory(
+    path: Path,
+    spec: InventoryFile,
+    raw: Any,
+    sessions: AwsSessions | None,
+    idle: Iterable[Callable[[], Any]] = (),
+) -> Inventory:
+    """Merge static and discovered accounts, apply groups, exclusions and variables. `idle`: work to do
+    while discovery waits on AWS (soc2ctl.run.prewarm), as much of it as that wait leaves time for."""
     home = spec.home_region or spec.regions[0]
     discovered: dict[str, DiscoveredAccount] = {}
     management_id = spec.organization.management_account
     if spec.organization.discover:
         if sessions is None:
             raise UserError(Problem("organization.discover needs AWS credentials", str(path)))
-        management_id, discovered = discover_organization(sessions, home, path)
+        management_id, discovered = discover_organization(sessions, home, path, idle)
     if management_id is None:
         if sessions is None:
             management_id = "000000000000"
@@ -212,23 +220,30 @@ def _in_group(group: GroupEntry, account_id: str, name: str, ou_path: str, tags:
 
 
 def discover_organization(
-    sessions: AwsSessions, region: str, path: Path
+    sessions: AwsSessions, region: str, path: Path, idle: Iterable[Callable[[], Any]] = ()
 ) -> tuple[str, dict[str, DiscoveredAccount]]:
     """Accounts, OU paths and tags from AWS Organizations, read with the caller's own credentials.
 
-    Every run starts with this, so its round trips are the run's start-up: the caller's identity, the
-    organization, the account list and the OU walk are read at the same time (then the tags, all at
-    once), so a flat organization takes 2 round trips in a row, not 4 (the identity is needed later, for
-    the role assumptions, not to read the organization)."""
+    Every run starts with this, so its round trips are the run's start-up: the organization, the account
+    list, the OU walk and the caller's identity are read at the same time (then the tags, all at once), so
+    a flat organization takes 2 round trips in a row, not 4 (the identity is needed later, for the role
+    assumptions, not to read the organization). Meanwhile this thread does `idle` jobs, one at a time,
+    until the reads are done."""
+    identity = None
     try:
-        with ThreadPoolExecutor(max_workers=max(4, sessions.parallelism)) as pool:
-            identity = pool.submit(sessions.caller_identity)
+        with ThreadPoolExecutor(max_workers=max(6, sessions.parallelism)) as pool:
             try:
-                management_id, active, ou_paths, tags = _read_organization(
-                    sessions.caller_client(region, "organizations"), pool
-                )
+                org = sessions.caller_client(region, "organizations")
+                organization = pool.submit(org.describe_organization)
+                accounts = pool.submit(_accounts_and_tags, org, pool)
+                walk = pool.submit(_ou_paths, org, pool)
+                identity = pool.submit(sessions.caller_identity)
+                _while_waiting([organization, accounts, walk], idle)
+                management_id = organization.result()["Organization"]["MasterAccountId"]
+                (active, tags), ou_paths = accounts.result(), walk.result()
             except (ClientError, BotoCoreError):
-                identity.result()  # credentials AWS refuses: say so, not what Organizations made of them
+                # credentials AWS refuses: say so, not what Organizations made of them
+                identity.result() if identity else sessions.caller_identity()
                 raise
             identity.result()
     except AccountAccessError as exc:
@@ -245,20 +260,24 @@ def discover_organization(
     return management_id, found
 
 
-def _read_organization(
+def _while_waiting(reads: list[Future[Any]], idle: Iterable[Callable[[], Any]]) -> None:
+    for job in idle:
+        if all(read.done() for read in reads):
+            return
+        job()
+
+
+def _accounts_and_tags(
     org: Any, pool: ThreadPoolExecutor
-) -> tuple[str, dict[str, str], dict[str, str], dict[str, dict[str, str]]]:
-    """The management account id, the active accounts (id -> name), their OU paths and their tags."""
-    organization = pool.submit(org.describe_organization)
-    walk = pool.submit(_ou_paths, org, pool)
+) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The active accounts (id -> name), then the tags of each, all at once."""
     active = {
         a["Id"]: a["Name"]
         for page in org.get_paginator("list_accounts").paginate()
         for a in page["Accounts"]
         if a.get("Status", a.get("State", "ACTIVE")) == "ACTIVE"
     }
-    tags = dict(zip(active, pool.map(lambda a: _tags(org, a), active), strict=True))
-    return organization.result()["Organization"]["MasterAccountId"], active, walk.result(), tags
+    return active, dict(zip(active, pool.map(lambda a: _tags(org, a), active), strict=True))
 
 
 def _ou_paths(org: Any, pool: ThreadPoolExecutor) -> dict[str, str]:

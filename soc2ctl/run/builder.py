@@ -24,6 +24,7 @@ from soc2ctl.engine.executor import Executor
 from soc2ctl.engine.tasks import Task, build_graph, build_tasks
 from soc2ctl.errors import Problem, UserError
 from soc2ctl.remediation import Scope
+from soc2ctl.run import prewarm
 
 if TYPE_CHECKING:
     from soc2ctl.run.frontend import Frontend, RunRequest
@@ -82,12 +83,16 @@ def load_inventory(
     profile: str | None,
     parallelism: int = 16,
     on_sessions: Callable[[AwsSessions], None] | None = None,
+    playbook: Playbook | None = None,
+    controls: list[str] | None = None,
 ) -> tuple[Inventory, AwsSessions]:
+    """The inventory, resolved (discovered); with the run's playbook, its clients are made meanwhile."""
     spec, raw = read_inventory_file(path)
     sessions = make_sessions(spec, run_id=run_id, profile=profile, parallelism=parallelism)
     if on_sessions:
         on_sessions(sessions)  # event handlers (benchmarks' latency, tests' faults) before the first call
-    return resolve_inventory(path, spec, raw, sessions), sessions
+    idle = prewarm.jobs(playbook, spec, sessions, controls) if playbook else []
+    return resolve_inventory(path, spec, raw, sessions, idle), sessions
 
 
 def prepare_run(
@@ -108,7 +113,13 @@ def prepare_run(
     roots = list(import_roots) if import_roots is not None else default_roots(paths)
     playbook = load_playbooks(paths, roots)
     inventory, sessions = load_inventory(
-        inventory_path, run_id=run_id, profile=profile, parallelism=parallelism, on_sessions=on_sessions
+        inventory_path,
+        run_id=run_id,
+        profile=profile,
+        parallelism=parallelism,
+        on_sessions=on_sessions,
+        playbook=playbook,
+        controls=controls,
     )
     if limit:
         bad = inventory.unknown_pattern_terms(limit)
