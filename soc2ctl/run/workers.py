@@ -24,6 +24,7 @@ from dataclasses import fields
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from soc2ctl.aws.regions import ALWAYS_ENABLED
 from soc2ctl.engine.executor import TaskResult
 from soc2ctl.run.quiet_gc import quiet_gc
 from soc2ctl.run.shard import Shard, restrict, select
@@ -94,7 +95,7 @@ def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
 def _clients(run: Any) -> set[tuple[str, str]]:
     """The (region, service) clients the workers will use: each task's module's services (from its
     declared IAM actions) in the task's region, STS in the caller's region (role assumption) and EC2 in
-    the home region (each account's region list, soc2ctl.aws.regions)."""
+    the home region when a task is in an opt-in region (each account's region list, soc2ctl.aws.regions)."""
     by_module: dict[str, set[str]] = {}
     clients = {(run.sessions.default_region(), "sts")}
     for task in run.tasks:
@@ -103,7 +104,7 @@ def _clients(run: Any) -> set[tuple[str, str]]:
             prefixes = {a.split(":", 1)[0] for a in module.read_actions}
             by_module[module.name] = {n for p in prefixes for n in _IAM_TO_BOTOCORE.get(p, (p,))}
         clients |= {(task.call_region, service) for service in by_module[module.name]}
-        if task.region:
+        if task.region and task.region not in ALWAYS_ENABLED:
             clients.add((run.inventory.home_region, "ec2"))
     return clients
 
