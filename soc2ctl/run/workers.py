@@ -31,6 +31,11 @@ from soc2ctl.run.shard import Shard, restrict, select
 
 # A worker below this many tasks costs more to start than it saves (only for the default worker count).
 MIN_TASKS_PER_WORKER = 48
+# Calls in flight one process keeps up with (only for the default worker count). A call costs ~0.4 ms of
+# CPU, so 48 concurrent calls need a whole core only when AWS answers in under ~20 ms; at 50 ms one process
+# was as fast as two up to 128 in flight, and two cost 10-25% more CPU (fork, copied pages, a second
+# warm-up; docs/benchmarks.md). Past this, each further share of the concurrency gets its own core.
+CALLS_IN_FLIGHT_PER_WORKER = 48
 SEND_MAX, SEND_EVERY_S = 64, 0.2  # a worker's batch of results: at most this many, this old
 _RESULT_FIELDS = [f.name for f in fields(TaskResult) if f.name != "task"]
 _run: Any = None  # the run a forked worker plans (set just before forking)
@@ -43,19 +48,21 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def effective_workers(requested: int | None, tasks: int) -> int:
-    """`None` (the default): one per core, but only as many as have MIN_TASKS_PER_WORKER tasks each. An
+def effective_workers(requested: int | None, tasks: int, parallelism: int) -> int:
+    """`None` (the default): one per core that the run's concurrency can keep busy (`parallelism` calls in
+    flight, CALLS_IN_FLIGHT_PER_WORKER per process) and that has MIN_TASKS_PER_WORKER tasks to do. An
     explicit N is honoured (up to one task per worker). Without fork (Windows, macOS spawn): 1."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     if requested is None:
-        return max(1, min(cores(), tasks // MIN_TASKS_PER_WORKER))
+        busy = math.ceil(parallelism / CALLS_IN_FLIGHT_PER_WORKER)
+        return max(1, min(cores(), busy, tasks // MIN_TASKS_PER_WORKER))
     return max(1, min(requested, tasks))
 
 
 def plan(run: Any, workers: int | None = None) -> dict[str, TaskResult]:
     """`run.executor.plan()`, spread over worker processes when that pays."""
-    n = effective_workers(workers, len(run.tasks))
+    n = effective_workers(workers, len(run.tasks), run.executor.parallelism)
     with quiet_gc():  # frozen before forking: the run's objects stay shared with the workers
         if n <= 1:
             return run.executor.plan()
