@@ -204,9 +204,9 @@ def test_signed_plan_in_worker_processes_verifies(files):
     ("requested", "tasks", "parallelism", "expected"),
     [
         (None, 6000, 16, 1),  # the CLI's default concurrency: one process keeps up with it
-        (None, 6000, 48, 1),
-        (None, 6000, 49, 2),  # a second share of the concurrency: a second core
-        (None, 6000, 256, 6),
+        (None, 6000, 64, 1),
+        (None, 6000, 65, 2),  # a second share of the concurrency: a second core
+        (None, 6000, 256, 4),
         (None, 100, 256, 2),  # but no worker with fewer than 48 tasks
         (None, 10, 256, 1),
         (3, 10, 16, 3),  # an explicit count is honoured...

@@ -69,7 +69,7 @@ WorkersOpt = Annotated[
         "--workers",
         min=1,
         max=256,
-        help="Processes to read accounts with (default: one per 48 of -p, at most one per core).",
+        help="Processes to read accounts with (default: one per 64 of -p, at most one per core).",
     ),
 ]
 CompactOpt = Annotated[

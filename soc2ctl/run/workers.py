@@ -32,10 +32,10 @@ from soc2ctl.run.shard import Shard, restrict, select
 # A worker below this many tasks costs more to start than it saves (only for the default worker count).
 MIN_TASKS_PER_WORKER = 48
 # Calls in flight one process keeps up with (only for the default worker count). A call costs ~0.4 ms of
-# CPU, so 48 concurrent calls need a whole core only when AWS answers in under ~20 ms; at 50 ms one process
-# was as fast as two up to 128 in flight, and two cost 10-25% more CPU (fork, copied pages, a second
-# warm-up; docs/benchmarks.md). Past this, each further share of the concurrency gets its own core.
-CALLS_IN_FLIGHT_PER_WORKER = 48
+# CPU, so 64 concurrent calls need a whole core only when AWS answers in under ~25 ms. Measured at 50 ms per
+# call (docs/scale-out.md): one process was faster than two at 32 and 64 in flight and as fast at 128, and two
+# cost 8-25% more CPU (fork, copied pages, a second warm-up). Each further 64 in flight gets another core.
+CALLS_IN_FLIGHT_PER_WORKER = 64
 SEND_MAX, SEND_EVERY_S = 64, 0.2  # a worker's batch of results: at most this many, this old
 _RESULT_FIELDS = [f.name for f in fields(TaskResult) if f.name != "task"]
 _run: Any = None  # the run a forked worker plans (set just before forking)
