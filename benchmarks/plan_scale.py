@@ -182,7 +182,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             with quiet_gc():  # as `soc2ctl plan` runs (soc2ctl.run.service.plan)
                 run = prepare_run(pb, inv, parallelism=args.parallelism, on_sessions=setup)
                 evidence.start(run, "plan")  # evidence included, as `soc2ctl plan` writes it
-                n_workers = workers.effective_workers(args.workers, len(run.tasks))
+                n_workers = workers.effective_workers(args.workers, len(run.tasks), args.parallelism)
                 results = workers.plan(run, args.workers)
                 doc = plan_document(results, run_id=run.run_id, **run.sources())
                 evidence.finish(run, doc.get("plan_sha256"))
@@ -339,7 +339,9 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--parallelism", type=int, default=32)
     parser.add_argument("--mode", choices=["moto", "fake"], default="fake")
-    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: soc2ctl's, soc2ctl.run.workers)"
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
         "--table", help="comma-separated account counts, e.g. 50,200,1000: one fresh process each, one table"

@@ -155,6 +155,8 @@ def test_member_session_uses_refreshable_credentials_through_the_public_api(aws)
 
 # ---------------------------------------------------------------- regions not enabled
 
+OPT_IN = "af-south-1"  # launched after March 2019: enabled per account
+
 
 def _opt_out(account_id: str, region: str) -> None:
     """moto lists every region for every account; make `region` not enabled in this one account (what
@@ -168,32 +170,65 @@ def _opt_out(account_id: str, region: str) -> None:
 
 def test_region_not_enabled_is_detected_per_account_once(aws):
     ids = create_org(None, ["alpha", "beta"])
-    _opt_out(ids["alpha"], "eu-west-1")
+    _opt_out(ids["alpha"], OPT_IN)
     sessions = AwsSessions(run_id="regions")
     listed: list[str] = []
     sessions.register("before-call.ec2.DescribeRegions", lambda params, **_: listed.append(params) and None)
     status = RegionStatus(sessions, "us-east-1")
-    problem = status.problem(ids["alpha"], "eu-west-1")
+    problem = status.problem(ids["alpha"], OPT_IN)
     assert problem and "not enabled" in problem and ids["alpha"] in problem and "not-opted-in" in problem
     assert status.problem(ids["alpha"], "us-east-1") is None
-    assert status.problem(ids["alpha"], "eu-west-1") == problem
-    assert status.problem(ids["beta"], "eu-west-1") is None
+    assert status.problem(ids["alpha"], OPT_IN) == problem
+    assert status.problem(ids["beta"], OPT_IN) is None
     assert len(listed) == 2  # once per account
     assert listed[0]["body"].get("AllRegions") in ("true", True)
 
 
+def test_a_region_enabled_in_every_account_costs_no_call(aws):
+    """Regions launched before March 2019 cannot be disabled: nothing to read for them."""
+    ids = create_org(None, ["alpha"])
+    sessions = AwsSessions(run_id="regions")
+    listed: list[str] = []
+    sessions.register("before-call.ec2.DescribeRegions", lambda params, **_: listed.append(params) and None)
+    status = RegionStatus(sessions, "us-east-1")
+    assert all(status.problem(ids["alpha"], r) is None for r in ("us-east-1", "eu-west-1", "ap-south-1"))
+    assert listed == []
+    assert status.problem(ids["alpha"], OPT_IN) is None  # moto lists af-south-1 as opt-in-not-required
+    assert len(listed) == 1
+
+
+def test_concurrent_tasks_of_one_account_read_its_regions_once(aws):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = create_org(None, ["alpha"])
+    _opt_out(ids["alpha"], OPT_IN)
+    sessions = AwsSessions(run_id="regions")
+    listed: list[str] = []
+    started = threading.Barrier(8)
+    sessions.register("before-call.ec2.DescribeRegions", lambda params, **_: listed.append(params) and None)
+    status = RegionStatus(sessions, "us-east-1")
+
+    def ask(_: int) -> str | None:
+        started.wait()  # all eight ask before any read can finish
+        return status.problem(ids["alpha"], OPT_IN)
+
+    with ThreadPoolExecutor(8) as pool:
+        problems = list(pool.map(ask, range(8)))
+    assert len(set(problems)) == 1 and problems[0] and "not enabled" in problems[0]
+    assert len(listed) == 1
+
+
 def test_task_in_a_disabled_region_fails_with_the_reason_and_no_call_into_it(aws):
     ids = create_org(None, ["alpha"])
-    _opt_out(ids["alpha"], "eu-west-1")
+    _opt_out(ids["alpha"], OPT_IN)
     sessions = AwsSessions(run_id="regions")
     regional: list[str] = []
     sessions.register(
         "before-send",
-        lambda request, **_: regional.append(request.url) if "eu-west-1" in request.url else None,
+        lambda request, **_: regional.append(request.url) if OPT_IN in request.url else None,
     )
-    run = ModuleRun(
-        "ebs-default-encryption", {}, account_id=ids["alpha"], region="eu-west-1", sessions=sessions
-    )
+    run = ModuleRun("ebs-default-encryption", {}, account_id=ids["alpha"], region=OPT_IN, sessions=sessions)
     result = run.plan()
     assert result.status == "failed"
     assert "region not enabled in this account" in (result.error or "")
@@ -205,7 +240,7 @@ def test_the_error_aws_returns_in_a_region_that_is_off_is_named(aws):
     from botocore.exceptions import ClientError
 
     ids = create_org(None, ["alpha"])
-    _opt_out(ids["alpha"], "eu-west-1")
+    _opt_out(ids["alpha"], OPT_IN)
     status = RegionStatus(AwsSessions(run_id="regions"), "us-east-1")
 
     def error(code: str) -> ClientError:
@@ -213,7 +248,7 @@ def test_the_error_aws_returns_in_a_region_that_is_off_is_named(aws):
 
     opt_in = status.explain(ids["alpha"], "us-east-1", error("OptInRequired"))
     assert opt_in and "not enabled (opted in)" in opt_in
-    token = status.explain(ids["alpha"], "eu-west-1", error("UnrecognizedClientException"))
+    token = status.explain(ids["alpha"], OPT_IN, error("UnrecognizedClientException"))
     assert token and "UnrecognizedClientException" in token
     # the same credentials error in an enabled region is not blamed on the region
     assert status.explain(ids["alpha"], "us-east-1", error("UnrecognizedClientException")) is None

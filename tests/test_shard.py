@@ -198,3 +198,25 @@ def test_signed_plan_in_worker_processes_verifies(files):
     )
     wrong = runner.invoke(app, ["evidence", "verify", evidence, "--public-key", str(pem)])
     assert wrong.exit_code == 1 and "signature does not verify" in wrong.output, wrong.output
+
+
+@pytest.mark.parametrize(
+    ("requested", "tasks", "parallelism", "expected"),
+    [
+        (None, 6000, 16, 1),  # the CLI's default concurrency: one process keeps up with it
+        (None, 6000, 64, 1),
+        (None, 6000, 65, 2),  # a second share of the concurrency: a second core
+        (None, 6000, 256, 4),
+        (None, 100, 256, 2),  # but no worker with fewer than 48 tasks
+        (None, 10, 256, 1),
+        (3, 10, 16, 3),  # an explicit count is honoured...
+        (3, 2, 16, 2),  # ...up to one task per worker
+    ],
+)
+def test_default_workers_follow_the_concurrency_the_cores_can_use(
+    monkeypatch, requested, tasks, parallelism, expected
+):
+    from soc2ctl.run import workers
+
+    monkeypatch.setattr(workers, "cores", lambda: 6)
+    assert workers.effective_workers(requested, tasks, parallelism) == expected

@@ -9,6 +9,11 @@ with its `OptInStatus`), and a task in a region that is `not-opted-in` fails at 
 without a single call into the region. When the list cannot be read (no permission, account not
 reachable), nothing is assumed: the task's own calls report what AWS says, and `explain` names the
 likely cause for the errors AWS returns in a region that is not enabled.
+
+Only opt-in regions are checked. The regions AWS launched before 20 March 2019 (and the GovCloud and China
+regions) are enabled in every account and cannot be disabled; every region since is opt-in. So a run in
+those regions, which is most runs, spends no call and no round trip on this (at 200 accounts that was 1
+call in 10 of the plan, on every account's critical path).
 """
 
 from __future__ import annotations
@@ -22,6 +27,23 @@ from botocore.exceptions import ClientError
 log = logging.getLogger(__name__)
 
 NOT_ENABLED = frozenset({"not-opted-in"})
+# Enabled in every account, for good: AWS's list of regions that are not opt-in ("Regions introduced before
+# March 20, 2019 are enabled by default"), and the GovCloud and China regions. Closed: new regions are opt-in.
+ALWAYS_ENABLED = frozenset(
+    {
+        *("us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1"),
+        *("eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1"),
+        *(
+            "ap-northeast-1",
+            "ap-northeast-2",
+            "ap-northeast-3",
+            "ap-southeast-1",
+            "ap-southeast-2",
+            "ap-south-1",
+        ),
+        *("us-gov-west-1", "us-gov-east-1", "cn-north-1", "cn-northwest-1"),
+    }
+)
 DISABLED_REGION_ERRORS = frozenset(
     {"OptInRequired", "UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure"}
 )
@@ -34,14 +56,18 @@ class RegionStatus:
         self.sessions = sessions
         self.home_region = home_region
         self._lock = threading.Lock()
+        self._reading: dict[str, threading.Lock] = {}  # per account: one read, however many tasks ask
         self._statuses: dict[str, dict[str, str] | None] = {}
 
     def after_fork(self) -> None:
-        """In a forked worker: a fresh lock (a thread of the parent may have held this one at the fork)."""
+        """In a forked worker: fresh locks (a thread of the parent may have held one at the fork)."""
         self._lock = threading.Lock()
+        self._reading = {}
 
     def problem(self, account_id: str, region: str) -> str | None:
         """Why `region` cannot be used in this account, or None when it can (or nobody can tell)."""
+        if region in ALWAYS_ENABLED:
+            return None
         status = (self.statuses(account_id) or {}).get(region)
         if status not in NOT_ENABLED:
             return None
@@ -51,12 +77,20 @@ class RegionStatus:
         )
 
     def statuses(self, account_id: str) -> dict[str, str] | None:
+        """The account's regions and their opt-in status, read once: the account's regional tasks start
+        together, and the ones that ask while the list is being read wait for it."""
         with self._lock:
             if account_id in self._statuses:
                 return self._statuses[account_id]
-        found = self._read(account_id)
-        with self._lock:
-            return self._statuses.setdefault(account_id, found)
+            reading = self._reading.setdefault(account_id, threading.Lock())
+        with reading:
+            with self._lock:
+                if account_id in self._statuses:
+                    return self._statuses[account_id]
+            found = self._read(account_id)
+            with self._lock:
+                self._statuses[account_id] = found
+            return found
 
     def _read(self, account_id: str) -> dict[str, str] | None:
         try:

@@ -66,7 +66,10 @@ ShardOpt = Annotated[
 WorkersOpt = Annotated[
     int | None,
     typer.Option(
-        "--workers", min=1, max=256, help="Processes to read accounts with (default: one per core)."
+        "--workers",
+        min=1,
+        max=256,
+        help="Processes to read accounts with (default: one per 64 of -p, at most one per core).",
     ),
 ]
 CompactOpt = Annotated[

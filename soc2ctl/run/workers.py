@@ -24,12 +24,18 @@ from dataclasses import fields
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from soc2ctl.aws.regions import ALWAYS_ENABLED
 from soc2ctl.engine.executor import TaskResult
 from soc2ctl.run.quiet_gc import quiet_gc
 from soc2ctl.run.shard import Shard, restrict, select
 
 # A worker below this many tasks costs more to start than it saves (only for the default worker count).
 MIN_TASKS_PER_WORKER = 48
+# Calls in flight one process keeps up with (only for the default worker count). A call costs ~0.4 ms of
+# CPU, so 64 concurrent calls need a whole core only when AWS answers in under ~25 ms. Measured at 50 ms per
+# call (docs/scale-out.md): one process was faster than two at 32 and 64 in flight and as fast at 128, and two
+# cost 8-25% more CPU (fork, copied pages, a second warm-up). Each further 64 in flight gets another core.
+CALLS_IN_FLIGHT_PER_WORKER = 64
 SEND_MAX, SEND_EVERY_S = 64, 0.2  # a worker's batch of results: at most this many, this old
 _RESULT_FIELDS = [f.name for f in fields(TaskResult) if f.name != "task"]
 _run: Any = None  # the run a forked worker plans (set just before forking)
@@ -42,19 +48,21 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def effective_workers(requested: int | None, tasks: int) -> int:
-    """`None` (the default): one per core, but only as many as have MIN_TASKS_PER_WORKER tasks each. An
+def effective_workers(requested: int | None, tasks: int, parallelism: int) -> int:
+    """`None` (the default): one per core that the run's concurrency can keep busy (`parallelism` calls in
+    flight, CALLS_IN_FLIGHT_PER_WORKER per process) and that has MIN_TASKS_PER_WORKER tasks to do. An
     explicit N is honoured (up to one task per worker). Without fork (Windows, macOS spawn): 1."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     if requested is None:
-        return max(1, min(cores(), tasks // MIN_TASKS_PER_WORKER))
+        busy = math.ceil(parallelism / CALLS_IN_FLIGHT_PER_WORKER)
+        return max(1, min(cores(), busy, tasks // MIN_TASKS_PER_WORKER))
     return max(1, min(requested, tasks))
 
 
 def plan(run: Any, workers: int | None = None) -> dict[str, TaskResult]:
     """`run.executor.plan()`, spread over worker processes when that pays."""
-    n = effective_workers(workers, len(run.tasks))
+    n = effective_workers(workers, len(run.tasks), run.executor.parallelism)
     with quiet_gc():  # frozen before forking: the run's objects stay shared with the workers
         if n <= 1:
             return run.executor.plan()
@@ -94,7 +102,7 @@ def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
 def _clients(run: Any) -> set[tuple[str, str]]:
     """The (region, service) clients the workers will use: each task's module's services (from its
     declared IAM actions) in the task's region, STS in the caller's region (role assumption) and EC2 in
-    the home region (each account's region list, soc2ctl.aws.regions)."""
+    the home region when a task is in an opt-in region (each account's region list, soc2ctl.aws.regions)."""
     by_module: dict[str, set[str]] = {}
     clients = {(run.sessions.default_region(), "sts")}
     for task in run.tasks:
@@ -103,7 +111,7 @@ def _clients(run: Any) -> set[tuple[str, str]]:
             prefixes = {a.split(":", 1)[0] for a in module.read_actions}
             by_module[module.name] = {n for p in prefixes for n in _IAM_TO_BOTOCORE.get(p, (p,))}
         clients |= {(task.call_region, service) for service in by_module[module.name]}
-        if task.region:
+        if task.region and task.region not in ALWAYS_ENABLED:
             clients.add((run.inventory.home_region, "ec2"))
     return clients
 
