@@ -30,7 +30,7 @@ EXPECTED = [
     ("us-east-1", "sts"),  # the role assumptions come first
     ("us-east-1", "iam"),
     ("us-east-1", "s3control"),  # s3:GetAccountPublicAccessBlock is S3 Control's call
-    ("us-east-1", "ec2"),  # each account's region list (soc2ctl.aws.regions), then the control's own
+    ("us-east-1", "ec2"),
     ("eu-west-1", "ec2"),
     ("us-east-1", "guardduty"),
     ("eu-west-1", "guardduty"),
@@ -73,6 +73,27 @@ def test_only_the_selected_controls_clients_are_made_ahead(tmp_path, aws):
     sessions = AwsSessions(run_id="t")
     chosen = prewarm.clients(load_playbooks([playbook]), spec, sessions, ["ebs"])
     assert chosen == [("us-east-1", "sts"), ("us-east-1", "ec2"), ("eu-west-1", "ec2")]
+
+
+def test_a_control_in_an_opt_in_region_also_gets_the_home_region_list_client(tmp_path, aws):
+    """af-south-1 can be disabled: each account's region list is read first (EC2, home region); a run
+    only in regions that are always enabled reads no list (soc2ctl.aws.regions)."""
+    playbook, inventory = _files(tmp_path)
+    chosen = {}
+    for regions in ("[eu-west-1, af-south-1]", "[eu-west-1]"):
+        inventory.write_text(
+            f"organization: {{discover: true}}\nhome_region: us-east-1\nregions: {regions}\n"
+        )
+        spec, _ = read_inventory_file(inventory)
+        chosen[regions] = prewarm.clients(load_playbooks([playbook]), spec, AwsSessions(run_id="t"), ["ebs"])
+    sts = ("us-east-1", "sts")
+    assert chosen["[eu-west-1, af-south-1]"] == [
+        sts,
+        ("us-east-1", "ec2"),
+        ("eu-west-1", "ec2"),
+        ("af-south-1", "ec2"),
+    ]
+    assert chosen["[eu-west-1]"] == [sts, ("eu-west-1", "ec2")]
 
 
 def test_ahead_of_use_work_runs_only_while_the_reads_are_in_flight():

@@ -12,7 +12,8 @@ Which clients: before discovery the accounts are unknown but the controls and re
 control's module's services (from its declared read actions' IAM prefixes) in the regions its tasks can
 call (the home region for organization- and account-scope modules; for region-scope ones the inventory's
 regions, narrowed by the control's or its playbook's `regions`), after STS in the caller's region (the role
-assumptions come first) and EC2 in the home region (each account's region list, soc2ctl.aws.regions).
+assumptions come first) and EC2 in the home region when a control runs in an opt-in region (each
+account's region list, soc2ctl.aws.regions).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from botocore.exceptions import BotoCoreError
 
 from soc2ctl import registry
 from soc2ctl.aws.iam_actions import botocore_services
+from soc2ctl.aws.regions import ALWAYS_ENABLED
 from soc2ctl.aws.sessions import AwsSessions
 from soc2ctl.config.models import InventoryFile
 from soc2ctl.config.playbook import Playbook
@@ -72,7 +74,8 @@ def _control_clients(
         if module.scope is Scope.REGION and not module.home_region_only:
             wanted = control.regions or playbook.source_of(index).spec.regions
             called = [r for r in regions if not wanted or r in wanted]
-            yield (home, "ec2")
+            if any(r not in ALWAYS_ENABLED for r in called):
+                yield (home, "ec2")
         else:
             called = [home]
         yield from ((region, service) for region in called for service in services)
