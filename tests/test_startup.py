@@ -89,7 +89,8 @@ def test_start_up_cost_is_a_small_multiple_of_the_interpreter_start():
 
 
 # What `plan` never needs: drift's history/findings/notifications, apply's saved-plan checks and lock,
-# cryptography (only offline public-key checks use it) and rich (no terminal, nothing to colour).
+# cryptography (only offline public-key checks use it), rich (no terminal, nothing to colour) and Jinja
+# (a playbook without templates: soc2ctl.config.template_engine).
 PLAN_NEVER = (
     "soc2ctl.drift",
     "soc2ctl.run.apply",
@@ -97,6 +98,7 @@ PLAN_NEVER = (
     "soc2ctl.run.lock",
     "cryptography",
     "rich",
+    "jinja2",
 )
 
 PLAN_PROBE = """
@@ -112,7 +114,7 @@ print(json.dumps({"loaded": loaded, "names": names}))
 """
 
 
-def test_the_plan_path_loads_neither_drift_nor_apply_nor_cryptography():
+def test_the_plan_path_loads_neither_drift_nor_apply_nor_cryptography_nor_jinja():
     done = subprocess.run([sys.executable, "-c", PLAN_PROBE], capture_output=True, text=True, check=True)
     result = json.loads(done.stdout)
     assert done.stderr == "warning: a note\n"

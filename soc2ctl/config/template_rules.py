@@ -10,12 +10,12 @@ import functools
 import types
 from collections.abc import Callable, Iterator, Mapping
 from itertools import islice
-from typing import Any
-
-from jinja2 import nodes, pass_context
-from jinja2.utils import _PassArg
+from typing import TYPE_CHECKING, Any
 
 from soc2ctl.config.secret_names import is_secret_key
+
+if TYPE_CHECKING:  # Jinja is imported by the functions that walk a parsed template or wrap its filters:
+    from jinja2 import nodes  # TemplateLimit and the limits are read by every run, templates or not
 
 MAX_SOURCE = 10_000  # characters of one template string
 MAX_BRACKET_DEPTH = 32  # nested ( [ { in one template
@@ -97,44 +97,51 @@ def check_source(source: str) -> None:
         raise TemplateLimit(f"brackets nested deeper than {MAX_BRACKET_DEPTH}")
 
 
-_ALLOWED_NODES = (
-    nodes.Template,
-    nodes.Output,
-    nodes.TemplateData,
-    nodes.If,
-    nodes.Const,
-    nodes.Name,
-    nodes.Getattr,
-    nodes.Getitem,
-    nodes.Slice,
-    nodes.Filter,
-    nodes.Test,
-    nodes.CondExpr,
-    nodes.And,
-    nodes.Or,
-    nodes.Not,
-    nodes.Neg,
-    nodes.Pos,
-    nodes.Compare,
-    nodes.Operand,
-    nodes.BinExpr,
-    nodes.Concat,
-    nodes.List,
-    nodes.Tuple,
-    nodes.Dict,
-    nodes.Pair,
-    nodes.Call,
-    nodes.Keyword,
-)
+@functools.cache
+def _allowed_nodes() -> tuple[type[nodes.Node], ...]:
+    """The node types a template may contain."""
+    from jinja2 import nodes
+
+    return (
+        nodes.Template,
+        nodes.Output,
+        nodes.TemplateData,
+        nodes.If,
+        nodes.Const,
+        nodes.Name,
+        nodes.Getattr,
+        nodes.Getitem,
+        nodes.Slice,
+        nodes.Filter,
+        nodes.Test,
+        nodes.CondExpr,
+        nodes.And,
+        nodes.Or,
+        nodes.Not,
+        nodes.Neg,
+        nodes.Pos,
+        nodes.Compare,
+        nodes.Operand,
+        nodes.BinExpr,
+        nodes.Concat,
+        nodes.List,
+        nodes.Tuple,
+        nodes.Dict,
+        nodes.Pair,
+        nodes.Call,
+        nodes.Keyword,
+    )
 
 
 def check_ast(ast: nodes.Template) -> None:
     """Expressions and `{% if %}` only: without loops, macros or assignments a render's work is bounded by
     the template's size times the size of its values. Private names and attributes are refused outright."""
+    from jinja2 import nodes
+
     stack: list[nodes.Node] = [ast]
     while stack:
         node = stack.pop()
-        if not isinstance(node, _ALLOWED_NODES):
+        if not isinstance(node, _allowed_nodes()):
             raise TemplateLimit(
                 f"{type(node).__name__} is not allowed in templates (expressions and {{% if %}} only)"
             )
@@ -153,6 +160,8 @@ def check_ast(ast: nodes.Template) -> None:
 
 
 def _secret_names(ast: nodes.Template) -> list[str]:
+    from jinja2 import nodes
+
     found = [n.name for n in ast.find_all(nodes.Name) if is_secret_key(n.name)]
     found += [n.attr for n in ast.find_all(nodes.Getattr) if is_secret_key(n.attr)]
     found += [
@@ -166,6 +175,8 @@ def _secret_names(ast: nodes.Template) -> list[str]:
 def check_secret_use(ast: nodes.Template, key: str | None) -> None:
     """A secret-named variable is placed whole under a secret-named key, or not at all: plan masking works
     by key name, so `{{ db_password|list|join }}` under `description:` would print it."""
+    from jinja2 import nodes
+
     secrets = _secret_names(ast)
     if not secrets:
         return
@@ -223,6 +234,9 @@ def _replace(value: Any, old: str, new: str, count: int | None = None) -> str:
 
 def _measured(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a filter so its (possibly lazy) result is materialised, measured and charged."""
+    from jinja2 import pass_context
+    from jinja2.utils import _PassArg
+
     kind = _PassArg.from_obj(func)
 
     @pass_context
