@@ -17,6 +17,9 @@ from typer.testing import CliRunner
 
 from soc2ctl.cli.main import app
 from soc2ctl.errors import UserError
+from soc2ctl.evidence.report import load_runs
+from soc2ctl.evidence.sinks import LocalSink
+from soc2ctl.evidence.verify import verify
 from soc2ctl.run.lock import apply_lock, holder_info, machine_lock_dir
 from soc2ctl.run.shard import Shard, parse_shard, shard_of
 from soc2ctl_sandbox.seed import MANAGEMENT_ACCOUNT
@@ -170,6 +173,37 @@ def test_plan_in_worker_processes_equals_one_process(files):
     assert many["summary"] == one["summary"]
     verified = runner.invoke(app, ["evidence", "verify", str(files["dir"] / "evidence")])
     assert verified.exit_code == 0, verified.output
+
+
+def test_a_worker_that_fails_fails_its_own_tasks_and_no_others(files, monkeypatch):
+    """The parent plans shard 0; a forked worker that breaks fails exactly its own shard's tasks, which
+    are recorded in the evidence like every other task, and the chain verifies."""
+    from soc2ctl.run import workers
+
+    def broken(run, shard):  # only the forked workers narrow the run with it
+        raise RuntimeError("worker broke")
+
+    monkeypatch.setattr(workers, "restrict", broken)
+    out = files["dir"] / "broken.json"
+    result = runner.invoke(
+        app, ["plan", str(files["pb"]), "-i", str(files["inv"]), "--out", str(out), "--workers", "3"]
+    )
+    assert result.exit_code == 1, result.output
+    tasks = json.loads(out.read_text())["tasks"]
+    for task in tasks:
+        shard = 0 if task["scope"] == "org" else shard_of(task["account_id"], 3)
+        broke = f"internal error: plan worker {shard} failed: RuntimeError('worker broke')"
+        assert (task["error"] == broke) == (shard != 0), task
+    assert any(t["error"] is None for t in tasks)
+    sink = LocalSink(files["dir"] / "evidence")
+    checked = verify(sink)
+    assert checked.ok, checked.problems
+    (run,) = load_runs(sink, checked)
+    recorded = {r["key"]: r for r in run["records"]}
+    assert sorted(recorded) == sorted(t["key"] for t in tasks)  # each task once, the failed ones too
+    assert sum("worker broke" in json.dumps(r) for r in recorded.values()) == sum(
+        t["error"] is not None for t in tasks
+    )
 
 
 def test_signed_plan_in_worker_processes_verifies(files):

@@ -4,21 +4,26 @@ Why processes: botocore's per-call work (serialise, sign, parse) is pure Python,
 by the interpreter lock to one core however many threads it runs. Why fork: a worker inherits the prepared
 run (playbook, inventory, tasks, event handlers) instead of discovering the organization again.
 
-Each worker plans one shard of the run (soc2ctl.run.shard: a stable hash of the account id, organization
-tasks in worker 0, with the organization tasks a shard depends on read as context), so a failed
-organization task skips its dependents in every worker, as in one process. Workers send results in small batches as
-they finish them; the parent alone tells the observers (evidence, progress), while the workers go on, and
-returns the results in the one-process order. The shared clients (one per region and service) are created
-in the parent before the fork, so the workers share them instead of each parsing the same models and
-building the same clients (soc2ctl.aws.sessions.after_fork empties their connection pools).
+Each process plans one shard of the run (soc2ctl.run.shard: a stable hash of the account id, organization
+tasks in shard 0, with the organization tasks a shard depends on read as context), so a failed
+organization task skips its dependents in every process, as in one process. The parent plans shard 0
+itself (N processes are the parent and N-1 forked workers: a worker costs CPU to fork, to copy the pages it
+writes and to tear down, and its results must be pickled), while a thread of it reads the workers' results,
+which they send in small batches as they finish them. The parent alone tells the observers (evidence,
+progress), one result at a time whichever shard it comes from, and returns the results in the one-process
+order. The shared clients (one per region and service) are created in the parent before the fork, so the
+workers share them instead of each parsing the same models and building the same clients
+(soc2ctl.aws.sessions.after_fork empties their connection pools).
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import multiprocessing
 import os
+import threading
 import time
 from dataclasses import fields
 from multiprocessing.connection import Connection, wait
@@ -26,6 +31,7 @@ from typing import Any
 
 from soc2ctl.aws.regions import ALWAYS_ENABLED
 from soc2ctl.engine.executor import TaskResult
+from soc2ctl.engine.tasks import build_graph
 from soc2ctl.run.quiet_gc import quiet_gc
 from soc2ctl.run.shard import Shard, restrict, select
 
@@ -78,25 +84,63 @@ def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
     run.sessions.warm(_clients(run))  # made once, not once per worker
     _run = run
     processes, pipes, plain = [], {}, {}
+    tell = _teller(executor.observers, plain)
+    collector = None
     try:
-        for i in range(n):
+        for i in range(1, n):  # shard 0 is the parent's own
             receive, send = context.Pipe(duplex=False)
             proc = context.Process(target=_worker, args=(i, n, per_worker, send), daemon=True)
             proc.start()
             send.close()
             processes.append(proc)
             pipes[receive] = i
-        _collect(run, pipes, shares, plain)
+        tasks = {k: run.graph.nodes[k]["task"] for k in run.graph}
+        collector = threading.Thread(
+            target=_collect,
+            args=(executor, pipes, shares, tasks, tell, plain),
+            name="soc2ctl-collect",
+            daemon=True,
+        )
+        collector.start()
+        _plan_here(executor, shares[0], per_worker, tell)
     except KeyboardInterrupt:
         executor.interrupted = True
     finally:
         _run = None
+        if collector is not None:
+            collector.join()
         for proc in processes:
             proc.join(timeout=5)
             if proc.is_alive():
                 proc.kill()
                 proc.join()
     return _in_order(run, plain)
+
+
+def _teller(observers: list[Any], plain: dict[str, TaskResult]) -> Any:
+    """Keep a result and tell the observers of it, one result at a time: the parent's own shard and the
+    workers' results arrive on two threads, and evidence and progress take them in turn."""
+    lock = threading.Lock()
+
+    def tell(result: TaskResult) -> None:
+        with lock:
+            plain[result.task.key] = result
+            for observer in observers:
+                observer(result)
+
+    return tell
+
+
+def _plan_here(executor: Any, selection: Any, parallelism: int, tell: Any) -> None:
+    """Shard 0 in the parent: a copy of the executor narrowed to the shard's tasks (the run's own is
+    left whole for the one-process order), its results told as they come."""
+    local = copy.copy(executor)
+    local.graph = build_graph(selection.tasks)
+    local.read_only = selection.context
+    local.parallelism = parallelism
+    local.observers = []
+    local.plan(on_done=lambda result: None if result.task.key in selection.context else tell(result))
+    executor.interrupted = executor.interrupted or local.interrupted
 
 
 def _clients(run: Any) -> set[tuple[str, str]]:
@@ -123,11 +167,16 @@ _IAM_TO_BOTOCORE = {
 }
 
 
-def _collect(run: Any, pipes: dict[Connection, int], shares: list[Any], plain: dict[str, TaskResult]) -> None:
-    """Results as the workers finish tasks, each told at once to the observers (evidence is written and
-    progress shown while the workers go on), until every worker has said it is done."""
-    observers = run.executor.observers
-    tasks = {k: run.graph.nodes[k]["task"] for k in run.graph}
+def _collect(
+    executor: Any,
+    pipes: dict[Connection, int],
+    shares: list[Any],
+    tasks: dict[str, Any],
+    tell: Any,
+    told: dict[str, TaskResult],
+) -> None:
+    """The workers' results as they finish tasks, each told at once (evidence is written and progress
+    shown while the workers go on), until every worker has said it is done."""
     while pipes:
         for pipe in wait(list(pipes)):
             index = pipes[pipe]
@@ -138,19 +187,17 @@ def _collect(run: Any, pipes: dict[Connection, int], shares: list[Any], plain: d
             kind, payload = message
             if kind == "results":
                 for key, values in payload:
-                    result = plain[key] = _rebuilt(tasks[key], values)
-                    for observer in observers:
-                        observer(result)
+                    tell(_rebuilt(tasks[key], values))
                 continue
             del pipes[pipe]
             pipe.close()
             if kind == "done":
-                run.executor.interrupted = run.executor.interrupted or payload
+                executor.interrupted = executor.interrupted or payload
             else:  # the worker failed: its tasks without a result fail, never hang
                 error = f"internal error: plan worker {index} failed: {payload}"
                 for task in shares[index].own:
-                    if task.key not in plain:
-                        plain[task.key] = TaskResult(task, action="error", status="failed", error=error)
+                    if task.key not in told:
+                        tell(TaskResult(task, action="error", status="failed", error=error))
 
 
 def _rebuilt(task: Any, values: dict[str, Any]) -> TaskResult:
