@@ -169,11 +169,11 @@ class AwsSessions:
     # ------------------------------------------------------------ identity
 
     def caller_identity(self) -> dict[str, str]:
+        """Who the base credentials are, read once (through the run's shared STS client: the one the role
+        assumptions use, so a run parses and builds STS once)."""
         if self._identity is None:
-            self._caller_credentials()
-            sts = self._create_client(self.base, "sts", self.default_region())
             try:
-                ident = sts.get_caller_identity()
+                ident = self.caller_client(self.default_region(), "sts").get_caller_identity()
             except (ClientError, BotoCoreError) as exc:
                 raise AccountAccessError(
                     "(caller)", f"cannot identify the caller credentials: {exc}"

@@ -234,9 +234,9 @@ def discover_organization(
         with ThreadPoolExecutor(max_workers=max(6, sessions.parallelism)) as pool:
             try:
                 org = sessions.caller_client(region, "organizations")
-                organization = pool.submit(org.describe_organization)
-                accounts = pool.submit(_accounts_and_tags, org, pool)
+                accounts = pool.submit(_accounts_and_tags, org, pool)  # the longest chain first
                 walk = pool.submit(_ou_paths, org, pool)
+                organization = pool.submit(org.describe_organization)
                 identity = pool.submit(sessions.caller_identity)
                 _while_waiting([organization, accounts, walk], idle)
                 management_id = organization.result()["Organization"]["MasterAccountId"]
