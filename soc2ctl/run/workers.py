@@ -29,6 +29,7 @@ from dataclasses import fields
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from soc2ctl.aws.iam_actions import botocore_services
 from soc2ctl.aws.regions import ALWAYS_ENABLED
 from soc2ctl.engine.executor import TaskResult
 from soc2ctl.engine.tasks import build_graph
@@ -146,25 +147,18 @@ def _plan_here(executor: Any, selection: Any, parallelism: int, tell: Any) -> No
 def _clients(run: Any) -> set[tuple[str, str]]:
     """The (region, service) clients the workers will use: each task's module's services (from its
     declared IAM actions) in the task's region, STS in the caller's region (role assumption) and EC2 in
-    the home region when a task is in an opt-in region (each account's region list, soc2ctl.aws.regions)."""
-    by_module: dict[str, set[str]] = {}
+    the home region when a task is in an opt-in region (each account's region list, soc2ctl.aws.regions).
+    Most were made while discovery waited on AWS (soc2ctl.run.prewarm); `warm` skips those."""
+    by_module: dict[str, list[str]] = {}
     clients = {(run.sessions.default_region(), "sts")}
     for task in run.tasks:
         module = task.module
         if module.name not in by_module:
-            prefixes = {a.split(":", 1)[0] for a in module.read_actions}
-            by_module[module.name] = {n for p in prefixes for n in _IAM_TO_BOTOCORE.get(p, (p,))}
+            by_module[module.name] = botocore_services(module.read_actions)
         clients |= {(task.call_region, service) for service in by_module[module.name]}
         if task.region and task.region not in ALWAYS_ENABLED:
             clients.add((run.inventory.home_region, "ec2"))
     return clients
-
-
-_IAM_TO_BOTOCORE = {
-    "s3": ("s3", "s3control"),  # the account-level S3 settings are s3control's
-    "monitoring": ("cloudwatch",),
-    "access-analyzer": ("accessanalyzer",),
-}
 
 
 def _collect(
