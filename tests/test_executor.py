@@ -9,6 +9,7 @@ import time
 
 import networkx as nx
 
+from soc2ctl import registry
 from soc2ctl.aws.sessions import AwsSessions
 from soc2ctl.config.inventory import Account
 from soc2ctl.config.models import ControlSpec
@@ -20,7 +21,8 @@ def make_graph(edges: list[tuple[str, str]], nodes: list[str]) -> nx.DiGraph:
     graph = nx.DiGraph()
     for node in nodes:
         control = ControlSpec(id=node, remediation="ebs-default-encryption")
-        task = Task(node, control, None, Account(id="111111111111", name="a"), None, "us-east-1", {})  # type: ignore[arg-type]
+        module = registry.get(control.remediation)
+        task = Task(node, control, module, Account(id="111111111111", name="a"), None, "us-east-1", {})  # type: ignore[arg-type]
         graph.add_node(node, task=task)
     graph.add_edges_from(edges)
     return graph
@@ -153,3 +155,32 @@ def test_apply_trusts_a_moved_fingerprint_only_below_a_changed_task():
     ex.apply_one = apply_one  # the scheduling under test, not the AWS part
     ex.apply({"up": "a", "down": "b", "up2": "c", "down2": "d"})
     assert seen == {"up": "a", "down": None, "up2": "c", "down2": "d"}
+
+
+def test_the_longest_tasks_start_first_and_equals_keep_graph_order():
+    """Tasks with nothing to wait for start in order of their modules' declared reads (a task is about
+    one round trip per read), longest first; dependents wait as before."""
+    from soc2ctl.engine.tasks import startable
+
+    graph = nx.DiGraph()
+    account = Account(id="111111111111", name="a")
+    for key, remediation in [
+        ("pw", "iam-password-policy"),  # one read
+        ("gd-1", "guardduty-detector"),  # two
+        ("s3", "s3-account-public-access-block"),  # one
+        ("gd-2", "guardduty-detector"),
+        ("after-gd", "iam-password-policy"),
+    ]:
+        module = registry.get(remediation)
+        control = ControlSpec(id=key, remediation=remediation)
+        graph.add_node(key, task=Task(key, control, module, account, None, "us-east-1", {}))  # type: ignore[arg-type]
+    graph.add_edge("gd-1", "after-gd")
+    assert startable(graph) == ["gd-1", "gd-2", "pw", "s3"]
+    order: list[str] = []
+
+    def work(task: Task) -> TaskResult:
+        order.append(task.key)
+        return TaskResult(task, status="ok")
+
+    executor(graph, parallelism=1).run(work)
+    assert order == ["gd-1", "gd-2", "pw", "s3", "after-gd"]

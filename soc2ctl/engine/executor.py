@@ -26,7 +26,7 @@ from soc2ctl.aws.sessions import AccountAccessError, AwsSessions
 from soc2ctl.config.risk_exceptions import drop_excepted
 from soc2ctl.engine.diff import compute_changes, fingerprint, overall_action
 from soc2ctl.engine.reach import affected_accounts
-from soc2ctl.engine.tasks import Task
+from soc2ctl.engine.tasks import Task, startable
 from soc2ctl.remediation import (
     Change,
     HeldBack,
@@ -323,7 +323,7 @@ class Executor:
         graph = self.graph
         results: dict[str, TaskResult] = {}
         waiting = {node: graph.in_degree(node) for node in graph}
-        ready = deque(node for node, count in waiting.items() if count == 0)
+        ready = deque(startable(graph))
         running: dict[Future[TaskResult], str] = {}
         completed: SimpleQueue[Future[TaskResult]] = SimpleQueue()  # futures as they finish
         per_account: Counter[str] = Counter()
