@@ -157,25 +157,28 @@ def test_apply_trusts_a_moved_fingerprint_only_below_a_changed_task():
     assert seen == {"up": "a", "down": None, "up2": "c", "down2": "d"}
 
 
-def test_the_longest_tasks_start_first_and_equals_keep_graph_order():
-    """Tasks with nothing to wait for start in order of their modules' declared reads (a task is about
-    one round trip per read), longest first; dependents wait as before."""
+def test_each_accounts_longest_task_starts_first_then_the_next_longest():
+    """Tasks with nothing to wait for start in rounds across accounts (each account's longest task, then
+    each one's next) and, within a round, by their modules' declared reads (about one round trip each),
+    longest first, graph order among equals; dependents wait as before."""
     from soc2ctl.engine.tasks import startable
 
     graph = nx.DiGraph()
-    account = Account(id="111111111111", name="a")
+    accounts = {"a": Account(id="111111111111", name="a"), "b": Account(id="222222222222", name="b")}
     for key, remediation in [
-        ("pw", "iam-password-policy"),  # one read
-        ("gd-1", "guardduty-detector"),  # two
-        ("s3", "s3-account-public-access-block"),  # one
-        ("gd-2", "guardduty-detector"),
-        ("after-gd", "iam-password-policy"),
+        ("a-pw", "iam-password-policy"),  # one read
+        ("a-gd-1", "guardduty-detector"),  # two
+        ("b-pw", "iam-password-policy"),
+        ("a-s3", "s3-account-public-access-block"),  # one
+        ("a-gd-2", "guardduty-detector"),
+        ("a-after-gd", "iam-password-policy"),
     ]:
         module = registry.get(remediation)
         control = ControlSpec(id=key, remediation=remediation)
-        graph.add_node(key, task=Task(key, control, module, account, None, "us-east-1", {}))  # type: ignore[arg-type]
-    graph.add_edge("gd-1", "after-gd")
-    assert startable(graph) == ["gd-1", "gd-2", "pw", "s3"]
+        task = Task(key, control, module, accounts[key[0]], None, "us-east-1", {})  # type: ignore[arg-type]
+        graph.add_node(key, task=task)
+    graph.add_edge("a-gd-1", "a-after-gd")
+    assert startable(graph) == ["a-gd-1", "b-pw", "a-gd-2", "a-pw", "a-s3"]
     order: list[str] = []
 
     def work(task: Task) -> TaskResult:
@@ -183,4 +186,4 @@ def test_the_longest_tasks_start_first_and_equals_keep_graph_order():
         return TaskResult(task, status="ok")
 
     executor(graph, parallelism=1).run(work)
-    assert order == ["gd-1", "gd-2", "pw", "s3", "after-gd"]
+    assert order == ["a-gd-1", "b-pw", "a-gd-2", "a-pw", "a-s3", "a-after-gd"]

@@ -9,6 +9,7 @@ organization task for everything).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -239,12 +240,20 @@ def build_graph(tasks: list[Task]) -> nx.DiGraph:
 
 
 def startable(graph: nx.DiGraph) -> list[str]:
-    """The tasks that wait for no other, the longest first (graph order among equals). A task is a chain
-    of round trips, about one per read its module declares, and a run ends when its longest chain does:
-    starting the long ones first (longest-processing-time-first scheduling) ends it sooner: 0-70 ms of
-    ~0.88 s for the benchmark's 72 tasks on a moto organization (docs/benchmarks.md)."""
+    """The tasks that wait for no other, in the order to start them: each account's longest task, then
+    each account's next longest, and so on (graph order among equals). A task is a chain of round trips,
+    about one per read its module declares, and a run ends when its longest chain does, so the long ones
+    start first (longest-processing-time-first); and the first wave spans as many accounts as it can, so
+    their role assumptions run side by side instead of tasks of one account waiting on its one."""
     roots = [node for node in graph if graph.in_degree(node) == 0]
-    return sorted(roots, key=lambda node: -len(graph.nodes[node]["task"].module.read_actions))
+    longest_first = sorted(roots, key=lambda node: -len(graph.nodes[node]["task"].module.read_actions))
+    rank: dict[str, int] = {}
+    seen: Counter[str] = Counter()
+    for node in longest_first:
+        account = graph.nodes[node]["task"].account.id
+        rank[node] = seen[account]
+        seen[account] += 1
+    return sorted(longest_first, key=rank.__getitem__)
 
 
 def _order_providers_first(graph: nx.DiGraph, tasks: list[Task]) -> None:
