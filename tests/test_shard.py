@@ -254,3 +254,23 @@ def test_default_workers_follow_the_concurrency_the_cores_can_use(
 
     monkeypatch.setattr(workers, "cores", lambda: 6)
     assert workers.effective_workers(requested, tasks, parallelism) == expected
+
+
+def test_an_observer_failing_on_a_workers_result_fails_the_run(files):
+    """The parent's thread that reads the workers' results tells the observers (evidence); what one of
+    them raises there is raised by the plan, as it would be in one process, not lost with the thread."""
+    from soc2ctl.run import workers
+    from soc2ctl.run.builder import prepare_run
+
+    run = prepare_run(files["pb"], files["inv"])
+
+    refused: list[str] = []
+
+    def refuse(result):  # once: a later call (the tasks then reported skipped) must not raise it again
+        if not refused and shard_of(result.task.account.id, 3) != 0:
+            refused.append(result.task.key)
+            raise RuntimeError("evidence sink refused")
+
+    run.executor.observers.append(refuse)
+    with pytest.raises(RuntimeError, match="evidence sink refused"):
+        workers.plan(run, 3)

@@ -96,12 +96,7 @@ def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
             processes.append(proc)
             pipes[receive] = i
         tasks = {k: run.graph.nodes[k]["task"] for k in run.graph}
-        collector = threading.Thread(
-            target=_collect,
-            args=(executor, pipes, shares, tasks, tell, plain),
-            name="soc2ctl-collect",
-            daemon=True,
-        )
+        collector = _Collector(executor, pipes, shares, tasks, tell, plain)
         collector.start()
         _plan_here(executor, shares[0], per_worker, tell)
     except KeyboardInterrupt:
@@ -115,7 +110,24 @@ def _plan_in_processes(run: Any, n: int) -> dict[str, TaskResult]:
             if proc.is_alive():
                 proc.kill()
                 proc.join()
+    if collector is not None and collector.error is not None:
+        raise collector.error  # an observer's failure (evidence) is the run's, as in one process
     return _in_order(run, plain)
+
+
+class _Collector(threading.Thread):
+    """The thread that reads the workers' results (`_collect`), keeping what it raised for the caller."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(name="soc2ctl-collect", daemon=True)
+        self.args_ = args
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            _collect(*self.args_)
+        except BaseException as exc:  # re-raised in the parent's main thread after the join
+            self.error = exc
 
 
 def _teller(observers: list[Any], plain: dict[str, TaskResult]) -> Any:
