@@ -168,13 +168,18 @@ def _opt_out(account_id: str, region: str) -> None:
     ]
 
 
+def _region_status() -> tuple[RegionStatus, list[dict]]:
+    """A RegionStatus on fresh sessions, and the DescribeRegions requests it makes."""
+    sessions = AwsSessions(run_id="regions")
+    listed: list[dict] = []
+    sessions.register("before-call.ec2.DescribeRegions", lambda params, **_: listed.append(params) and None)
+    return RegionStatus(sessions, "us-east-1"), listed
+
+
 def test_region_not_enabled_is_detected_per_account_once(aws):
     ids = create_org(None, ["alpha", "beta"])
     _opt_out(ids["alpha"], OPT_IN)
-    sessions = AwsSessions(run_id="regions")
-    listed: list[str] = []
-    sessions.register("before-call.ec2.DescribeRegions", lambda params, **_: listed.append(params) and None)
-    status = RegionStatus(sessions, "us-east-1")
+    status, listed = _region_status()
     problem = status.problem(ids["alpha"], OPT_IN)
     assert problem and "not enabled" in problem and ids["alpha"] in problem and "not-opted-in" in problem
     assert status.problem(ids["alpha"], "us-east-1") is None
@@ -187,10 +192,7 @@ def test_region_not_enabled_is_detected_per_account_once(aws):
 def test_a_region_enabled_in_every_account_costs_no_call(aws):
     """Regions launched before March 2019 cannot be disabled: nothing to read for them."""
     ids = create_org(None, ["alpha"])
-    sessions = AwsSessions(run_id="regions")
-    listed: list[str] = []
-    sessions.register("before-call.ec2.DescribeRegions", lambda params, **_: listed.append(params) and None)
-    status = RegionStatus(sessions, "us-east-1")
+    status, listed = _region_status()
     assert all(status.problem(ids["alpha"], r) is None for r in ("us-east-1", "eu-west-1", "ap-south-1"))
     assert listed == []
     assert status.problem(ids["alpha"], OPT_IN) is None  # moto lists af-south-1 as opt-in-not-required
@@ -203,11 +205,8 @@ def test_concurrent_tasks_of_one_account_read_its_regions_once(aws):
 
     ids = create_org(None, ["alpha"])
     _opt_out(ids["alpha"], OPT_IN)
-    sessions = AwsSessions(run_id="regions")
-    listed: list[str] = []
+    status, listed = _region_status()
     started = threading.Barrier(8)
-    sessions.register("before-call.ec2.DescribeRegions", lambda params, **_: listed.append(params) and None)
-    status = RegionStatus(sessions, "us-east-1")
 
     def ask(_: int) -> str | None:
         started.wait()  # all eight ask before any read can finish
