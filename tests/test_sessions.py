@@ -69,3 +69,13 @@ def test_assumed_credentials_are_refreshed_before_they_expire(aws):
     assert credentials._expiry_time > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
     ident = sessions.client(ids["alpha"], "us-east-1", "sts").get_caller_identity()
     assert ident["Account"] == ids["alpha"] and first.access_key
+
+
+def test_the_callers_own_account_has_one_client_view(aws):
+    """Discovery's client (made before the caller's account id is known) is the one every later lookup of
+    the caller's account gets: no second view signed with the same credentials."""
+    create_org(None, ["alpha"])
+    sessions = AwsSessions(run_id="caller")
+    early = sessions.caller_client("us-east-1", "organizations")
+    assert sessions.client(sessions.caller_account, "us-east-1", "organizations") is early
+    assert early.describe_organization()["Organization"]["MasterAccountId"] == sessions.caller_account

@@ -207,12 +207,14 @@ class AwsSessions:
         client = self._clients.get(key)
         if client is not None:
             return client
+        if account_id == self.caller_account:
+            return self.caller_client(region, service)
         return self._view(key, self.credentials_for(account_id))
 
     def caller_client(self, region: str, service: str) -> BaseClient:
         """A client with the caller's own credentials, usable before the caller's account id is known:
         organization discovery starts with it while the identity is read at the same time (one round
-        trip less at the start of every run). The same view `client(caller_account, ...)` gives."""
+        trip less at the start of every run). `client(caller_account, ...)` is this same view."""
         key = ("(caller)", region, service)
         client = self._clients.get(key)
         if client is not None:
