@@ -129,10 +129,16 @@ def restrict(run: Any, shard: Shard) -> Selection:
     """Narrow a prepared run (soc2ctl.run.builder.Run) to one shard: its tasks, graph and executor."""
     selection = select(run.tasks, run.graph, shard)
     run.tasks = selection.tasks
-    run.graph = build_graph(run.tasks)
-    run.executor.graph = run.graph
-    run.executor.read_only = selection.context
+    narrow(run.executor, selection)
+    run.graph = run.executor.graph
     return selection
+
+
+def narrow(executor: Any, selection: Selection) -> None:
+    """An executor (soc2ctl.engine.executor.Executor) set to run one shard's selection: its tasks' graph,
+    and the other shards' tasks among them read, never changed."""
+    executor.graph = build_graph(selection.tasks)
+    executor.read_only = selection.context
 
 
 def own_results(results: dict[str, TaskResult], selection: Selection) -> dict[str, TaskResult]:

@@ -32,9 +32,8 @@ from typing import Any
 from soc2ctl.aws.iam_actions import botocore_services
 from soc2ctl.aws.regions import ALWAYS_ENABLED
 from soc2ctl.engine.executor import TaskResult
-from soc2ctl.engine.tasks import build_graph
 from soc2ctl.run.quiet_gc import quiet_gc
-from soc2ctl.run.shard import Shard, restrict, select
+from soc2ctl.run.shard import Shard, narrow, restrict, select
 
 # A worker below this many tasks costs more to start than it saves (only for the default worker count).
 MIN_TASKS_PER_WORKER = 48
@@ -148,8 +147,7 @@ def _plan_here(executor: Any, selection: Any, parallelism: int, tell: Any) -> No
     """Shard 0 in the parent: a copy of the executor narrowed to the shard's tasks (the run's own is
     left whole for the one-process order), its results told as they come."""
     local = copy.copy(executor)
-    local.graph = build_graph(selection.tasks)
-    local.read_only = selection.context
+    narrow(local, selection)
     local.parallelism = parallelism
     local.observers = []
     local.plan(on_done=lambda result: None if result.task.key in selection.context else tell(result))
